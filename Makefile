@@ -1,0 +1,69 @@
+# Matchmaker: `make run` serves the embedded default, `make test` runs the whole suite.
+# Both install whatever is missing first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MATCHMAKER := $(VENV)/bin/matchmaker
+CHROMIUM ?= /usr/bin/chromium
+VENDOR := webapp/static/vendor
+
+.PHONY: run test bench lint assets install browser serve-production translations clean
+
+## Set-up ---------------------------------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -qq --upgrade pip
+	$(PY) -m pip install -qq -e '.[dev,bench]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/htmx.min.js: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+
+install: $(VENV)/.installed assets
+
+assets: $(VENDOR)/htmx.min.js
+
+# The browser tests drive Debian's Chromium; install it when it is absent (needs root or sudo).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+## The two commands -----------------------------------------------------------------------
+
+run: install
+	$(MATCHMAKER) db upgrade
+	$(MATCHMAKER) fixtures load --if-empty
+	$(MATCHMAKER) serve --host 127.0.0.1 --port 5000
+
+test: install browser
+	$(PY) -m pytest -p no:cacheprovider
+
+## More -----------------------------------------------------------------------------------
+
+bench: install
+	$(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Production: several gunicorn workers on PostgreSQL, configured by the environment.
+serve-production: install
+	$(MATCHMAKER) db upgrade
+	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-0.0.0.0:8000} \
+	  --access-logfile - --error-logfile - 'webapp:create_app()'
+
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations
+	$(VENV)/bin/pybabel compile -d webapp/translations
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

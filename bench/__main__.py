@@ -1,0 +1,18 @@
+"""Run every benchmark in turn: `python -m bench [--quick]`."""
+
+import sys
+from importlib import import_module
+
+BENCHMARKS = ("bench.groups", "bench.tenders")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the working-group and the tender-matching benchmarks with the same arguments."""
+    argv = sys.argv[1:] if argv is None else argv
+    for name in BENCHMARKS:
+        print(f"\n=== {name} ===", flush=True)
+        import_module(name).main(argv)
+
+
+if __name__ == "__main__":
+    main()

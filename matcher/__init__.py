@@ -1,0 +1,1 @@
+"""Matchmaker's pure matching engine."""

@@ -1,0 +1,36 @@
+"""Match social enterprises and public tenders, in both directions.
+
+Plain data in (:class:`EnterpriseProfile`, :class:`TenderItem`, :class:`LotItem`), plain
+data out (:class:`TenderRanking`, :class:`EnterpriseRanking`), scored by
+:class:`TenderMatcher`.
+"""
+
+from .engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
+from .items import EnterpriseProfile, LotItem, TenderItem
+from .results import (
+    EnterpriseMatch,
+    EnterpriseRanking,
+    Gate,
+    RegionCount,
+    Signal,
+    TenderMatch,
+    TenderRanking,
+)
+from .topk import top_k_rows
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "SIGNALS",
+    "EnterpriseMatch",
+    "EnterpriseProfile",
+    "EnterpriseRanking",
+    "Gate",
+    "LotItem",
+    "RegionCount",
+    "Signal",
+    "TenderItem",
+    "TenderMatch",
+    "TenderMatcher",
+    "TenderRanking",
+    "top_k_rows",
+]

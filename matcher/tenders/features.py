@@ -1,0 +1,254 @@
+"""Feature matrices whose row products are the signals.
+
+Every signal is a dot product between an enterprise row and a lot row, so scoring all pairs
+is a matrix product (sparse where the features are sparse) and the score of a pair is the
+sum of its blocks' products.
+
+Hierarchies (CPV, NUTS) use two blocks over the nodes of the tree:
+
+* *chain*: the lot puts its weight on every node from the root down to its code. The
+  enterprise puts on each ancestor of its codes the *increment* of the shared-ancestor
+  score at that level, and on its own codes what is left up to 1. The product is then the
+  score of the deepest shared ancestor, and 1 when the lot's code lies inside one of the
+  enterprise's branches.
+* *self*: the lot puts its weight on its own code only; the enterprise puts, on the
+  ancestors of its codes, the bonus that lifts "shares this ancestor" to "the lot's code
+  covers your code".
+
+A lot with several codes gives its main code 60 % of the weight and shares the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .rules import outermost, value_fit
+
+MAIN_CODE_SHARE = 0.6
+VALUE_BUCKETS_PER_DECADE = 8
+VALUE_MIN_LOG10 = 2  # EUR 100
+VALUE_MAX_LOG10 = 10  # EUR 10 billion
+N_VALUE_BUCKETS = (VALUE_MAX_LOG10 - VALUE_MIN_LOG10) * VALUE_BUCKETS_PER_DECADE
+SOCIAL_COLUMNS = (
+    "reserved_art20",
+    "reserved_art77",
+    "reserved_execution",
+    "social_clauses",
+    "social_enterprise_suitable",
+    "sme_suitable",
+)
+GATE_COLUMNS = ("art20", "art77", "closed")
+#: Added (negated) to the score of a gated pair: far below any real score in [0, 1].
+GATE_PENALTY = 1000.0
+
+
+def code_weights(n_codes: int) -> list[float]:
+    """Weights of a lot's codes: the main (first) code counts most."""
+    if n_codes <= 1:
+        return [1.0] * n_codes
+    return [MAIN_CODE_SHARE] + [(1 - MAIN_CODE_SHARE) / (n_codes - 1)] * (n_codes - 1)
+
+
+class HierarchyEncoder:
+    """Encode code lists over a hierarchy (CPV or NUTS) as chain and self blocks.
+
+    Parameters
+    ----------
+    chain : callable
+        code -> its existing ancestors and itself, broadest first.
+    level : callable
+        code -> level number, the key of ``shared`` and ``cover``.
+    shared, cover : mapping
+        Score by level of the deepest shared ancestor / of a lot code covering the
+        enterprise's code.
+    contains : callable
+        (outer, inner) -> whether ``inner`` lies inside ``outer``.
+    """
+
+    def __init__(
+        self,
+        chain: Callable[[str], list[str]],
+        level: Callable[[str], int],
+        shared: Mapping[int, float],
+        cover: Mapping[int, float],
+        contains: Callable[[str, str], bool],
+    ):
+        self.chain = chain
+        self.level = level
+        self.shared = shared
+        self.cover = cover
+        self.contains = contains
+
+    def fit(self, code_lists: Sequence[Sequence[str]]) -> HierarchyEncoder:
+        """Index every node met on the chains of the given codes."""
+        nodes = sorted({node for codes in code_lists for c in codes for node in self.chain(c)})
+        self.vocabulary_ = {node: index for index, node in enumerate(nodes)}
+        return self
+
+    @property
+    def n_features(self) -> int:
+        return 2 * len(self.vocabulary_)
+
+    def transform_profiles(self, code_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Enterprise rows: increments on ancestors, the remainder on the codes."""
+        return self._build(code_lists, self._profile_entries)
+
+    def transform_units(self, code_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Lot rows: weight on every node of each code's chain, and on the code itself."""
+        return self._build(code_lists, self._unit_entries)
+
+    def _profile_entries(self, codes: Sequence[str]) -> dict[int, float]:
+        entries: dict[int, float] = {}
+        for code in outermost(list(codes), self.contains):
+            previous_score = 0.0
+            chain = self.chain(code)
+            for node in chain[:-1]:
+                score = self.shared[self.level(node)]
+                self._put(entries, node, 0, score - previous_score)
+                self._put(entries, node, 1, self.cover[self.level(node)] - score)
+                previous_score = score
+            self._put(entries, chain[-1], 0, 1.0 - previous_score)
+        return entries
+
+    def _unit_entries(self, codes: Sequence[str]) -> dict[int, float]:
+        entries: dict[int, float] = {}
+        for code, weight in zip(codes, code_weights(len(codes)), strict=True):
+            for node in self.chain(code):
+                self._add(entries, node, 0, weight)
+            self._add(entries, code, 1, weight)
+        return entries
+
+    def _column(self, node: str, block: int) -> int | None:
+        index = self.vocabulary_.get(node)
+        return None if index is None else index + block * len(self.vocabulary_)
+
+    def _put(self, entries: dict[int, float], node: str, block: int, value: float) -> None:
+        column = self._column(node, block)
+        if column is not None and value:
+            entries[column] = value
+
+    def _add(self, entries: dict[int, float], node: str, block: int, value: float) -> None:
+        column = self._column(node, block)
+        if column is not None:
+            entries[column] = entries.get(column, 0.0) + value
+
+    def _build(self, code_lists, entries_of) -> sp.csr_matrix:
+        rows = [entries_of(codes) for codes in code_lists]
+        return _csr_from_dicts(rows, self.n_features)
+
+
+def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_matrix:
+    """Build a float32 CSR matrix from one {column: value} dict per row."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(row) for row in rows])
+    indices = np.fromiter((c for row in rows for c in sorted(row)), dtype=np.int32)
+    data = np.fromiter(
+        (row[c] for row in rows for c in sorted(row)), dtype=np.float32, count=len(indices)
+    )
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
+
+
+class TextEncoder:
+    """TF-IDF on character n-grams (3-5, within words), optionally reduced by LSA.
+
+    Character n-grams within word boundaries match the parts of Dutch, German or Italian
+    compounds ("kantoorschoonmaak" shares n-grams with "schoonmaak"). With ``n_components``
+    the TF-IDF vectors are projected on their top singular directions so that scoring many
+    pairs is a dense product; the similarity is then the cosine in that space.
+    """
+
+    def __init__(self, n_components: int | None, random_state: int, max_fit_docs: int):
+        self.n_components = n_components
+        self.random_state = random_state
+        self.max_fit_docs = max_fit_docs
+
+    def fit(self, documents: Sequence[str]) -> TextEncoder:
+        """Learn the n-gram vocabulary and, with LSA, the projection."""
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            lowercase=True,
+            dtype=np.float32,
+            min_df=2 if len(documents) > 1000 else 1,
+        )
+        sample = self._sample(documents)
+        self.svd_ = None
+        try:
+            tfidf = self.vectorizer_.fit_transform(sample)
+        except ValueError:  # no text at all: the text signal is absent everywhere
+            self.vectorizer_ = None
+            return self
+        if self.n_components is not None:
+            n_components = min(self.n_components, max(1, min(tfidf.shape) - 1))
+            self.svd_ = TruncatedSVD(
+                n_components=n_components, n_iter=4, random_state=self.random_state
+            ).fit(tfidf)
+        return self
+
+    def _sample(self, documents: Sequence[str]) -> Sequence[str]:
+        """A seeded sample of the documents, enough to learn n-gram weights and topics."""
+        if len(documents) <= self.max_fit_docs:
+            return documents
+        rng = np.random.default_rng(self.random_state)
+        chosen = np.sort(rng.choice(len(documents), self.max_fit_docs, replace=False))
+        return [documents[i] for i in chosen]
+
+    def transform(self, documents: Sequence[str]) -> sp.csr_matrix | np.ndarray:
+        """Unit-length rows (sparse TF-IDF, or dense LSA)."""
+        if self.vectorizer_ is None:  # no text anywhere at fit time
+            return sp.csr_matrix((len(documents), 0), dtype=np.float32)
+        if not documents:  # scikit-learn refuses empty input; an empty side is legitimate
+            if self.svd_ is not None:
+                return np.zeros((0, self.svd_.n_components), dtype=np.float32)
+            return sp.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
+        tfidf = self.vectorizer_.transform(documents)
+        if self.svd_ is None:
+            return tfidf.astype(np.float32)
+        return normalize(self.svd_.transform(tfidf)).astype(np.float32)
+
+
+def value_bucket(value: float) -> int:
+    """Index of the logarithmic value bucket holding ``value`` (clipped at both ends)."""
+    position = (math.log10(max(value, 1.0)) - VALUE_MIN_LOG10) * VALUE_BUCKETS_PER_DECADE
+    return int(min(max(position, 0), N_VALUE_BUCKETS - 1))
+
+
+def bucket_value(bucket: int) -> float:
+    """The value a bucket stands for (its geometric middle)."""
+    return 10 ** (VALUE_MIN_LOG10 + (bucket + 0.5) / VALUE_BUCKETS_PER_DECADE)
+
+
+def value_profile_rows(capacities: Sequence[tuple[float, float] | None]) -> np.ndarray:
+    """Enterprise rows: the value fit of each bucket (zeros when the capacity is unknown)."""
+    middles = [bucket_value(b) for b in range(N_VALUE_BUCKETS)]
+    rows = np.zeros((len(capacities), N_VALUE_BUCKETS), dtype=np.float32)
+    for i, capacity in enumerate(capacities):
+        if capacity is not None:
+            rows[i] = [value_fit(middle, capacity) for middle in middles]
+    return rows
+
+
+def value_unit_rows(values: Sequence[float | None]) -> np.ndarray:
+    """Lot rows: one-hot of the value bucket (zeros when the value is unknown)."""
+    rows = np.zeros((len(values), N_VALUE_BUCKETS), dtype=np.float32)
+    for i, value in enumerate(values):
+        if value is not None and value > 0:
+            rows[i, value_bucket(value)] = 1.0
+    return rows
+
+
+def named_rows(parts: Sequence[Mapping[str, float]], columns: Sequence[str]) -> np.ndarray:
+    """Dense rows from {column name: value} dicts."""
+    rows = np.zeros((len(parts), len(columns)), dtype=np.float32)
+    for i, row in enumerate(parts):
+        for j, column in enumerate(columns):
+            rows[i, j] = row.get(column, 0.0)
+    return rows

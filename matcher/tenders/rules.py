@@ -1,0 +1,219 @@
+"""The domain rules behind gates and signals, as small scalar functions.
+
+The feature matrices (``features.py``) and the explanations (``explain.py``) both call
+these, so a score and the sentence that explains it come from the same rule.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from ..cpv import InvalidCpvCode, normalize_cpv
+from ..nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts
+from ..reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
+from .items import EnterpriseProfile, TenderItem, Unit
+
+#: CPV similarity when the two codes only share an ancestor at this level.
+CPV_SHARED_SCORE = {1: 0.2, 2: 0.45, 3: 0.65, 4: 0.8, 5: 0.9}
+#: CPV similarity when the tender's code is broader and contains the enterprise's code.
+CPV_COVER_SCORE = {1: 0.6, 2: 0.7, 3: 0.8, 4: 0.9, 5: 0.95}
+#: Region similarity when the places share a region at this NUTS level (0 is the country).
+REGION_SHARED_SCORE = {0: 0.4, 1: 0.6, 2: 0.8, 3: 1.0}
+#: Region similarity when the tender's place is broader and contains the enterprise's area.
+REGION_COVER_SCORE = {0: 0.8, 1: 0.9, 2: 1.0, 3: 1.0}
+
+#: Parts of the social signal for an unreserved lot; they add up to at most 1.
+SOCIAL_PARTS = {
+    "reserved_execution": 0.4,
+    "social_clauses": 0.3,
+    "social_enterprise_suitable": 0.2,
+    "sme_suitable": 0.1,
+}
+SOCIAL_WORDS = (
+    "social",
+    "sociaal",
+    "sozial",
+    "sociale",
+    "inclusi",
+    "disadvantag",
+    "disabilit",
+    "employment",
+    "werkgelegenheid",
+    "beschäftigung",
+)
+
+
+def utc(moment: datetime) -> datetime:
+    """Read a naive datetime as UTC so that naive and aware moments compare."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def qualifies_art20(enterprise: EnterpriseProfile) -> bool:
+    """Art. 20: a sheltered workshop, or at least 30 % disabled or disadvantaged staff."""
+    return (
+        enterprise.kind == "sheltered_workshop"
+        or enterprise.disadvantaged_share >= ART20_MIN_DISADVANTAGED_SHARE
+    )
+
+
+def qualifies_art77(enterprise: EnterpriseProfile) -> bool:
+    """Art. 77: an organisation with a public-service mission."""
+    return enterprise.public_service_mission
+
+
+def art20_refusal(enterprise: EnterpriseProfile) -> str:
+    """Sentence saying why an enterprise cannot bid for an Art. 20 reserved contract."""
+    share = round(100 * enterprise.disadvantaged_share)
+    return (
+        "Reserved under Art. 20 for sheltered workshops and enterprises with at least 30% "
+        f"disabled or disadvantaged staff; your profile states {share}%."
+    )
+
+
+ART77_REFUSAL = (
+    "Reserved under Art. 77 for organisations with a public-service mission; your profile "
+    "does not state one."
+)
+
+
+def tender_gate(tender: TenderItem, now: datetime, min_days: float) -> tuple[str, str] | None:
+    """Gate that closes a tender for everyone: deadline passed or too close."""
+    if tender.deadline is None:
+        return None
+    deadline, now = utc(tender.deadline), utc(now)
+    if deadline <= now:
+        return "closed", f"The deadline ({deadline:%Y-%m-%d}) has passed."
+    if deadline - now < timedelta(days=min_days):
+        days = (deadline - now).total_seconds() / 86400
+        return (
+            "closing_soon",
+            f"Closes on {deadline:%Y-%m-%d}, in {days:.1f} days; at least {min_days:g} days "
+            "are needed to prepare a bid.",
+        )
+    return None
+
+
+def unit_gate(unit: Unit) -> tuple[str, str] | None:
+    """Gate that closes a lot for everyone: an Art. 77 reservation its CPV does not allow."""
+    if unit.reservation != "art77" or not unit.cpv_codes:
+        return None
+    main = unit.cpv_codes[0]
+    if is_art77_cpv(main):
+        return None
+    return (
+        "art77_cpv",
+        f"Marked as reserved under Art. 77, but its CPV {main} is not one Art. 77(1) allows "
+        "to reserve; check the notice with the buyer.",
+    )
+
+
+def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, str] | None:
+    """Gate that closes a lot for this enterprise: a reservation it does not qualify for."""
+    if unit.reservation == "art20" and not qualifies_art20(enterprise):
+        return "art20", art20_refusal(enterprise)
+    if unit.reservation == "art77" and not qualifies_art77(enterprise):
+        return "art77_mission", ART77_REFUSAL
+    return None
+
+
+def has_social_clauses(tender: TenderItem) -> bool:
+    """Social clauses listed, or award criteria that mention a social aim."""
+    criteria = tender.award_criteria.lower()
+    return bool(tender.social_criteria) or any(word in criteria for word in SOCIAL_WORDS)
+
+
+def social_unit_parts(tender: TenderItem, unit: Unit) -> dict[str, float]:
+    """The tender-side parts of the social signal for one lot."""
+    if unit.reservation in ("art20", "art77"):
+        return {f"reserved_{unit.reservation}": 1.0}
+    flags = {
+        "reserved_execution": tender.reserved_execution,
+        "social_clauses": has_social_clauses(tender),
+        "social_enterprise_suitable": tender.social_enterprise_suitable,
+        "sme_suitable": tender.sme_suitable,
+    }
+    return {name: SOCIAL_PARTS[name] for name, on in flags.items() if on}
+
+
+def social_enterprise_parts(enterprise: EnterpriseProfile) -> dict[str, float]:
+    """How much each social feature of a tender is worth to this enterprise (0 to 1)."""
+    social_economy = 1.0 if enterprise.kind != "other" else 0.5
+    return {
+        "reserved_art20": float(qualifies_art20(enterprise)),
+        "reserved_art77": float(qualifies_art77(enterprise)),
+        "reserved_execution": float(qualifies_art20(enterprise) or enterprise.kind == "wise"),
+        "social_clauses": social_economy,
+        "social_enterprise_suitable": social_economy,
+        "sme_suitable": 1.0,
+    }
+
+
+def capacity_range(enterprise: EnterpriseProfile) -> tuple[float, float] | None:
+    """Contract values the enterprise can take: (floor, ceiling), or ``None`` if unknown.
+
+    Art. 58(3) lets a buyer ask a yearly turnover of up to twice the contract value, so an
+    enterprise with turnover T can normally qualify for contracts up to T / 2.
+    """
+    ceilings = []
+    if enterprise.turnover_eur:
+        ceilings.append(enterprise.turnover_eur / 2)
+    if enterprise.max_contract_value_eur:
+        ceilings.append(enterprise.max_contract_value_eur)
+    floor = enterprise.min_contract_value_eur or 0.0
+    if not ceilings and not floor:
+        return None
+    return floor, min(ceilings) if ceilings else math.inf
+
+
+def value_fit(value: float, capacity: tuple[float, float]) -> float:
+    """1 inside the capacity range, falling to 0 at 4x above it or 8x below it."""
+    floor, ceiling = capacity
+    if value > ceiling:
+        return max(0.0, 1.0 - math.log2(value / ceiling) / 2)
+    if floor and value < floor:
+        return max(0.0, 1.0 - math.log2(floor / value) / 3)
+    return 1.0
+
+
+def clean_cpv_codes(codes) -> list[str]:
+    """Normalised CPV codes, invalid ones dropped, order and first occurrence kept."""
+    cleaned = []
+    for code in codes:
+        try:
+            code = normalize_cpv(code)
+        except InvalidCpvCode:
+            continue
+        if code not in cleaned:
+            cleaned.append(code)
+    return cleaned
+
+
+def clean_nuts_codes(codes) -> list[str]:
+    """Normalised NUTS codes, invalid ones dropped, order and first occurrence kept."""
+    cleaned = []
+    for code in codes:
+        try:
+            code = normalize_nuts(code)
+        except InvalidNutsCode:
+            continue
+        if code not in cleaned:
+            cleaned.append(code)
+    return cleaned
+
+
+def enterprise_areas(enterprise: EnterpriseProfile) -> list[str]:
+    """Where the enterprise works: its own region and those it serves, else its country."""
+    areas = clean_nuts_codes([enterprise.nuts, *enterprise.regions_served])
+    if not areas and enterprise.country:
+        areas = clean_nuts_codes([iso_to_nuts_country(enterprise.country)])
+    return areas
+
+
+def outermost(codes: list[str], contains) -> list[str]:
+    """Drop every code that lies inside another one of the list (``contains(outer, inner)``)."""
+    return [
+        code
+        for code in codes
+        if not any(other != code and contains(other, code) for other in codes)
+    ]

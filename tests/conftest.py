@@ -1,0 +1,132 @@
+"""Shared test fixtures: an app on a copy of a seeded SQLite database, PostgreSQL, a browser.
+
+PostgreSQL and Chromium are real services here, never mocks. When one is missing its tests
+fail with a message saying how to provide it (they never skip silently).
+"""
+
+import os
+import shutil
+import threading
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from fixtures import load_fixtures
+from webapp import create_app
+from webapp.db import ENGINE_KEY, make_engine
+from webapp.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+POSTGRES_URL = os.environ.get(
+    "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The official reference data beside the project (present on developer machines and CI)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"Reference data not found at {SHARED_DATA} (expected ../shared/data).")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def today() -> date:
+    return date.today()
+
+
+@pytest.fixture(scope="session")
+def seeded_db_file(tmp_path_factory, today) -> Path:
+    """A SQLite file migrated to head and loaded with the fixtures, built once per run."""
+    path = tmp_path_factory.mktemp("seed") / "seed.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(seeded_db_file, tmp_path):
+    """The app on its own copy of the seeded database, so tests cannot disturb each other."""
+    db_file = tmp_path / "app.sqlite"
+    shutil.copy(seeded_db_file, db_file)
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{db_file}", "SECRET_KEY": "test-secret"}
+    )
+    yield app
+    app.extensions[ENGINE_KEY].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the app's database, for arranging and checking data."""
+    with Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"matchmaker_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        pytest.fail(
+            f"PostgreSQL is needed at {POSTGRES_URL} (set MATCHMAKER_TEST_POSTGRES_URL): {error}"
+        )
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+# --- real browser -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium; the flags keep it off the network it cannot reach here."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free local port, in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def axe_source() -> Path:
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: `make test` installs it with npm.")
+    return AXE_JS

@@ -1,0 +1,87 @@
+"""The web shell in a real headless Chromium: login flow, no-JavaScript use, accessibility."""
+
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+from tests.helpers import AUTHORITY, COORDINATOR, DEMO_PASSWORD, ENTERPRISE
+
+pytestmark = pytest.mark.browser
+
+MAX_PAGES_PER_ROLE = 40
+SKIPPED_PATHS = ("/logout", "/static/", "/api/", "/healthz")
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def test_a_coordinator_logs_in_and_out(page, live_server):
+    page.goto(live_server)
+    page.get_by_role("link", name="Log in").first.click()
+    page.get_by_label("Email").fill(COORDINATOR)
+    page.get_by_label("Password").fill("wrong-password")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("Wrong email or password.").is_visible()
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_role("heading", name="Your sectors").is_visible()
+    assert page.get_by_role("table").locator("tbody tr").count() >= 8
+    page.get_by_role("button", name="Log out").click()
+    assert page.get_by_text("You are logged out.").is_visible()
+
+
+def test_login_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, AUTHORITY)
+    assert page.get_by_role("heading", name="Your applications to working groups").is_visible()
+    context.close()
+
+
+def crawl(page, base_url: str, start: str = "/") -> list[str]:
+    """Every same-site page reachable by links from `start` (GET only, capped)."""
+    host = urlparse(base_url).netloc
+    queue, seen = [base_url + start], set()
+    while queue and len(seen) < MAX_PAGES_PER_ROLE:
+        url = urldefrag(queue.pop(0)).url
+        path = urlparse(url).path
+        if url in seen or urlparse(url).netloc != host or path.startswith(SKIPPED_PATHS):
+            continue
+        seen.add(url)
+        page.goto(url)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        queue.extend(hrefs)
+    return sorted(seen)
+
+
+def serious_violations(page, axe_source) -> list[str]:
+    page.add_script_tag(path=str(axe_source))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("email", [None, COORDINATOR, AUTHORITY, ENTERPRISE])
+def test_axe_finds_no_serious_violation_on_any_page(browser, live_server, axe_source, email):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    if email:
+        log_in(page, live_server, email)
+    pages = crawl(page, live_server)
+    assert len(pages) >= 2
+    problems = {}
+    for url in pages:
+        page.goto(url)
+        found = serious_violations(page, axe_source)
+        if found:
+            problems[url] = found
+    context.close()
+    assert problems == {}

@@ -1,0 +1,33 @@
+"""Helpers for tests that act as a person would: log in, send forms with their CSRF token."""
+
+import re
+
+DEMO_PASSWORD = "demo-password-2026"
+COORDINATOR = "coordinator@demo.matchmaker.eu"
+COORDINATOR2 = "coordinator2@demo.matchmaker.eu"
+AUTHORITY = "authority@demo.matchmaker.eu"
+ENTERPRISE = "enterprise@demo.matchmaker.eu"
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token a page would send, read from its meta tag."""
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF_META.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = DEMO_PASSWORD):
+    """Log in through the login form, as a browser would."""
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def post_form(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form with the CSRF token the page carries."""
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=payload, **kwargs)

@@ -1,0 +1,111 @@
+"""Properties of the tender matcher over generated tenders and enterprises (hypothesis)."""
+
+from datetime import datetime, timedelta
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher, top_k_rows
+
+NOW = datetime(2025, 3, 1)
+CPV_CODES = ["90919200", "90911000", "90910000", "45233120", "45000000", "85312400", "55520000"]
+NUTS_CODES = ["NL33C", "NL33A", "NL328", "NL411", "EL303", "DEA11", "NL33"]
+WORDS = ["schoonmaak", "kantoor", "cleaning", "road", "strasse", "pulizia", "care", "catering"]
+
+codes = st.lists(st.sampled_from(CPV_CODES), max_size=3)
+places = st.lists(st.sampled_from(NUTS_CODES), max_size=2)
+texts = st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join)
+values = st.none() | st.floats(1_000, 50_000_000)
+reservations = st.sampled_from(["none", "art20", "art77"])
+
+lots = st.builds(
+    LotItem,
+    id=st.integers(0, 9),
+    title=texts,
+    cpv_codes=codes,
+    value_eur=values,
+    reservation=st.none() | reservations,
+)
+tenders = st.builds(
+    TenderItem,
+    id=st.just(0),
+    title=texts,
+    description=texts,
+    cpv_codes=codes,
+    nuts_codes=places,
+    value_eur=values,
+    deadline=st.none() | st.integers(-3, 60).map(lambda d: NOW + timedelta(days=d)),
+    reservation=reservations,
+    reserved_execution=st.booleans(),
+    social_criteria=st.lists(st.just("social return"), max_size=1),
+    sme_suitable=st.booleans(),
+    social_enterprise_suitable=st.booleans(),
+    lots=st.lists(lots, max_size=3),
+)
+enterprises = st.builds(
+    EnterpriseProfile,
+    id=st.just(0),
+    kind=st.sampled_from(["wise", "sheltered_workshop", "social_cooperative", "other"]),
+    disadvantaged_share=st.floats(0, 1),
+    public_service_mission=st.booleans(),
+    nuts=st.sampled_from(["", *NUTS_CODES]),
+    regions_served=places,
+    cpv_codes=codes,
+    description=texts,
+    turnover_eur=values,
+    min_contract_value_eur=st.none() | st.floats(0, 100_000),
+)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def numbered(items):
+    for number, item in enumerate(items):
+        item.id = number
+    return items
+
+
+@SETTINGS
+@given(st.lists(tenders, min_size=1, max_size=8), st.lists(enterprises, min_size=1, max_size=4))
+def test_scores_lie_in_unit_interval_and_match_the_explained_score(tender_list, profiles):
+    matcher = TenderMatcher().fit(numbered(tender_list), numbered(profiles), now=NOW)
+    scores, indices = matcher.kneighbors(n_neighbors=5)
+    assert np.all((scores >= 0) & (scores <= 1))
+    for row, profile in enumerate(profiles):
+        ranking = matcher.rank_tenders(profile, n=5)
+        assert [m.tender_id for m in ranking.matches] == [i for i in indices[row] if i >= 0]
+        for match, score in zip(ranking.matches, scores[row], strict=False):
+            assert 0 <= match.score <= 1
+            assert abs(match.score - score) < 1e-4
+            assert all(s.value is None or 0 <= s.value <= 1 for s in match.signals)
+
+
+@SETTINGS
+@given(st.lists(tenders, min_size=1, max_size=8), st.lists(enterprises, min_size=1, max_size=4))
+def test_ranking_is_deterministic(tender_list, profiles):
+    first = TenderMatcher().fit(numbered(tender_list), numbered(profiles), now=NOW)
+    second = TenderMatcher().fit(tender_list, profiles, now=NOW)
+    for left, right in zip(first.kneighbors(), second.kneighbors(), strict=True):
+        np.testing.assert_array_equal(left, right)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 40),
+    st.integers(1, 12),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+def test_top_k_equals_the_full_sorts_top_k(n_rows, n_columns, k, seed, with_ties):
+    rng = np.random.default_rng(seed)
+    scores = rng.uniform(-0.2, 1, (n_rows, n_columns)).astype(np.float32)
+    if with_ties:
+        scores = np.round(scores, 1)
+    top_scores, top = top_k_rows(scores, k)
+    for row in range(n_rows):
+        order = sorted(range(n_columns), key=lambda c: (-scores[row, c], c))
+        expected = [c for c in order if scores[row, c] > 0][:k]
+        assert top[row, : len(expected)].tolist() == expected
+        assert np.all(top[row, len(expected) :] == -1)
+        np.testing.assert_array_equal(top_scores[row, : len(expected)], scores[row, expected])

@@ -1,0 +1,285 @@
+"""Tender matching as a user of the match list sees it."""
+
+import doctest
+import json
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from matcher.cpv import CpvTree
+from matcher.tenders import (
+    EnterpriseProfile,
+    LotItem,
+    TenderItem,
+    TenderMatcher,
+    engine,
+    topk,
+)
+
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+NOW = datetime(2025, 3, 1, 12, 0)
+
+
+def in_days(days: float) -> datetime:
+    return NOW + timedelta(days=days)
+
+
+def office_cleaning_wise(**changes) -> EnterpriseProfile:
+    fields = dict(
+        id="wise",
+        kind="wise",
+        disadvantaged_share=0.55,
+        country="NL",
+        nuts="NL33C",
+        regions_served=["NL33"],
+        cpv_codes=["90919200"],
+        description="Werkleerbedrijf: kantoorschoonmaak en glazenwassen in Rotterdam",
+        turnover_eur=1_200_000,
+    )
+    return EnterpriseProfile(**{**fields, **changes})
+
+
+def reserved_cleaning(**changes) -> TenderItem:
+    fields = dict(
+        id="cleaning",
+        title="Schoonmaak gemeentelijke kantoren Rotterdam",
+        description="Dagelijkse schoonmaak van kantoren, voorbehouden aan sociale werkplaatsen",
+        cpv_codes=["90919200"],
+        nuts_codes=["NL33C"],
+        value_eur=350_000,
+        deadline=in_days(30),
+        reservation="art20",
+    )
+    return TenderItem(**{**fields, **changes})
+
+
+def greek_road(**changes) -> TenderItem:
+    fields = dict(
+        id="road",
+        title="Road construction Attica",
+        description="Construction and resurfacing of a regional road",
+        cpv_codes=["45233120"],
+        nuts_codes=["EL303"],
+        value_eur=8_000_000,
+        deadline=in_days(40),
+    )
+    return TenderItem(**{**fields, **changes})
+
+
+def fit(tenders, enterprises=(), **params) -> TenderMatcher:
+    return TenderMatcher(**params).fit(tenders, enterprises, now=NOW)
+
+
+def matched_ids(ranking) -> list:
+    return [match.tender_id for match in ranking.matches]
+
+
+@pytest.mark.parametrize("module", [engine, topk])
+def test_docstring_examples(module):
+    assert doctest.testmod(module).failed == 0
+
+
+def test_rotterdam_cleaner_sees_reserved_cleaning_above_greek_roads():
+    matcher = fit([greek_road(), reserved_cleaning()])
+    ranking = matcher.rank_tenders(office_cleaning_wise())
+    assert matched_ids(ranking)[0] == "cleaning"
+    scores = {m.tender_id: m.score for m in ranking.matches}
+    assert scores["cleaning"] > 0.8 > scores.get("road", 0.0)
+
+
+def test_non_qualifying_enterprise_never_sees_art20_and_is_told_why():
+    ordinary = office_cleaning_wise(id="firm", kind="other", disadvantaged_share=0.1)
+    matcher = fit([reserved_cleaning(), greek_road()], [ordinary])
+    ranking = matcher.rank_tenders(ordinary, explain_gates=True)
+    assert "cleaning" not in matched_ids(ranking)
+    assert "cleaning" not in {matcher.tenders_[i].id for i in matcher.kneighbors()[1][0] if i >= 0}
+    (gate,) = [g for g in ranking.gates if g.tender_id == "cleaning"]
+    assert gate.code == "art20"
+    assert "30%" in gate.reason and "10%" in gate.reason
+
+
+def test_sheltered_workshop_qualifies_whatever_its_share():
+    workshop = office_cleaning_wise(kind="sheltered_workshop", disadvantaged_share=0.0)
+    assert matched_ids(fit([reserved_cleaning()]).rank_tenders(workshop)) == ["cleaning"]
+
+
+def test_art77_needs_a_public_service_mission_and_an_art77_cpv():
+    care = TenderItem(
+        id="care",
+        title="Home care",
+        cpv_codes=["85312400"],
+        nuts_codes=["NL33C"],
+        deadline=in_days(30),
+        reservation="art77",
+    )
+    misfiled = reserved_cleaning(id="misfiled", reservation="art77")
+    mission = office_cleaning_wise(public_service_mission=True, cpv_codes=["85312400"])
+    matcher = fit([care, misfiled])
+    assert matched_ids(matcher.rank_tenders(mission)) == ["care"]
+    gates = {g.tender_id: g.code for g in matcher.rank_tenders(mission, explain_gates=True).gates}
+    assert gates == {"misfiled": "art77_cpv"}
+    without_mission = office_cleaning_wise(cpv_codes=["85312400"])
+    ranking = matcher.rank_tenders(without_mission, explain_gates=True)
+    assert ranking.matches == []
+    assert {g.code for g in ranking.gates} == {"art77_mission", "art77_cpv"}
+
+
+def test_tender_without_value_is_not_punished():
+    with_value = reserved_cleaning(id="with", reservation="none", value_eur=350_000)
+    without_value = reserved_cleaning(id="without", reservation="none", value_eur=None)
+    too_big = reserved_cleaning(id="too_big", reservation="none", value_eur=50_000_000)
+    ranking = fit([with_value, without_value, too_big]).rank_tenders(office_cleaning_wise())
+    assert matched_ids(ranking) == ["with", "without", "too_big"]
+    match = ranking.matches[1]
+    present = [s for s in match.signals if s.value is not None]
+    mean = sum(s.value * s.weight for s in present) / sum(s.weight for s in present)
+    assert match.score == pytest.approx(mean, abs=1e-5)
+    value_signal = {s.name: s for s in match.signals}["value"]
+    assert value_signal.value is None and "no value" in value_signal.reason
+
+
+def test_tender_too_big_for_the_turnover_scores_lower():
+    fitting = reserved_cleaning(id="fits", value_eur=400_000)  # turnover 1.2 M -> up to 600 k
+    too_big = reserved_cleaning(id="big", value_eur=5_000_000)
+    ranking = fit([fitting, too_big]).rank_tenders(office_cleaning_wise())
+    assert matched_ids(ranking) == ["fits", "big"]
+    value = {s.name: s for s in ranking.matches[1].signals}["value"]
+    assert value.value == 0.0 and "half your turnover" in value.reason
+
+
+@pytest.mark.parametrize(
+    ("deadline", "expected_gate"),
+    [(in_days(-1), "closed"), (in_days(2), "closing_soon"), (in_days(10), None)],
+)
+def test_closing_soon_and_closed_tenders_are_gated(deadline, expected_gate):
+    matcher = fit([reserved_cleaning(deadline=deadline)], min_days_to_deadline=5)
+    ranking = matcher.rank_tenders(office_cleaning_wise(), explain_gates=True)
+    assert [g.code for g in ranking.gates] == ([expected_gate] if expected_gate else [])
+    assert bool(ranking.matches) == (expected_gate is None)
+
+
+def test_lot_reservation_gates_that_lot_only_and_best_lot_is_named():
+    tender = TenderItem(
+        id="mixed",
+        title="Facility services",
+        cpv_codes=["79993000"],
+        nuts_codes=["NL33C"],
+        deadline=in_days(30),
+        lots=[
+            LotItem(id="catering", title="Canteen", cpv_codes=["55520000"], value_eur=100_000),
+            LotItem(
+                id="cleaning",
+                title="Office cleaning",
+                cpv_codes=["90919200"],
+                value_eur=200_000,
+                reservation="art20",
+            ),
+        ],
+    )
+    matcher = fit([tender])
+    qualifying = matcher.rank_tenders(office_cleaning_wise()).matches[0]
+    assert qualifying.best_lot_id == "cleaning" and qualifying.gated_lots == []
+    ordinary = office_cleaning_wise(kind="other", disadvantaged_share=0.0)
+    match = matcher.rank_tenders(ordinary).matches[0]
+    assert match.best_lot_id == "catering"
+    assert [(g.lot_id, g.code) for g in match.gated_lots] == [("cleaning", "art20")]
+
+
+def test_cpv_signal_follows_the_hierarchy():
+    tenders = [
+        reserved_cleaning(id="inside", cpv_codes=["90919200"], reservation="none"),
+        reserved_cleaning(id="sibling", cpv_codes=["90911000"], reservation="none"),
+        reserved_cleaning(id="division", cpv_codes=["90500000"], reservation="none"),
+        reserved_cleaning(id="other", cpv_codes=["45233120"], reservation="none"),
+    ]
+    enterprise = office_cleaning_wise(cpv_codes=["90919000"])
+    ranking = fit(tenders).rank_tenders(enterprise)
+    cpv = {m.tender_id: m.signals[0].value for m in ranking.matches}
+    assert cpv["inside"] == 1.0
+    assert 1.0 > cpv["sibling"] > cpv["division"] > cpv.get("other", 0.0) == 0.0
+
+
+def test_cpv_reason_names_codes_and_labels_from_the_official_list():
+    csv_file = SHARED_DATA / "cpv" / "cpv_2008_en.csv"
+    tree = (
+        CpvTree.from_csv(csv_file)
+        if csv_file.exists()
+        else CpvTree({"90910000": "Cleaning services", "90911200": "Building-cleaning services"})
+    )
+    tender = reserved_cleaning(cpv_codes=["90911200"])
+    enterprise = office_cleaning_wise(cpv_codes=["90910000"])
+    match = fit([tender], cpv_tree=tree).rank_tenders(enterprise).matches[0]
+    assert match.signals[0].reason == (
+        "CPV 90911200 Building-cleaning services is inside your branch 90910000 Cleaning services."
+    )
+
+
+def test_region_levels_and_tenders_without_place():
+    places = {
+        "same": ["NL33C"],
+        "nuts2": ["NL33A"],
+        "nuts1": ["NL328"],
+        "country": ["NL411"],
+        "abroad": ["EL303"],
+        "nowhere": [],
+    }
+    tenders = [reserved_cleaning(id=k, nuts_codes=v, reservation="none") for k, v in places.items()]
+    enterprise = office_cleaning_wise(regions_served=[])
+    ranking = fit(tenders).rank_tenders(enterprise)
+    region = {m.tender_id: {s.name: s.value for s in m.signals}["region"] for m in ranking.matches}
+    assert region["same"] == 1.0
+    assert region["same"] > region["nuts2"] > region["nuts1"] > region["country"] > 0
+    assert region["abroad"] == 0.0 and region["nowhere"] is None
+    scores = {m.tender_id: m.score for m in ranking.matches}
+    assert scores["nowhere"] > scores["country"]
+
+
+def test_rank_enterprises_for_a_planned_tender_with_counts_per_region():
+    enterprises = [
+        office_cleaning_wise(id=1),
+        office_cleaning_wise(id=2, nuts="NL33A"),
+        office_cleaning_wise(id=3, nuts="DEA11", regions_served=[]),
+        office_cleaning_wise(id=4, kind="other", disadvantaged_share=0.0),
+    ]
+    planned = reserved_cleaning(id="planned", deadline=None)
+    matcher = fit([greek_road()], enterprises)
+    ranking = matcher.rank_enterprises(planned, region_level=2, min_score=0.5)
+    ids = [m.enterprise_id for m in ranking.matches]
+    assert ids[:2] == [1, 2] and 4 not in ids
+    counts = {c.code: c.n_enterprises for c in ranking.region_counts}
+    assert counts["NL33"] == 2
+
+
+def test_results_are_json_serialisable():
+    matcher = fit([reserved_cleaning(), greek_road()], [office_cleaning_wise()])
+    ranking = matcher.rank_tenders(office_cleaning_wise(), explain_gates=True)
+    json.dumps(asdict(ranking))
+    json.dumps(asdict(matcher.rank_enterprises(reserved_cleaning())))
+
+
+def test_lsa_mode_keeps_the_ranking():
+    tenders = [reserved_cleaning(id=f"c{i}") for i in range(3)] + [greek_road()]
+    matcher = fit(tenders, text_components=2)
+    assert matched_ids(matcher.rank_tenders(office_cleaning_wise()))[0].startswith("c")
+
+
+def test_guards_and_validation():
+    with pytest.raises(NotFittedError):
+        check_is_fitted(TenderMatcher())
+    with pytest.raises(NotFittedError):
+        TenderMatcher().kneighbors()
+    with pytest.raises(ValueError):
+        TenderMatcher(weights={"price": 1.0}).fit([greek_road()], now=NOW)
+    with pytest.raises(ValueError):
+        EnterpriseProfile(id=1, kind="charity")
+
+
+def test_clock_is_read_only_when_now_is_omitted():
+    matcher = TenderMatcher().fit([greek_road(deadline=datetime(2000, 1, 1))])
+    assert matcher.now_.year >= 2025
+    assert np.all(matcher.kneighbors([office_cleaning_wise()])[1] == -1)

@@ -1,0 +1,156 @@
+"""Enterprise pages: ranked tenders with reasons, filters, save and dismiss, the profile."""
+
+import re
+from datetime import date
+
+from sqlmodel import select
+
+from models import Enterprise, FeedbackAction, MatchFeedback, Reservation, Tender, User
+from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form
+
+CARD = re.compile(r'id="match-(\d+)"')
+
+
+def demo_enterprise(db) -> Enterprise:
+    user = db.exec(select(User).where(User.email == ENTERPRISE)).one()
+    return db.get(Enterprise, user.enterprise_id)
+
+
+def listed_ids(html: str) -> list[int]:
+    return [int(x) for x in CARD.findall(html)]
+
+
+def test_the_demo_wise_sees_cleaning_tenders_first_and_nothing_closed(client, db):
+    login(client, ENTERPRISE)
+    response = client.get("/opportunities/?limit=40")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    ids = listed_ids(html)
+    assert len(ids) >= 20
+    tenders = [db.get(Tender, i) for i in ids]
+    assert all(t.cpv_main.startswith("909") for t in tenders[:5]), [t.title for t in tenders[:5]]
+    enterprise = demo_enterprise(db)
+    assert enterprise.disadvantaged_share >= 0.3  # qualifies for Art. 20
+    for tender in tenders:
+        assert tender.status != "closed"
+        assert tender.deadline is None or tender.deadline.date() >= date.today()
+    assert "Why this tender?" in html and "Activity (CPV)" in html
+    assert 'role="img"' in html
+
+
+def test_art20_tenders_only_for_eligible_enterprises(client, db):
+    enterprise = demo_enterprise(db)
+    enterprise.disadvantaged_share = 0.1
+    enterprise.kind = "other"
+    db.add(enterprise)
+    db.commit()
+    login(client, ENTERPRISE)
+    html = client.get("/opportunities/?limit=200&show_excluded=on").get_data(as_text=True)
+    for tid in listed_ids(html):
+        assert db.get(Tender, tid).reservation != Reservation.ART20
+    assert "Reserved under Art. 20" in html  # explained among the tenders left out
+
+
+def test_filters_narrow_the_list_and_htmx_gets_only_the_results(client, db):
+    login(client, ENTERPRISE)
+    everything = listed_ids(client.get("/opportunities/?limit=200").get_data(as_text=True))
+    response = client.get("/opportunities/?limit=200&region=NL33&reserved_only=on",
+                          headers={"HX-Request": "true", "HX-Target": "results"})
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+    narrowed = listed_ids(response.get_data(as_text=True))
+    assert 0 < len(narrowed) < len(everything)
+    for tid in narrowed:
+        tender = db.get(Tender, tid)
+        assert any(code.startswith("NL33") for code in tender.nuts_codes)
+    words = listed_ids(client.get("/opportunities/?q=schoonmaak").get_data(as_text=True))
+    assert words
+    for tid in words:
+        tender = db.get(Tender, tid)
+        assert "schoonmaak" in (tender.title + tender.description).lower()
+
+
+def test_invalid_filters_answer_the_form_with_the_error_beside_the_field(client):
+    login(client, ENTERPRISE)
+    response = client.get("/opportunities/?min_value=lots&region=Rotterdam!")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="filter-min_value-error"' in html and 'id="filter-region-error"' in html
+    assert 'value="lots"' in html
+
+
+def test_save_and_dismiss_are_stored_and_dismissed_tenders_hidden(client, db):
+    login(client, ENTERPRISE)
+    first, second = listed_ids(client.get("/opportunities/").get_data(as_text=True))[:2]
+    response = post_form(client, f"/opportunities/tenders/{first}/feedback",
+                         {"action": "saved", "next": "/opportunities/"})
+    assert response.status_code == 303
+    post_form(client, f"/opportunities/tenders/{second}/feedback", {"action": "dismissed"})
+    enterprise = demo_enterprise(db)
+    stored = {f.tender_id: f.action for f in db.exec(
+        select(MatchFeedback).where(MatchFeedback.enterprise_id == enterprise.id))}
+    assert stored == {first: FeedbackAction.SAVED, second: FeedbackAction.DISMISSED}
+    html = client.get("/opportunities/").get_data(as_text=True)
+    assert second not in listed_ids(html) and first in listed_ids(html)
+    assert "Saved" in html
+    with_dismissed = client.get("/opportunities/?show_dismissed=on").get_data(as_text=True)
+    assert second in listed_ids(with_dismissed)
+    post_form(client, f"/opportunities/tenders/{second}/feedback", {"action": "clear"})
+    assert second in listed_ids(client.get("/opportunities/").get_data(as_text=True))
+
+
+def test_tender_detail_names_the_best_lot_or_explains_the_gate(client, db):
+    login(client, ENTERPRISE)
+    first = listed_ids(client.get("/opportunities/").get_data(as_text=True))[0]
+    html = client.get(f"/opportunities/tenders/{first}").get_data(as_text=True)
+    assert "Why it fits you" in html
+    closed = db.exec(select(Tender).where(Tender.status == "closed")).first()
+    html = client.get(f"/opportunities/tenders/{closed.id}").get_data(as_text=True)
+    assert "Why this tender is not in your list" in html
+    assert client.get("/opportunities/tenders/999999").status_code == 404
+
+
+def test_profile_edit_with_a_bad_nuts_code_keeps_the_input(client, db):
+    login(client, ENTERPRISE)
+    assert client.get("/opportunities/profile").status_code == 200
+    form = {"name": "Schoon & Sociaal", "kind": "wise", "disadvantaged_percent": "55",
+            "nuts": "Rotterdam", "regions_served": "NL33", "cpv_codes": "90910000",
+            "description": "Office cleaning with trainees", "turnover_eur": "2400000"}
+    response = post_form(client, "/opportunities/profile", form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="nuts-error">[^<]*not a NUTS code', html)
+    assert 'value="Office cleaning' in html or "Office cleaning with trainees" in html
+    assert 'value="Schoon &amp; Sociaal"' in html
+    form["nuts"] = "NL33C"
+    form["cpv_codes"] = "90910000 90911200-8"
+    response = post_form(client, "/opportunities/profile", {**form, "cpv_pick": "90919200"})
+    assert response.status_code == 302
+    db.expire_all()
+    enterprise = demo_enterprise(db)
+    assert enterprise.name == "Schoon & Sociaal"
+    assert enterprise.cpv_codes == ["90910000", "90911200", "90919200"]
+
+
+def test_cpv_picker_searches_labels(client):
+    login(client, ENTERPRISE)
+    response = client.get("/opportunities/profile/cpv-options?cpv_q=cleaning&cpv_pick=77310000",
+                          headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "<html" not in html
+    assert 'value="90000000"' in html and 'value="77310000" checked' in html
+
+
+def test_enterprise_home_shows_profile_and_top_five(client):
+    login(client, ENTERPRISE)
+    html = client.get("/").get_data(as_text=True)
+    assert "Your best 5 tenders" in html
+    assert len(listed_ids(html)) == 5
+    assert "You can bid for contracts reserved under Art. 20" in html
+
+
+def test_roles_are_kept_apart(client):
+    login(client, AUTHORITY)
+    assert client.get("/opportunities/").status_code == 403
+    assert client.get("/opportunities/profile").status_code == 403

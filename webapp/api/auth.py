@@ -1,0 +1,48 @@
+"""Bearer-token authentication for the JSON API."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, request
+from sqlmodel import select
+
+from models import ApiToken, Role, User
+from models._types import utcnow
+
+from ..db import get_session
+from ..security import hash_api_token
+
+
+def token_required(*roles: Role) -> Callable:
+    """Authenticate by `Authorization: Bearer <token>`; 401 without a valid one, 403 on role."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = user_for_token(request.headers.get("Authorization", ""))
+            if user is None:
+                abort(401, "Send a valid API token as 'Authorization: Bearer <token>'.")
+            if roles and user.role not in roles:
+                abort(403, "Your role may not use this endpoint.")
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def user_for_token(header: str) -> User | None:
+    """The user a bearer token belongs to, recording its use."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    db = get_session()
+    api_token = db.exec(
+        select(ApiToken).where(ApiToken.token_hash == hash_api_token(token.strip()))
+    ).first()
+    if api_token is None:
+        return None
+    api_token.last_used_at = utcnow()
+    db.commit()
+    return db.get(User, api_token.user_id)

@@ -1,0 +1,99 @@
+"""The OpenAPI document, assembled from what each API module declares.
+
+Each module listed in API_MODULES defines `OPENAPI_PATHS` (the OpenAPI "paths" object for its
+routes) and `OPENAPI_SCHEMAS` (name -> pydantic model); component schemas come from the same
+pydantic models that validate the requests, so the document cannot drift from the code.
+"""
+
+from importlib import import_module
+
+from pydantic import BaseModel
+
+API_MODULES: tuple[str, ...] = (  # e.g. "webapp.api.groupings"
+    "webapp.api.partners",
+    "webapp.api.imports",
+    "webapp.api.tenders",
+    "webapp.api.groupings",
+)
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["error", "message"],
+}
+
+CORE_PATHS = {
+    "/me": {
+        "get": {
+            "summary": "The user the bearer token belongs to",
+            "security": [{"bearer": []}],
+            "responses": {
+                "200": {"description": "The user", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "email": {"type": "string"},
+                        "role": {"enum": ["coordinator", "authority", "enterprise"]},
+                        "authority_id": {"type": ["integer", "null"]},
+                        "enterprise_id": {"type": ["integer", "null"]},
+                    },
+                }}}},
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+            },
+        }
+    },
+}
+
+
+def build_document() -> dict:
+    """Assemble the whole document."""
+    paths: dict = dict(CORE_PATHS)
+    schemas: dict = {"Error": ERROR_SCHEMA}
+    for name in API_MODULES:
+        module = import_module(name)
+        paths.update(getattr(module, "OPENAPI_PATHS", {}))
+        for schema_name, model in getattr(module, "OPENAPI_SCHEMAS", {}).items():
+            schemas.update(_model_schemas(schema_name, model))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Matchmaker API",
+            "version": "1",
+            "description": "Working groups of public buyers, and tenders for social enterprises.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": _error_responses(),
+        },
+    }
+
+
+def _model_schemas(name: str, model: type[BaseModel]) -> dict:
+    """A pydantic model's JSON schema, its nested definitions lifted into components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    nested = schema.pop("$defs", {})
+    return {name: schema, **nested}
+
+
+def _error_responses() -> dict:
+    described = {
+        "Unauthorized": "No valid bearer token",
+        "Forbidden": "The token's role may not do this",
+        "NotFound": "No such resource, or not yours",
+        "Invalid": "Invalid input, with a message per field",
+        "Conflict": "Someone else changed it first",
+    }
+    return {
+        name: {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for name, text in described.items()
+    }

@@ -1,0 +1,1 @@
+"""Readers for published tender data (OCDS). Pure parsing: no Flask, no database."""

@@ -1,0 +1,21 @@
+"""One place decides between a full page and an htmx fragment."""
+
+from flask import current_app, make_response, render_template
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that swaps a region; boosted and history requests need the page."""
+    htmx = current_app.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, block: str = "content", status: int = 200, **context):
+    """Render `template` whole, or only its `block` for an htmx request; vary on HX-Request."""
+    if wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,174 @@
+"""The audit trail: who changed what, when. Services record; coordinators read."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from models import AuditEvent, Proposal, Sector, SectorCoordinator, User
+
+
+def record(
+    db: Session,
+    user: User | None,
+    action: str,
+    *,
+    sector_id: int | None = None,
+    proposal_id: int | None = None,
+    **detail,
+) -> AuditEvent:
+    """Add an audit event to the session; it is committed with the change it describes."""
+    event = AuditEvent(
+        at=datetime.now(UTC),  # explicit: the column refuses the naive default of models._types
+        user_id=user.id if user else None,
+        sector_id=sector_id,
+        proposal_id=proposal_id,
+        action=action,
+        detail=detail,
+    )
+    db.add(event)
+    return event
+
+
+# --- reading the trail (coordinators, for their own sectors only) ---------------------------
+
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a coordinator narrows the trail to; None means any."""
+
+    sector_id: int | None = None
+    proposal_id: int | None = None
+    user_id: int | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    who: str
+    sector_name: str
+    sector_slug: str
+    proposal_id: int | None
+    action: str
+    what: str  # the detail, in words
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    page: int
+    n_pages: int
+    n_events: int
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """The values a coordinator may filter by: only what their sectors contain."""
+
+    sectors: list[tuple[int, str, str]]  # (id, slug, name)
+    proposals: list[tuple[int, str]]  # (id, label)
+    users: list[tuple[int, str]]  # (id, email)
+    actions: list[str]
+
+
+def _visible(user: User):
+    """Events of the sectors a coordinator runs (by the event's sector or its proposal's)."""
+    mine = select(SectorCoordinator.sector_id).where(SectorCoordinator.user_id == user.id)
+    return or_(
+        AuditEvent.sector_id.in_(mine),
+        and_(AuditEvent.sector_id.is_(None),
+             AuditEvent.proposal_id.in_(select(Proposal.id).where(Proposal.sector_id.in_(mine)))),
+    )
+
+
+def filter_choices(db: Session, user: User) -> AuditChoices:
+    """Sectors, proposals, users and actions that occur in the coordinator's part of the trail."""
+    sectors = db.exec(
+        select(Sector.id, Sector.slug, Sector.name)
+        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
+        .where(SectorCoordinator.user_id == user.id)
+        .order_by(Sector.name)
+    ).all()
+    sector_ids = [s[0] for s in sectors]
+    names = {s[0]: s[2] for s in sectors}
+    proposals = db.exec(
+        select(Proposal.id, Proposal.sector_id, Proposal.status)
+        .where(Proposal.sector_id.in_(sector_ids)).order_by(Proposal.id.desc())
+    ).all()
+    visible = _visible(user)
+    users = db.exec(
+        select(User.id, User.email).where(
+            User.id.in_(select(AuditEvent.user_id).where(visible))
+        ).order_by(User.email)
+    ).all()
+    actions = db.exec(
+        select(AuditEvent.action).where(visible).distinct().order_by(AuditEvent.action)
+    ).all()
+    return AuditChoices(
+        sectors=[tuple(s) for s in sectors],
+        proposals=[(pid, f"#{pid} {names.get(sid, '')} ({status})")
+                   for pid, sid, status in proposals],
+        users=[tuple(u) for u in users],
+        actions=list(actions),
+    )
+
+
+def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
+               per_page: int = PER_PAGE) -> AuditPage:
+    """One page of the coordinator's part of the trail, newest first."""
+    conditions = [_visible(user)]
+    if wanted.sector_id is not None:
+        conditions.append(or_(
+            AuditEvent.sector_id == wanted.sector_id,
+            AuditEvent.proposal_id.in_(
+                select(Proposal.id).where(Proposal.sector_id == wanted.sector_id)),
+        ))
+    if wanted.proposal_id is not None:
+        conditions.append(AuditEvent.proposal_id == wanted.proposal_id)
+    if wanted.user_id is not None:
+        conditions.append(AuditEvent.user_id == wanted.user_id)
+    if wanted.action:
+        conditions.append(AuditEvent.action == wanted.action)
+    n_events = db.exec(select(func.count(AuditEvent.id)).where(*conditions)).one()
+    n_pages = max(1, -(-n_events // per_page))
+    page = min(max(1, page), n_pages)
+    proposal_sector = aliased(Sector)
+    rows = db.exec(
+        select(AuditEvent, User.email, Sector.name, Sector.slug,
+               proposal_sector.name, proposal_sector.slug)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Sector, Sector.id == AuditEvent.sector_id)
+        .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .outerjoin(proposal_sector, proposal_sector.id == Proposal.sector_id)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return AuditPage(
+        rows=[
+            AuditRow(id=event.id, at=event.at, who=email or "system",
+                     sector_name=name or p_name or "", sector_slug=slug or p_slug or "",
+                     proposal_id=event.proposal_id, action=event.action,
+                     what=describe(event.detail))
+            for event, email, name, slug, p_name, p_slug in rows
+        ],
+        page=page, n_pages=n_pages, n_events=n_events,
+    )
+
+
+def describe(detail: dict) -> str:
+    """An event's detail as 'key: value' pairs a person can read."""
+    parts = []
+    for key, value in (detail or {}).items():
+        if key.endswith("_id") or value in (None, "", [], {}):
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)

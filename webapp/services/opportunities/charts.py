@@ -1,0 +1,72 @@
+"""Horizontal bar charts drawn on the server as inline SVG: geometry here, markup in a macro.
+
+Each chart carries its title, a one-sentence summary and its rows as text, so the template
+can give the SVG ``role="img"`` with a title and description and add a data table for
+screen readers and for people who would rather read the numbers.
+"""
+
+from dataclasses import dataclass
+
+ROW_HEIGHT = 26
+BAR_HEIGHT = 16
+LABEL_WIDTH = 190
+BAR_AREA = 260
+VALUE_WIDTH = 90
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    y: int
+    width: float
+    tone: str  # "good", "muted": a CSS class, never a colour decided in the template
+
+
+@dataclass(frozen=True)
+class BarChart:
+    chart_id: str
+    title: str
+    summary: str
+    label_header: str
+    value_header: str
+    bars: list[Bar]
+    width: int
+    height: int
+    label_width: int = LABEL_WIDTH
+    bar_area: int = BAR_AREA
+    bar_height: int = BAR_HEIGHT
+
+
+def bar_chart(
+    chart_id: str,
+    title: str,
+    summary: str,
+    rows: list[tuple[str, float | None, str]],
+    label_header: str,
+    value_header: str,
+    max_value: float | None = None,
+) -> BarChart:
+    """A chart of ``rows`` (label, value or None when absent, value as text), longest = max."""
+    present = [value for _, value, _ in rows if value is not None]
+    top = max_value if max_value is not None else max(present, default=0) or 1
+    bars = [
+        Bar(
+            label=label,
+            value_text=text,
+            y=index * ROW_HEIGHT,
+            width=round(BAR_AREA * max(0.0, min(1.0, (value or 0) / top)), 1),
+            tone="good" if value is not None else "muted",
+        )
+        for index, (label, value, text) in enumerate(rows)
+    ]
+    return BarChart(
+        chart_id=chart_id,
+        title=title,
+        summary=summary,
+        label_header=label_header,
+        value_header=value_header,
+        bars=bars,
+        width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
+        height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
+    )

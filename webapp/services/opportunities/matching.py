@@ -1,0 +1,240 @@
+"""The fitted tender matcher of an app, and the conversions between rows and engine items.
+
+The engine (``matcher.tenders``) is pure: it never sees a session. This module loads the
+rows, hands plain items to it, and keeps the fitted matcher in ``app.extensions`` (never in a
+module-level variable). The cache is refitted when the tenders or enterprises change: writes
+of this app call :func:`invalidate_matcher`, and a cheap fingerprint (counts, highest ids,
+latest import) catches writes made elsewhere, such as an OCDS import in another process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
+from matcher.nuts import NutsNames
+from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
+from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender, TenderStatus
+
+MATCHER_KEY = "matchmaker.tender_matcher"
+LOCK_KEY = "matchmaker.tender_matcher_lock"
+#: Deadlines are checked against the moment of fitting: refit at least this often.
+MAX_AGE = timedelta(minutes=10)
+
+
+@dataclass
+class FittedMatcher:
+    """A fitted matcher and the rows it was fitted on, keyed by id."""
+
+    matcher: TenderMatcher
+    fingerprint: tuple
+    fitted_at: datetime
+    tenders: dict[int, Tender]
+    lots: dict[int, list[Lot]]
+    enterprises: dict[int, Enterprise]
+    cpv_tree: CpvTree
+    nuts_names: NutsNames
+    positions: dict[int, int] = field(default_factory=dict)  # tender id -> index in tenders_
+
+
+def invalidate_matcher(app: Flask | None = None) -> None:
+    """Drop the app's fitted matcher; the next request fits a fresh one.
+
+    Call it after writing tenders, lots or enterprises (an import, a profile edit).
+    """
+    (app or current_app).extensions.pop(MATCHER_KEY, None)
+
+
+def fitted_matcher(db: Session) -> FittedMatcher:
+    """The app's fitted matcher, refitted when the data changed or it is too old."""
+    app = current_app._get_current_object()
+    lock = app.extensions.setdefault(LOCK_KEY, threading.Lock())
+    fingerprint = _fingerprint(db)
+    # MATCHER_NOW pins the moment deadlines are checked against (demos of old data, tests).
+    now = app.config.get("MATCHER_NOW") or datetime.now(UTC)
+    with lock:
+        cached = app.extensions.get(MATCHER_KEY)
+        if (
+            cached is None
+            or cached.fingerprint != fingerprint
+            or abs(now - cached.fitted_at) > MAX_AGE
+        ):
+            cached = _fit(db, fingerprint, now)
+            app.extensions[MATCHER_KEY] = cached
+    return cached
+
+
+def _fingerprint(db: Session) -> tuple:
+    """Counts, highest ids and the latest import: changes whenever rows are added or removed."""
+    tenders = db.exec(
+        select(func.count(Tender.id), func.max(Tender.id), func.max(Tender.imported_at))
+    ).one()
+    lots = db.exec(select(func.count(Lot.id), func.max(Lot.id))).one()
+    enterprises = db.exec(select(func.count(Enterprise.id), func.max(Enterprise.id))).one()
+    return (*tenders, *lots, *enterprises)
+
+
+def _fit(db: Session, fingerprint: tuple, now: datetime) -> FittedMatcher:
+    tenders = db.exec(
+        select(Tender).where(Tender.status != TenderStatus.CLOSED).order_by(Tender.id)
+    ).all()
+    lots = lots_by_tender(db, [t.id for t in tenders])
+    enterprises = db.exec(select(Enterprise).order_by(Enterprise.id)).all()
+    cpv_tree, nuts_names = reference_lists(db)
+    matcher = TenderMatcher(cpv_tree=cpv_tree, nuts_names=nuts_names).fit(
+        [tender_item(t, lots.get(t.id, [])) for t in tenders],
+        [enterprise_profile(e) for e in enterprises],
+        now=now,
+    )
+    return FittedMatcher(
+        matcher=matcher,
+        fingerprint=fingerprint,
+        fitted_at=now,
+        tenders={t.id: t for t in tenders},
+        lots=lots,
+        enterprises={e.id: e for e in enterprises},
+        cpv_tree=cpv_tree,
+        nuts_names=nuts_names,
+        positions={t.id: i for i, t in enumerate(tenders)},
+    )
+
+
+def lots_by_tender(db: Session, tender_ids: list[int]) -> dict[int, list[Lot]]:
+    """Lots of the given tenders, in their order of reference."""
+    found: dict[int, list[Lot]] = {}
+    if not tender_ids:
+        return found
+    rows = db.exec(select(Lot).where(Lot.tender_id.in_(tender_ids)).order_by(Lot.id)).all()
+    for lot in rows:
+        found.setdefault(lot.tender_id, []).append(lot)
+    return found
+
+
+def reference_lists(db: Session) -> tuple[CpvTree, NutsNames]:
+    """The official CPV and NUTS lists when loaded; else codes alone and built-in labels."""
+    cpv = {code: label for code, label in db.exec(select(CpvCode.code, CpvCode.label)).all()}
+    nuts = {code: name for code, name in db.exec(select(NutsRegion.code, NutsRegion.name)).all()}
+    return CpvTree(cpv or None), NutsNames(nuts or None)
+
+
+# --- rows -> engine items ---------------------------------------------------------------------
+
+def tender_item(tender: Tender, lots: list[Lot]) -> TenderItem:
+    """The engine's view of a tender and its lots."""
+    return TenderItem(
+        id=tender.id,
+        title=tender.title,
+        description=tender.description,
+        cpv_codes=[c for c in (tender.cpv_main, *tender.cpv_additional) if c],
+        nuts_codes=list(tender.nuts_codes),
+        value_eur=tender.value_eur,
+        deadline=tender.deadline,
+        reservation=Reservation(tender.reservation).value,
+        reserved_execution=tender.reserved_execution,
+        social_criteria=list(tender.social_criteria),
+        award_criteria=tender.award_criteria,
+        sme_suitable=tender.sme_suitable,
+        social_enterprise_suitable=tender.social_enterprise_suitable,
+        lots=[
+            LotItem(
+                id=lot.id,
+                title=lot.title,
+                cpv_codes=list(lot.cpv_codes),
+                value_eur=lot.value_eur,
+                # A lot marked "none" inherits the tender's reservation (reserved as a whole).
+                reservation=None
+                if Reservation(lot.reservation) == Reservation.NONE
+                else Reservation(lot.reservation).value,
+            )
+            for lot in lots
+        ],
+    )
+
+
+def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
+    """The engine's view of an enterprise."""
+    return EnterpriseProfile(
+        id=enterprise.id,
+        kind=str(enterprise.kind.value if hasattr(enterprise.kind, "value") else enterprise.kind),
+        disadvantaged_share=float(enterprise.disadvantaged_share or 0.0),
+        public_service_mission=bool(enterprise.public_service_mission),
+        country=enterprise.country or "",
+        nuts=enterprise.nuts or "",
+        regions_served=list(enterprise.regions_served),
+        cpv_codes=list(enterprise.cpv_codes),
+        description=enterprise.description or "",
+        turnover_eur=enterprise.turnover_eur,
+        min_contract_value_eur=enterprise.min_contract_value_eur,
+        max_contract_value_eur=enterprise.max_contract_value_eur,
+    )
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+def cpv_label(tree: CpvTree, code: str) -> str:
+    """``code label`` for display; the code alone when it is not a CPV code."""
+    try:
+        return tree.describe(code)
+    except InvalidCpvCode:
+        return code
+
+
+def search_cpv(db: Session, query: str, limit: int = 12) -> list[tuple[str, str]]:
+    """CPV codes whose code starts with, or whose label contains, ``query``.
+
+    Searches the official list when it is loaded, else the 45 built-in division labels.
+    """
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    digits = query.replace("-", "")
+    if db.exec(select(CpvCode.code).limit(1)).first() is not None:
+        condition = (
+            CpvCode.code.startswith(digits[:8])
+            if digits.isdigit()
+            else func.lower(CpvCode.label).contains(query.lower())
+        )
+        rows = db.exec(
+            select(CpvCode.code, CpvCode.label)
+            .where(condition)
+            .order_by(func.length(func.rtrim(CpvCode.code, "0")), CpvCode.code)
+            .limit(limit)
+        ).all()
+        return [(code, label) for code, label in rows]
+    found = []
+    for division, label in CPV_DIVISIONS.items():
+        code = f"{division}000000"
+        if (digits.isdigit() and code.startswith(digits[:8])) or query.lower() in label.lower():
+            found.append((code, label))
+    return found[:limit]
+
+
+def clean_cpv(code: str) -> str | None:
+    """The eight-digit code, or None when ``code`` is not a CPV code."""
+    try:
+        return normalize_cpv(code)
+    except InvalidCpvCode:
+        return None
+
+
+@dataclass(frozen=True)
+class CpvChoice:
+    code: str
+    label: str
+    checked: bool
+
+
+def cpv_picker(db: Session, query: str, picked: list[str]) -> list[CpvChoice]:
+    """Options of the CPV picker: the codes already ticked first, then those found."""
+    tree, _names = reference_lists(db)
+    ticked = [c for c in dict.fromkeys(clean_cpv(p) for p in picked) if c]
+    choices = [CpvChoice(code, tree.label(code), True) for code in ticked]
+    choices += [CpvChoice(code, label, False) for code, label in search_cpv(db, query)
+                if code not in ticked]
+    return choices
