@@ -7,8 +7,9 @@ from sqlmodel import Field
 
 
 def utcnow() -> datetime:
-    """Return the current time as a naive UTC datetime (what both SQLite and PostgreSQL store)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Return the current time in UTC, timezone-aware: sqlmodel's datetime columns refuse naive
+    values (and give aware ones back, from SQLite too)."""
+    return datetime.now(UTC)
 
 
 def json_list(**kwargs):

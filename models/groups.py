@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ._types import enum_field, json_dict, json_list, utcnow
@@ -36,7 +36,7 @@ class AuthorityBase(SQLModel):
     country: str = Field(max_length=2)  # ISO 3166 alpha-2 (Greece is GR here, EL in NUTS)
     nuts: str = Field(max_length=5)
     population: int | None = None
-    procurement_spend_eur: int | None = None
+    procurement_spend_eur: int | None = Field(default=None, sa_type=BigInteger)  # billions
     description: str = ""
     website: str = ""
     max_sectors: int | None = None  # an authority may limit how many groups it joins

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ._types import enum_field, json_list, utcnow
@@ -18,9 +18,9 @@ class EnterpriseBase(SQLModel):
     nuts: str = Field(max_length=5)
     description: str = ""
     employees: int | None = Field(default=None, ge=0)
-    turnover_eur: int | None = Field(default=None, ge=0)
-    min_contract_value_eur: int | None = Field(default=None, ge=0)
-    max_contract_value_eur: int | None = Field(default=None, ge=0)
+    turnover_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
+    min_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
+    max_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     website: str = ""
 
 

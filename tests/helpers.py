@@ -2,6 +2,12 @@
 
 import re
 
+from sqlmodel import Session, select
+
+from models import ApiToken, User
+from webapp.db import ENGINE_KEY
+from webapp.security import new_api_token
+
 DEMO_PASSWORD = "demo-password-2026"
 COORDINATOR = "coordinator@demo.matchmaker.eu"
 COORDINATOR2 = "coordinator2@demo.matchmaker.eu"
@@ -31,3 +37,13 @@ def post_form(client, path: str, data: dict | None = None, **kwargs):
     """POST a form with the CSRF token the page carries."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=payload, **kwargs)
+
+
+def bearer(app, email: str) -> dict:
+    """Headers with a fresh API token for the user, stored as `matchmaker tokens create` does."""
+    with Session(app.extensions[ENGINE_KEY]) as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        token, digest = new_api_token()
+        db.add(ApiToken(user_id=user.id, token_hash=digest, name="test"))
+        db.commit()
+    return {"Authorization": f"Bearer {token}"}

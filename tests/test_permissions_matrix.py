@@ -18,7 +18,6 @@ must not leak), or any other exact status.
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -48,7 +47,6 @@ from tests.webapp.test_partners import (
     AUTHORITY2,
     ENTERPRISE2,
     arrange_proposals,
-    patch_token_clock,
 )
 from webapp import create_app
 from webapp.db import ENGINE_KEY
@@ -383,7 +381,7 @@ def world(seeded_db_file, tmp_path_factory):
         for role, email in EMAILS.items():
             user = db.exec(select(User).where(User.email == email)).one()
             token, digest = new_api_token()
-            db.add(ApiToken(user_id=user.id, token_hash=digest, created_at=datetime.now(UTC)))
+            db.add(ApiToken(user_id=user.id, token_hash=digest))
             tokens[role] = {"Authorization": f"Bearer {token}"}
         db.commit()
         me = db.exec(select(User).where(User.email == ENTERPRISE)).one()
@@ -418,9 +416,7 @@ def world(seeded_db_file, tmp_path_factory):
         other_sector_id=_sector_id(app, arranged),
         **vars(arranged),
     )
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        patch_token_clock(monkeypatch)
-        yield world
+    yield world
     engine.dispose()
 
 

@@ -88,8 +88,8 @@ def _select_locale() -> str | None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
-    from .auth import bp as auth_bp
     from .audit_trail import bp as audit_bp
+    from .auth import bp as auth_bp
     from .buyers import bp as buyers_bp
     from .home import bp as home_bp
     from .opportunities import bp as opportunities_bp

@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlmodel import select
 
 from models import ApiToken, Role, Sector, User
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Database schema."""
 
@@ -41,7 +41,7 @@ def db_revision(message: str) -> None:
     migrate.revision(get_engine(), message)
 
 
-@click.group("fixtures")
+@click.group("fixtures", cls=AppGroup)
 def fixtures_cli() -> None:
     """Sample data."""
 
@@ -62,7 +62,7 @@ def fixtures_load(if_empty: bool) -> None:
     click.echo("Loaded " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_cli() -> None:
     """Accounts."""
 
@@ -94,7 +94,7 @@ def users_create(email, role, authority_id, enterprise_id, password) -> None:
         click.echo(f"Created {role} user {email} (id {user.id}).")
 
 
-@click.group("tokens")
+@click.group("tokens", cls=AppGroup)
 def tokens_cli() -> None:
     """API tokens."""
 
@@ -115,6 +115,7 @@ def tokens_create(email: str, name: str) -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:

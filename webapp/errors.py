@@ -3,9 +3,9 @@
 import logging
 
 from flask import Flask, jsonify, request
-from markupsafe import escape
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .rendering import render

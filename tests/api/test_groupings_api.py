@@ -1,13 +1,11 @@
 """The groupings JSON API: the stateless contract, 422 per field, and the stateful flow."""
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from models import (
-    ApiToken,
     Application,
     Authority,
     AuthorityKind,
@@ -18,11 +16,11 @@ from models import (
     SectorCoordinator,
     User,
 )
-from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2
+from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, bearer
 from webapp import create_app
 from webapp.db import ENGINE_KEY, make_engine
 from webapp.migrate import upgrade
-from webapp.security import hash_password, new_api_token
+from webapp.security import hash_password
 
 SECTOR = "circular-ict"
 UNSHARED = "circular-construction-materials"
@@ -47,22 +45,6 @@ EXAMPLE = {
     "weights": {"interests": 1.0, "size_mix": 0.0, "region": 0.0}, "region_mode": "near",
     "together": [["a1", "a2"]], "apart": [], "max_groups": None, "random_state": 0,
 }
-
-
-@pytest.fixture(autouse=True)
-def aware_token_clock(monkeypatch):
-    """webapp.api.auth stamps token use with a naive time the columns refuse."""
-    monkeypatch.setattr("webapp.api.auth.utcnow", lambda: datetime.now(UTC))
-
-
-def bearer(app, email: str) -> dict:
-    with Session(app.extensions[ENGINE_KEY]) as db:
-        user = db.exec(select(User).where(User.email == email)).one()
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user.id, token_hash=digest, name="test",
-                        created_at=datetime.now(UTC)))
-        db.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_the_stateless_example(app, client):
@@ -180,15 +162,14 @@ def test_openapi_lists_the_paths(client):
 
 def arrange_postgres_sector(db: Session) -> tuple[str, str, str]:
     """A sector of twelve applicants and two coordinators of it, named uniquely: the
-    PostgreSQL database is shared with other tests. (The demo fixtures do not load on
-    PostgreSQL: a procurement spend of 2.6 billion overflows the INTEGER column.)"""
+    PostgreSQL database is shared with other tests."""
     tag = uuid.uuid4().hex[:8]
     sector = Sector(slug=f"api-flow-{tag}", name=f"API flow {tag}",
                     topics=["e-buses", "charging", "depots"])
     db.add(sector)
     emails = [f"coord-{tag}@example.org", f"coord2-{tag}@example.org"]
-    users = [User(email=e, role=Role.COORDINATOR, password_hash=hash_password("x" * 12),
-                  created_at=datetime.now(UTC)) for e in emails]
+    users = [User(email=e, role=Role.COORDINATOR, password_hash=hash_password("x" * 12))
+             for e in emails]
     db.add_all(users)
     db.flush()
     db.add_all(SectorCoordinator(sector_id=sector.id, user_id=u.id) for u in users)
@@ -200,7 +181,7 @@ def arrange_postgres_sector(db: Session) -> tuple[str, str, str]:
         db.add(authority)
         db.flush()
         db.add(Application(authority_id=authority.id, sector_id=sector.id,
-                           topics=sector.topics[: 1 + i % 3], created_at=datetime.now(UTC)))
+                           topics=sector.topics[: 1 + i % 3]))
     db.commit()
     return sector.slug, emails[0], emails[1]
 

@@ -6,33 +6,14 @@ tests yet (no app context under the test runner, and a naive `created_at` that s
 """
 
 import json
-from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models import ApiToken, Authority, Lot, Tender, User
-from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE
-from webapp.db import ENGINE_KEY
-from webapp.security import new_api_token
+from models import Authority, Lot, Tender, User
+from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer
 
 URL = "/api/v1/imports/ocds"
-
-
-@pytest.fixture(autouse=True)
-def aware_token_clock(monkeypatch):
-    """webapp.api.auth stamps token use with a naive time the columns refuse."""
-    monkeypatch.setattr("webapp.api.auth.utcnow", lambda: datetime.now(UTC))
-
-
-def bearer(app, email: str) -> dict:
-    with Session(app.extensions[ENGINE_KEY]) as db:
-        user = db.exec(select(User).where(User.email == email)).one()
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user.id, token_hash=digest, name="test",
-                        created_at=datetime.now(UTC)))
-        db.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

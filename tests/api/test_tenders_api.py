@@ -1,39 +1,20 @@
 """The tenders API: enterprises (own vs public fields), tenders, matches, candidates, research."""
 
-from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models import ApiToken, Enterprise, Role, Tender, User
-from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE
-from webapp.db import ENGINE_KEY
-from webapp.security import hash_password, new_api_token
+from models import Enterprise, Role, Tender, User
+from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer
+from webapp.security import hash_password
 
 PRIVATE = ("turnover_eur", "employees", "disadvantaged_share", "feedback",
            "min_contract_value_eur", "max_contract_value_eur")
 
 
-def token_for(app, email: str) -> dict:
-    """A bearer token for a user, stored as the CLI would store it."""
-    with Session(app.extensions[ENGINE_KEY]) as db:
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user(db, email).id, token_hash=digest, name="test",
-                        created_at=datetime.now(UTC)))
-        db.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(autouse=True)
-def aware_token_timestamps(monkeypatch):
-    """webapp.api.auth stamps tokens with a naive utcnow(), which sqlmodel 0.0.50 refuses
-    (500 on every authenticated call). Stamp an aware time until the shell is fixed."""
-    monkeypatch.setattr("webapp.api.auth.utcnow", lambda: datetime.now(UTC))
-
-
 @pytest.fixture
 def enterprise_auth(app):
-    return token_for(app, ENTERPRISE)
+    return bearer(app, ENTERPRISE)
 
 
 def user(db, email) -> User:
@@ -83,9 +64,9 @@ def test_patch_validates_per_field_and_saves(client, db, enterprise_auth):
 
 def test_enterprise_user_creates_its_profile_once(app, client, db):
     db.add(User(email="new@wise.example", role=Role.ENTERPRISE,
-                password_hash=hash_password("a-long-password-1"), created_at=datetime.now(UTC)))
+                password_hash=hash_password("a-long-password-1")))
     db.commit()
-    auth = token_for(app, "new@wise.example")
+    auth = bearer(app, "new@wise.example")
     body = {"name": "Clean Start Glasgow", "kind": "wise", "disadvantaged_share": 0.5,
             "nuts": "UKM82", "cpv_codes": ["90911200"], "turnover_eur": 800000}
     response = client.post("/api/v1/enterprises", json=body, headers=auth)
@@ -93,7 +74,7 @@ def test_enterprise_user_creates_its_profile_once(app, client, db):
     assert response.get_json()["country"] == "GB"
     again = client.post("/api/v1/enterprises", json=body, headers=auth)
     assert again.status_code == 409
-    authority = client.post("/api/v1/enterprises", json=body, headers=token_for(app, AUTHORITY))
+    authority = client.post("/api/v1/enterprises", json=body, headers=bearer(app, AUTHORITY))
     assert authority.status_code == 403
 
 
@@ -140,7 +121,7 @@ def test_matches_rank_tenders_with_signals_and_gates(client, db, enterprise_auth
 
 
 def test_candidates_for_own_tenders_only_and_public_fields(app, client, db):
-    auth = token_for(app, AUTHORITY)
+    auth = bearer(app, AUTHORITY)
     authority_id = user(db, AUTHORITY).authority_id
     mine = db.exec(select(Tender).where(Tender.authority_id == authority_id)).first()
     other = db.exec(select(Tender).where(Tender.authority_id != authority_id)).first()
@@ -151,16 +132,16 @@ def test_candidates_for_own_tenders_only_and_public_fields(app, client, db):
     for candidate in body["candidates"]:
         assert not set(PRIVATE) & set(candidate["enterprise"])
     assert client.get(f"/api/v1/tenders/{other.id}/candidates", headers=auth).status_code == 404
-    coordinator = token_for(app, COORDINATOR)
+    coordinator = bearer(app, COORDINATOR)
     assert client.get(f"/api/v1/tenders/{other.id}/candidates",
                       headers=coordinator).status_code == 200
-    enterprise = token_for(app, ENTERPRISE)
+    enterprise = bearer(app, ENTERPRISE)
     assert client.get(f"/api/v1/tenders/{mine.id}/candidates",
                       headers=enterprise).status_code == 403
 
 
 def test_market_research_answers_counts_per_region(app, client):
-    auth = token_for(app, AUTHORITY)
+    auth = bearer(app, AUTHORITY)
     response = client.post("/api/v1/market-research", headers=auth, json={
         "cpv_codes": ["77310000"], "nuts": "NL31", "value_eur": 150000, "reservation": "art20"})
     assert response.status_code == 200

@@ -3,6 +3,7 @@
 from urllib.parse import urldefrag, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import AUTHORITY, COORDINATOR, DEMO_PASSWORD, ENTERPRISE
 
@@ -26,20 +27,20 @@ def test_a_coordinator_logs_in_and_out(page, live_server):
     page.get_by_label("Email").fill(COORDINATOR)
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Wrong email or password.").is_visible()
+    expect(page.get_by_text("Wrong email or password.")).to_be_visible()
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("heading", name="Your sectors").is_visible()
-    assert page.get_by_role("table").locator("tbody tr").count() >= 8
+    expect(page.get_by_role("heading", name="Your sectors")).to_be_visible()
+    expect(page.get_by_role("table").locator("tbody tr").nth(7)).to_be_visible()  # 8+ sectors
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_text("You are logged out.").is_visible()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
 
 
 def test_login_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server, AUTHORITY)
-    assert page.get_by_role("heading", name="Your applications to working groups").is_visible()
+    expect(page.get_by_role("heading", name="Your applications to working groups")).to_be_visible()
     context.close()
 
 

@@ -6,7 +6,6 @@ engine explanation), so these tests do not depend on the engine.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -69,9 +68,7 @@ class Arranged:
 
 def _proposal(db: Session, sector: Sector, status: ProposalStatus, groups: list[list[Application]],
               run_key: str, explain: bool = True) -> tuple[Proposal, list[Group]]:
-    now = datetime.now(UTC)  # the columns refuse the naive default timestamps
-    proposal = Proposal(sector_id=sector.id, run_key=run_key, status=status, objective=1.0,
-                        created_at=now, updated_at=now)
+    proposal = Proposal(sector_id=sector.id, run_key=run_key, status=status, objective=1.0)
     db.add(proposal)
     db.flush()
     made = []
@@ -135,16 +132,14 @@ def arrange_proposals(db: Session) -> Arranged:
                                .order_by(Enterprise.id)).first()
     db.add_all([
         User(email=AUTHORITY2, role=Role.AUTHORITY, authority_id=them.authority_id,
-             password_hash=hash_password(DEMO_PASSWORD), created_at=datetime.now(UTC)),
+             password_hash=hash_password(DEMO_PASSWORD)),
         User(email=ENTERPRISE2, role=Role.ENTERPRISE, enterprise_id=other_enterprise,
-             password_hash=hash_password(DEMO_PASSWORD), created_at=datetime.now(UTC)),
+             password_hash=hash_password(DEMO_PASSWORD)),
     ])
     wish = PartnerWish(sector_id=sector.id, authority_id=them.authority_id,
-                       other_authority_id=outsider.authority_id, kind="apart",
-                       created_at=datetime.now(UTC))
+                       other_authority_id=outsider.authority_id, kind="apart")
     other_wish = PartnerWish(sector_id=other_sector.id, authority_id=other_apps[1].authority_id,
-                             other_authority_id=other_apps[2].authority_id, kind="together",
-                             created_at=datetime.now(UTC))
+                             other_authority_id=other_apps[2].authority_id, kind="together")
     db.add_all([wish, other_wish])
     db.commit()
     return Arranged(
@@ -154,24 +149,9 @@ def arrange_proposals(db: Session) -> Arranged:
         my_group_id=my_group.id, their_group_id=their_group.id, draft_group_id=draft_group.id,
         other_sector_group_id=other_group.id, my_application_id=mine.id,
         their_application_id=them.id, partner_id=others[0].authority_id,
-        outsider_id=outsider.authority_id, wish_id=wish.id, other_sector_wish_id=other_wish.id,
-    )
+        outsider_id=outsider.authority_id, wish_id=wish.id, other_sector_wish_id=other_wish.id)
 
 
-def patch_token_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work around a reported foundation bug while it lasts: `models._types.utcnow` returns a
-    naive datetime, which sqlmodel 0.0.50's UTC column refuses, so every bearer-token request
-    fails on `ApiToken.last_used_at`. A no-op once `utcnow` returns an aware datetime."""
-    import webapp.api.auth
-    from models._types import utcnow
-
-    if utcnow().tzinfo is None:
-        monkeypatch.setattr(webapp.api.auth, "utcnow", lambda: datetime.now(UTC))
-
-
-@pytest.fixture
-def aware_token_clock(monkeypatch):
-    patch_token_clock(monkeypatch)
 
 
 @pytest.fixture

@@ -1,29 +1,16 @@
 """The authority-side JSON API follows the same rules as the pages."""
 
-from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models import ApiToken, AuditEvent, PartnerWish, User
-from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, ENTERPRISE
-from tests.webapp.test_partners import arrange_proposals, aware_token_clock  # noqa: F401
-from webapp.db import ENGINE_KEY
-from webapp.security import new_api_token
-
-
-def bearer(app, email: str) -> dict:
-    """A fresh API token for the user, as `matchmaker tokens create` makes one."""
-    with Session(app.extensions[ENGINE_KEY]) as db:
-        user = db.exec(select(User).where(User.email == email)).one()
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user.id, token_hash=digest, created_at=datetime.now(UTC)))
-        db.commit()
-    return {"Authorization": f"Bearer {token}"}
+from models import AuditEvent, PartnerWish
+from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, ENTERPRISE, bearer
+from tests.webapp.test_partners import arrange_proposals
 
 
 @pytest.fixture
-def arranged(db, aware_token_clock):  # noqa: F811
+def arranged(db):
     return arrange_proposals(db)
 
 

@@ -1,7 +1,7 @@
 """The audit trail: who changed what, when. Services record; coordinators read."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
@@ -21,7 +21,6 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session; it is committed with the change it describes."""
     event = AuditEvent(
-        at=datetime.now(UTC),  # explicit: the column refuses the naive default of models._types
         user_id=user.id if user else None,
         sector_id=sector_id,
         proposal_id=proposal_id,

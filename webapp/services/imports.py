@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, func, select
 
 from models import Authority, Lot, NutsRegion, Tender
+from models._types import utcnow
 
 from ..importers import ocds
 from ..importers.ocds import MalformedFile, OcdsRecord, ParsedTender, Problem
@@ -120,7 +121,7 @@ def _upsert(
     tender); returns how many were created."""
     if not parsed:
         return 0
-    now = datetime.now(UTC)  # the column wants an aware time
+    now = utcnow()  # one stamp for the whole chunk
     tenders = {
         tender.source_id: tender
         for tender in db.exec(select(Tender).where(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from matcher.tenders import Gate, Signal, TenderMatch
 from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User
+from models._types import utcnow
 
 from .charts import BarChart, bar_chart
 from .matching import (
@@ -315,7 +316,7 @@ def record_feedback(db: Session, user: User, tender_id: int, action: str) -> str
     state = FeedbackAction(action)
     if row is None:
         row = MatchFeedback(enterprise_id=enterprise.id, tender_id=tender_id, action=state.value)
-    row.action, row.at = state.value, datetime.now(UTC)  # the column wants an aware time
+    row.action, row.at = state.value, utcnow()
     db.add(row)
     db.commit()
     return state.value
