@@ -11,10 +11,25 @@ from flask import Flask, g, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from . import db
 
 SUPPORTED_LOCALES = ("en", "nl")
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in our URLs is a row id: a number no row can have is a 404, not a database
+    error (SQLite and PostgreSQL both refuse to look up ids beyond their integer range)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ROW_ID:
+            # Not werkzeug's `max`: a refused value would make the route answer 405.
+            raise NotFound()
+        return number
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.url_map.converters["int"] = RowIdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)
