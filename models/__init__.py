@@ -1,5 +1,6 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
+from ._types import utcnow
 from .enums import (
     ApplicationStatus,
     AuthorityKind,
@@ -34,5 +35,5 @@ __all__ = [
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
     "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",
     "ProposalStatus", "Reservation", "Role", "Sector", "SectorCoordinator", "Tender",
-    "TenderStatus", "User", "WaitlistEntry", "WishKind",
+    "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",
 ]

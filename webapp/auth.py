@@ -12,8 +12,7 @@ from sqlmodel import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from models import Role, User
-from models._types import utcnow
+from models import Role, User, utcnow
 
 from .db import get_session
 from .rendering import render

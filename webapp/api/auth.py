@@ -6,8 +6,7 @@ from functools import wraps
 from flask import abort, g, request
 from sqlmodel import select
 
-from models import ApiToken, Role, User
-from models._types import utcnow
+from models import ApiToken, Role, User, utcnow
 
 from ..db import get_session
 from ..security import hash_api_token

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
-from models import Authority, Lot, NutsRegion, Tender
-from models._types import utcnow
+from models import Authority, Lot, NutsRegion, Tender, utcnow
 
 from ..importers import ocds
 from ..importers.ocds import MalformedFile, OcdsRecord, ParsedTender, Problem

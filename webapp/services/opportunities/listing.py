@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from matcher.tenders import Gate, Signal, TenderMatch
-from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User
-from models._types import utcnow
+from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
 
 from .charts import BarChart, bar_chart
 from .matching import (
