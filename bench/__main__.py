@@ -3,7 +3,7 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groups", "bench.tenders")
+BENCHMARKS = ("bench.groupings", "bench.tenders")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from os import PathLike
 
-from .cpv import InvalidCpvCode, normalize_cpv
+from matcher.cpv import InvalidCpvCode, normalize_cpv
 
 __all__ = [
     "ART20_MIN_DISADVANTAGED_SHARE",

@@ -1,7 +1,7 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
-from ._types import utcnow
-from .enums import (
+from models._types import utcnow
+from models.enums import (
     ApplicationStatus,
     AuthorityKind,
     EnterpriseKind,
@@ -13,7 +13,7 @@ from .enums import (
     TenderStatus,
     WishKind,
 )
-from .groups import (
+from models.groupings import (
     Application,
     AuditEvent,
     Authority,
@@ -26,9 +26,9 @@ from .groups import (
     SectorCoordinator,
     WaitlistEntry,
 )
-from .reference import CpvCode, NutsRegion
-from .tenders import Enterprise, Lot, MatchFeedback, Tender
-from .users import ApiToken, User
+from models.reference import CpvCode, NutsRegion
+from models.tenders import Enterprise, Lot, MatchFeedback, Tender
+from models.users import ApiToken, User
 
 __all__ = [
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",

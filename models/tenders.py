@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ._types import enum_field, json_list, utcnow
-from .enums import EnterpriseKind, Reservation, TenderStatus
+from models._types import enum_field, json_list, utcnow
+from models.enums import EnterpriseKind, Reservation, TenderStatus
 
 
 class EnterpriseBase(SQLModel):

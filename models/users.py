@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from ._types import enum_field, utcnow
-from .enums import Role
+from models._types import enum_field, utcnow
+from models.enums import Role
 
 
 class User(SQLModel, table=True):

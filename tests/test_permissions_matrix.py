@@ -43,16 +43,16 @@ from tests.helpers import (
     csrf_token,
     login,
 )
-from tests.webapp.test_partners import (
+from tests.webapp.groupings.test_members import (
     AUTHORITY2,
     ENTERPRISE2,
     arrange_proposals,
 )
 from webapp import create_app
 from webapp.db import ENGINE_KEY
+from webapp.groupings.services import runs as groupings
+from webapp.groupings.services.parameters import RunParameters
 from webapp.security import new_api_token
-from webapp.services.groupings import runs as groupings
-from webapp.services.groupings.parameters import RunParameters
 
 ROLES = ("anonymous", "coordinator", "coordinator2", "authority", "authority2", "enterprise",
          "enterprise2")
@@ -111,8 +111,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.me", "GET"): [Case(api(**LOGGED_IN_OK))],
     ("api.openapi", "GET"): [Case(everyone())],
     # --- authorities review their groups (partners) ------------------------------------------
-    ("partners.index", "GET"): [Case(page(**AUTHORITIES_OK))],
-    ("partners.show", "GET"): [
+    ("groupings.members.index", "GET"): [Case(page(**AUTHORITIES_OK))],
+    ("groupings.members.show", "GET"): [
         Case(page(authority=OK, authority2=404), {"group_id": "my_group_id"},
              hidden={"authority": ("partner_spend",)}, note="partners' public profile only"),
         Case(page(authority=404, authority2=OK), {"group_id": "their_group_id"}),
@@ -120,17 +120,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              note="a draft is never visible to authorities, even to its members"),
         Case(page(authority=404, authority2=404), {"group_id": "=999999"}),
     ],
-    ("partners.answer", "POST"): [
+    ("groupings.members.answer", "POST"): [
         Case(page(authority=DONE, authority2=404), {"group_id": "my_group_id"},
              form={"answer": "accepted"}),
         Case(page(authority=404, authority2=404), {"group_id": "draft_group_id"},
              form={"answer": "accepted"}),
     ],
-    ("partners.create_wish", "POST"): [
+    ("groupings.members.create_wish", "POST"): [
         Case(page(authority=DONE, authority2=404), {"application_id": "my_application_id"},
              form={"kind": "apart", "other_authority_id": "{outsider_id}"}),
     ],
-    ("partners.withdraw_wish", "POST"): [
+    ("groupings.members.withdraw_wish", "POST"): [
         Case(page(authority=404, authority2=DONE), {"wish_id": "wish_id"}, form={}),
     ],
     ("api.partner_applications", "GET"): [Case(api(**AUTHORITIES_OK))],
@@ -155,27 +155,27 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(api(authority=404, authority2=204), {"wish_id": "wish_id"}),
     ],
     # --- enterprises: their profile and matches, public tenders (opportunities) ------------
-    ("opportunities.index", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
-    ("opportunities.tender", "GET"): [
+    ("tenders.enterprise.index", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
+    ("tenders.enterprise.tender", "GET"): [
         Case(page(enterprise=OK, enterprise2=OK), {"tender_id": "open_tender_id"}),
         Case(page(enterprise=404, enterprise2=404), {"tender_id": "=999999"}),
     ],
-    ("opportunities.feedback", "POST"): [
+    ("tenders.enterprise.feedback", "POST"): [
         Case(page(enterprise=DONE, enterprise2=DONE), {"tender_id": "open_tender_id"},
              form={"action": "saved"}),
         Case(page(enterprise=404, enterprise2=404), {"tender_id": "=999999"},
              form={"action": "saved"}),
     ],
-    ("opportunities.profile", "GET"): [
+    ("tenders.enterprise.profile", "GET"): [
         Case(page(enterprise=OK, enterprise2=OK),
              hidden={"enterprise": ("enterprise2_turnover",),
                      "enterprise2": ("enterprise_turnover",)},
              note="each enterprise sees its own profile, never another's private fields"),
     ],
-    ("opportunities.profile", "POST"): [
+    ("tenders.enterprise.profile", "POST"): [
         Case(page(enterprise=422, enterprise2=422), form={}, note="an empty form is invalid"),
     ],
-    ("opportunities.cpv_options", "GET"): [
+    ("tenders.enterprise.cpv_options", "GET"): [
         Case(page(enterprise=OK, enterprise2=OK), query="cpv_q=cleaning"),
     ],
     ("api.enterprise_create", "POST"): [
@@ -207,8 +207,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(api(**{r: 404 for r in ROLES[1:]}), {"tender_id": "=999999"}),
     ],
     # --- authorities: their tenders and the social enterprises that could bid (buyers) -----
-    ("buyers.tenders", "GET"): [Case(page(**AUTHORITIES_OK))],
-    ("buyers.tender", "GET"): [
+    ("tenders.buyer.tenders", "GET"): [Case(page(**AUTHORITIES_OK))],
+    ("tenders.buyer.tender", "GET"): [
         Case(page(authority=OK, authority2=404), {"tender_id": "own_tender_id"}),
         Case(page(authority=404, authority2=404), {"tender_id": "other_tender_id"}),
     ],
@@ -224,16 +224,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.import_ocds", "POST"): [
         Case(api(**AUTHORITIES_OK, **COORDINATORS_OK), json={"releases": []}),
     ],
-    ("buyers.research", "GET"): [
+    ("tenders.buyer.research", "GET"): [
         Case(page(**AUTHORITIES_OK)),
         Case(page(**AUTHORITIES_OK), query="cpv_codes=90910000"),
     ],
     # --- coordinators: answers, wishes, audit trail ----------------------------------------
-    ("reviews.show", "GET"): [
+    ("groupings.coordinator.answers", "GET"): [
         Case(page(**COORDINATORS_OK), {"slug": "sector_slug"}),
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
     ],
-    ("reviews.accept_wish", "POST"): [
+    ("groupings.coordinator.accept_wish", "POST"): [
         Case(page(coordinator=DONE, coordinator2=DONE),
              {"slug": "sector_slug", "wish_id": "wish_id"}, form={}),
         Case(page(coordinator=DONE, coordinator2=404),
@@ -242,7 +242,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              {"slug": "sector_slug", "wish_id": "other_sector_wish_id"}, form={},
              note="a wish id from another sector under a coordinated slug"),
     ],
-    ("reviews.reject_wish", "POST"): [
+    ("groupings.coordinator.reject_wish", "POST"): [
         Case(page(coordinator=DONE, coordinator2=DONE),
              {"slug": "sector_slug", "wish_id": "wish_id"}, form={}),
         Case(page(coordinator=DONE, coordinator2=404),
@@ -266,20 +266,20 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              {"slug": "sector_slug", "wish_id": "wish_id"}),
     ],
     # --- coordinators: sectors, proposals, groupings (pages and API) ------------------------
-    ("sectors.index", "GET"): [Case(page(**COORDINATORS_OK))],
-    ("sectors.show", "GET"): [
+    ("groupings.coordinator.index", "GET"): [Case(page(**COORDINATORS_OK))],
+    ("groupings.coordinator.show", "GET"): [
         Case(page(**COORDINATORS_OK), {"slug": "sector_slug"}),
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
     ],
-    ("sectors.preview", "GET"): [
+    ("groupings.coordinator.preview", "GET"): [
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"},
              query="n_alternatives=1"),
     ],
-    ("sectors.generate", "POST"): [
+    ("groupings.coordinator.generate", "POST"): [
         Case(page(coordinator=DONE, coordinator2=404), {"slug": "other_sector_slug"},
              form={"n_alternatives": "1"}),
     ],
-    ("sectors.proposal", "GET"): [
+    ("groupings.coordinator.proposal", "GET"): [
         Case(page(**COORDINATORS_OK), {"slug": "sector_slug", "proposal_id": "gen_proposal_id"}),
         Case(page(coordinator=OK, coordinator2=404),
              {"slug": "other_sector_slug", "proposal_id": "gen_other_proposal_id"}),
@@ -287,25 +287,25 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              {"slug": "sector_slug", "proposal_id": "gen_other_proposal_id"},
              note="a proposal id under another sector's slug"),
     ],
-    ("sectors.compare", "GET"): [
+    ("groupings.coordinator.compare", "GET"): [
         Case(page(coordinator=OK, coordinator2=404),
              {"slug": "other_sector_slug", "proposal_id": "gen_other_proposal_id"}),
     ],
-    ("sectors.export", "GET"): [
+    ("groupings.coordinator.export", "GET"): [
         Case(page(coordinator=OK, coordinator2=404),
              {"slug": "other_sector_slug", "proposal_id": "gen_other_proposal_id",
               "fmt": "=csv"}),
     ],
-    ("sectors.import_applications", "GET"): [
+    ("groupings.coordinator.import_applications", "GET"): [
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
     ],
-    ("sectors.import_applications", "POST"): [
+    ("groupings.coordinator.import_applications", "POST"): [
         Case(page(coordinator=422, coordinator2=404), {"slug": "other_sector_slug"}, form={},
              note="no file: invalid, for the coordinator of the sector only"),
     ],
 }
 for _step in ("move", "lock", "undo", "approve", "publish"):
-    MATRIX[(f"sectors.{_step}", "POST")] = [
+    MATRIX[(f"groupings.coordinator.{_step}", "POST")] = [
         Case(page(coordinator=ALLOWED, coordinator2=404),
              {"slug": "other_sector_slug", "proposal_id": "gen_other_proposal_id"},
              form={"version": "{gen_other_proposal_version}",

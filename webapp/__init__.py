@@ -1,5 +1,5 @@
 """The Matchmaker web application: Flask app factory, services, blueprints and templates."""
 
-from .app import create_app
+from webapp.app import create_app
 
 __all__ = ["create_app"]

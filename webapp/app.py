@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import db
+from webapp import db
 
 SUPPORTED_LOCALES = ("en", "nl")
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from . import cli, errors, navigation
+    from webapp import cli, errors, navigation
 
     errors.init_app(app)
     navigation.init_app(app)
@@ -103,24 +103,17 @@ def _select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import bp as api_bp
-    from .audit_trail import bp as audit_bp
-    from .auth import bp as auth_bp
-    from .buyers import bp as buyers_bp
-    from .home import bp as home_bp
-    from .opportunities import bp as opportunities_bp
-    from .partners import bp as partners_bp
-    from .reviews import bp as reviews_bp
-    from .sectors import bp as sectors_bp
+    from webapp import groupings, tenders
+    from webapp.api import bp as api_bp
+    from webapp.audit.views import bp as audit_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.home.views import bp as home_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(partners_bp)
+    app.register_blueprint(groupings.blueprint())
+    app.register_blueprint(tenders.blueprint())
     app.register_blueprint(audit_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(sectors_bp)
-    app.register_blueprint(opportunities_bp)
-    app.register_blueprint(buyers_bp)
     app.register_blueprint(api_bp)
     app.extensions["csrf"].exempt(api_bp)  # bearer tokens, never cookies: no CSRF to forge
 

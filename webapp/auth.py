@@ -13,10 +13,9 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from models import Role, User, utcnow
-
-from .db import get_session
-from .rendering import render
-from .security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from webapp.db import get_session
+from webapp.rendering import render
+from webapp.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
 
 bp = Blueprint("auth", __name__)
 

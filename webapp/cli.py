@@ -6,15 +6,14 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlmodel import select
 
 from models import ApiToken, Role, Sector, User
-
-from . import migrate
-from .db import get_engine, session_scope
-from .security import MIN_PASSWORD_LENGTH, hash_password, new_api_token
+from webapp import migrate
+from webapp.db import get_engine, session_scope
+from webapp.security import MIN_PASSWORD_LENGTH, hash_password, new_api_token
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app (also reachable through `flask --app webapp`)."""
-    from .importers.cli import import_cli, reference_cli
+    from webapp.tenders.importing.cli import import_cli, reference_cli
 
     for group in (db_cli, fixtures_cli, users_cli, tokens_cli, import_cli, reference_cli):
         app.cli.add_command(group)
@@ -127,7 +126,7 @@ def serve(host: str, port: int) -> None:
 
 def main() -> None:
     """Entry point of the `matchmaker` console script."""
-    from .app import create_app
+    from webapp.app import create_app
 
     cli = FlaskGroup(
         create_app=create_app,

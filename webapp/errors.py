@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .rendering import render
+from webapp.rendering import render
 
 logger = logging.getLogger("matchmaker.errors")
 

@@ -7,26 +7,25 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from models import Role
-
-from .security import MIN_PASSWORD_LENGTH
+from webapp.security import MIN_PASSWORD_LENGTH
 
 # (endpoint, label) per role; entries whose blueprint is not registered are left out.
 NAVIGATION = {
     Role.COORDINATOR: (
         ("home.index", _l("Home")),
-        ("sectors.index", _l("Sectors")),
+        ("groupings.coordinator.index", _l("Sectors")),
         ("audit.index", _l("Audit trail")),
     ),
     Role.AUTHORITY: (
         ("home.index", _l("Home")),
-        ("partners.index", _l("My groups")),
-        ("buyers.tenders", _l("My tenders")),
-        ("buyers.research", _l("Market research")),
+        ("groupings.members.index", _l("My groups")),
+        ("tenders.buyer.tenders", _l("My tenders")),
+        ("tenders.buyer.research", _l("Market research")),
     ),
     Role.ENTERPRISE: (
         ("home.index", _l("Home")),
-        ("opportunities.index", _l("Tenders for us")),
-        ("opportunities.profile", _l("Our profile")),
+        ("tenders.enterprise.index", _l("Tenders for us")),
+        ("tenders.enterprise.profile", _l("Our profile")),
     ),
 }
 

@@ -5,9 +5,9 @@ data out (:class:`TenderRanking`, :class:`EnterpriseRanking`), scored by
 :class:`TenderMatcher`.
 """
 
-from .engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
-from .items import EnterpriseProfile, LotItem, TenderItem
-from .results import (
+from matcher.tenders.engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
+from matcher.tenders.items import EnterpriseProfile, LotItem, TenderItem
+from matcher.tenders.results import (
     EnterpriseMatch,
     EnterpriseRanking,
     Gate,
@@ -16,7 +16,7 @@ from .results import (
     TenderMatch,
     TenderRanking,
 )
-from .topk import top_k_rows
+from matcher.tenders.topk import top_k_rows
 
 __all__ = [
     "DEFAULT_WEIGHTS",

@@ -12,10 +12,10 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..cpv import CpvTree, cpv_level
-from ..nuts import NutsNames, nuts_chain, nuts_level
-from . import explain, rules
-from .features import (
+from matcher.cpv import CpvTree, cpv_level
+from matcher.nuts import NutsNames, nuts_chain, nuts_level
+from matcher.tenders import explain, rules
+from matcher.tenders.features import (
     GATE_COLUMNS,
     GATE_PENALTY,
     SOCIAL_COLUMNS,
@@ -25,8 +25,8 @@ from .features import (
     value_profile_rows,
     value_unit_rows,
 )
-from .items import EnterpriseProfile, TenderItem, Unit, expand_units
-from .results import (
+from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit, expand_units
+from matcher.tenders.results import (
     EnterpriseMatch,
     EnterpriseRanking,
     Gate,
@@ -35,7 +35,7 @@ from .results import (
     TenderMatch,
     TenderRanking,
 )
-from .topk import top_k_rows
+from matcher.tenders.topk import top_k_rows
 
 __all__ = ["DEFAULT_WEIGHTS", "SIGNALS", "TenderMatcher"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
-from ..nuts import NUTS_LEVEL_NAMES, NutsNames, nuts_chain, nuts_level
-from .items import EnterpriseProfile, TenderItem, Unit
-from .rules import capacity_range, qualifies_art20, social_unit_parts
+from matcher.cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
+from matcher.nuts import NUTS_LEVEL_NAMES, NutsNames, nuts_chain, nuts_level
+from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
+from matcher.tenders.rules import capacity_range, qualifies_art20, social_unit_parts
 
 _WORD = re.compile(r"[^\W\d_]{5,}")
 

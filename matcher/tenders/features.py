@@ -29,7 +29,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .rules import outermost, value_fit
+from matcher.tenders.rules import outermost, value_fit
 
 MAIN_CODE_SHARE = 0.6
 VALUE_BUCKETS_PER_DECADE = 8

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from ..cpv import InvalidCpvCode, normalize_cpv
-from ..nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts
-from ..reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
-from .items import EnterpriseProfile, TenderItem, Unit
+from matcher.cpv import InvalidCpvCode, normalize_cpv
+from matcher.nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts
+from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
+from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
 
 #: CPV similarity when the two codes only share an ancestor at this level.
 CPV_SHARED_SCORE = {1: 0.2, 2: 0.45, 3: 0.65, 4: 0.8, 5: 0.9}

@@ -10,11 +10,11 @@ from sqlmodel import select
 from models import Application, Authority, Proposal, Sector, User
 from tests.e2e.test_shell import log_in, serious_violations
 from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2
-from tests.webapp.test_partners import SHARED_SECTOR
-from tests.webapp.test_partners_with_groupings import publish_a_proposal
-from webapp.services.groupings import runs
-from webapp.services.groupings.parameters import RunParameters
-from webapp.services.groupings.store import load_rows
+from tests.webapp.groupings.test_members import SHARED_SECTOR
+from tests.webapp.groupings.test_members_with_groupings import publish_a_proposal
+from webapp.groupings.services import runs
+from webapp.groupings.services.parameters import RunParameters
+from webapp.groupings.services.store import load_rows
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("MATCHMAKER_SCREENSHOTS")  # a folder, to look at the pages

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from models import AuditEvent, Sector, User
 from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, ENTERPRISE, login
-from tests.webapp.test_partners import OTHER_SECTOR, SHARED_SECTOR, arrange_proposals
-from webapp.services import audit
+from tests.webapp.groupings.test_members import OTHER_SECTOR, SHARED_SECTOR, arrange_proposals
+from webapp.audit import services as audit
 
 
 def _events(db, n_shared: int, n_other: int):

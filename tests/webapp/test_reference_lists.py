@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import func, select
 
 from models import CpvCode, NutsRegion, Tender
-from webapp.services import imports, reference
+from webapp import reference
+from webapp.tenders.services import importing
 
 N_CPV = 9454
 
@@ -27,7 +28,7 @@ def nuts_file(shared_data):
 
 def test_product_runs_without_the_lists(db):
     assert count(db, CpvCode) == 0 and count(db, NutsRegion) == 0
-    assert imports.region_lookup(db) is None  # the importer falls back to built-in names
+    assert importing.region_lookup(db) is None  # the importer falls back to built-in names
 
 
 def test_load_cpv_from_the_official_file_and_again(db, cpv_file):
@@ -58,7 +59,7 @@ def test_loaded_nuts_names_map_region_names_in_imports(db, nuts_file):
         {"id": "1", "deliveryAddresses": [{"region": "Zuid-Holland"}, {"region": "Utrecht"},
                                           {"region": "Nowhere-on-Sea"},
                                           {"region": "Limburg"}]}]}}
-    summary = imports.import_ocds(db, json.dumps(data))
+    summary = importing.import_ocds(db, json.dumps(data))
     tender = db.exec(select(Tender).where(Tender.source_id == "ocds-ref-1")).one()
     assert tender.nuts_codes == ["NL33", "NL31"]
     assert [w.reason for w in summary.warnings] == [  # Limburg: BE22 or NL42, not guessed

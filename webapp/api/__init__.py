@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import core, groupings, imports, partners, tenders  # noqa: E402,F401  (routes register on bp)
+# The routes register on `bp` as their modules are imported; each feature keeps its own API.
+import webapp.groupings.api  # noqa: E402,F401
+import webapp.groupings.members_api  # noqa: E402,F401
+import webapp.tenders.api  # noqa: E402,F401
+import webapp.tenders.imports_api  # noqa: E402,F401
+from webapp.api import core  # noqa: E402,F401

@@ -7,9 +7,8 @@ from flask import abort, g, request
 from sqlmodel import select
 
 from models import ApiToken, Role, User, utcnow
-
-from ..db import get_session
-from ..security import hash_api_token
+from webapp.db import get_session
+from webapp.security import hash_api_token
 
 
 def token_required(*roles: Role) -> Callable:

@@ -2,9 +2,9 @@
 
 from flask import g, jsonify
 
-from . import bp
-from .auth import token_required
-from .openapi import build_document
+from webapp.api import bp
+from webapp.api.auth import token_required
+from webapp.api.openapi import build_document
 
 
 @bp.get("/me")

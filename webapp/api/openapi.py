@@ -9,11 +9,11 @@ from importlib import import_module
 
 from pydantic import BaseModel
 
-API_MODULES: tuple[str, ...] = (  # e.g. "webapp.api.groupings"
-    "webapp.api.partners",
-    "webapp.api.imports",
-    "webapp.api.tenders",
-    "webapp.api.groupings",
+API_MODULES: tuple[str, ...] = (  # e.g. "webapp.groupings.api"
+    "webapp.groupings.members_api",
+    "webapp.tenders.imports_api",
+    "webapp.tenders.api",
+    "webapp.groupings.api",
 )
 
 ERROR_SCHEMA = {

@@ -1,0 +1,67 @@
+"""Coordinators read the audit trail of the sectors they run: who did what, when."""
+
+from flask import Blueprint, g, request
+from pydantic import BaseModel, ValidationError, field_validator
+
+from models import Role
+from webapp.audit import services as audit
+from webapp.auth import login_required
+from webapp.db import get_session
+from webapp.rendering import render
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+class AuditQuery(BaseModel):
+    """The filter form's query string; empty fields mean 'any'."""
+
+    sector: int | None = None
+    proposal: int | None = None
+    user: int | None = None
+    action: str | None = None
+    page: int = 1
+
+    @field_validator("sector", "proposal", "user", "action", mode="before")
+    @classmethod
+    def empty_is_any(cls, value):
+        """An empty select sends ''."""
+        return None if value == "" else value
+
+    @field_validator("page", mode="before")
+    @classmethod
+    def empty_page_is_first(cls, value):
+        """A missing or empty page is the first."""
+        return 1 if value in ("", None) else value
+
+
+@bp.get("/")
+@login_required(Role.COORDINATOR)
+def index():
+    """The trail of the coordinator's sectors, filtered and paginated; htmx swaps the results."""
+    db = get_session()
+    choices = audit.filter_choices(db, g.user)
+    errors: dict[str, str] = {}
+    try:
+        query = AuditQuery.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        errors = {str(e["loc"][0]): "Choose a value from the list." for e in error.errors()}
+        query = AuditQuery()
+    allowed = {
+        "sector": {s[0] for s in choices.sectors},
+        "proposal": {p[0] for p in choices.proposals},
+        "user": {u[0] for u in choices.users},
+        "action": set(choices.actions),
+    }
+    for name, values in allowed.items():
+        value = getattr(query, name)
+        if value is not None and value not in values:
+            errors[name] = "Choose a value from the list."
+    if errors:
+        result = audit.AuditPage(rows=[], page=1, n_pages=1, n_events=0)
+    else:
+        wanted = audit.AuditFilter(sector_id=query.sector, proposal_id=query.proposal,
+                                   user_id=query.user, action=query.action)
+        result = audit.events_for(db, g.user, wanted, page=query.page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("audit/index.html", block="results", choices=choices, query=query,
+                  result=result, errors=errors, args=args, status=422 if errors else 200)

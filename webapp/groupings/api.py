@@ -1,0 +1,424 @@
+"""Working groups over the JSON API.
+
+Stateless: ``POST /groupings`` groups applicants sent in the body (any valid token; nothing is
+stored). Stateful, for coordinators and only in their sectors (404 elsewhere): list sectors,
+run proposals, read one, move / lock / undo (each with the ``version`` it saw: 409 when
+stale), approve, publish, export CSV or XLSX.
+"""
+
+from io import BytesIO
+from typing import Literal
+
+from flask import g, jsonify, send_file
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from matcher.groupings import Applicant as EngineApplicant
+from models import Role
+from webapp.api import bp
+from webapp.api.auth import token_required
+from webapp.api.validation import parse_json
+from webapp.db import get_session
+from webapp.groupings import services as groupings
+from webapp.groupings.services import GroupingError, InvalidChange, RunParameters, Weights
+
+# --- request and response models (they are also the OpenAPI schemas) -------------------------
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=100)
+    interests: list[str] = Field(default_factory=list, max_length=100)
+    motivation: str = Field("", max_length=5000)
+    size: float | None = Field(None, ge=0, description="Population served or yearly spend")
+    country: str = Field("", max_length=2)
+    nuts: str = Field("", max_length=5)
+    languages: list[str] = Field(default_factory=list, max_length=30)
+    name: str = Field("", max_length=300)
+
+
+class GroupingIn(BaseModel):
+    """Applicants and settings; weights of 0 switch a criterion off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applicants: list[ApplicantIn] = Field(min_length=1, max_length=2000)
+    max_group_size: int = Field(7, ge=1, le=7)
+    min_group_size: int = Field(3, ge=1, le=7)
+    weights: Weights = Field(default_factory=Weights)
+    region_mode: Literal["near", "spread"] = "near"
+    together: list[tuple[str, str]] = Field(default_factory=list)
+    apart: list[tuple[str, str]] = Field(default_factory=list)
+    n_groups: int | None = Field(None, ge=1)
+    max_groups: int | None = Field(None, ge=1)
+    large_buyer: Literal["off", "soft", "hard"] = "off"
+    no_lone_country: bool = False
+    random_state: int = Field(0, ge=0, le=2**31 - 1)
+    n_alternatives: int = Field(1, ge=1, le=5)
+
+    @field_validator("applicants")
+    @classmethod
+    def _unique_ids(cls, applicants: list[ApplicantIn]) -> list[ApplicantIn]:
+        seen, twice = set(), []
+        for a in applicants:
+            if a.id in seen:
+                twice.append(a.id)
+            seen.add(a.id)
+        if twice:
+            raise ValueError("duplicate applicant ids: " + ", ".join(sorted(set(twice))))
+        return applicants
+
+    @field_validator("min_group_size")
+    @classmethod
+    def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
+        maximum = info.data.get("max_group_size")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must not exceed max_group_size ({maximum})")
+        return value
+
+    @field_validator("together", "apart")
+    @classmethod
+    def _known_ids(cls, pairs: list[tuple[str, str]], info: ValidationInfo):
+        known = {a.id for a in info.data.get("applicants") or []}
+        unknown = sorted({i for pair in pairs for i in pair if i not in known})
+        if info.data.get("applicants") is not None and unknown:
+            raise ValueError("unknown applicant id(s): " + ", ".join(unknown))
+        return pairs
+
+
+class GroupOut(BaseModel):
+    members: list[str]
+    score: float
+    explanation: dict
+
+
+class WaitOut(BaseModel):
+    id: str
+    reason: str
+
+
+class AlternativeOut(BaseModel):
+    groups: list[GroupOut]
+    waitlist: list[WaitOut]
+    objective: float
+
+
+class GroupingOut(AlternativeOut):
+    alternatives: list[AlternativeOut] = Field(
+        default_factory=list, description="Further distinct proposals, best first")
+
+
+class SectorOut(BaseModel):
+    slug: str
+    name: str
+    n_applications: int
+    n_proposals: int
+    latest_status: str | None
+
+
+class MemberOut(BaseModel):
+    application_id: int
+    authority_id: int
+    name: str
+    kind: str
+    country: str
+    nuts: str
+    size: int | None
+    locked: bool
+    why_here: list[str]
+    best_alternative: str
+
+
+class StoredGroupOut(BaseModel):
+    id: int
+    number: int
+    score: float
+    members: list[MemberOut]
+    explanation: dict
+
+
+class StoredWaitOut(BaseModel):
+    application_id: int
+    name: str
+    rank: int
+    reason: str
+
+
+class ProposalOut(BaseModel):
+    id: int
+    sector: str
+    run_key: str
+    alternative: int
+    alternatives: list[int] = Field(description="Ids of the proposals of the same run")
+    status: Literal["draft", "approved", "published"]
+    version: int
+    objective: float
+    parameters: RunParameters
+    groups: list[StoredGroupOut]
+    waitlist: list[StoredWaitOut]
+
+
+class VersionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you saw; a stale one answers 409")
+
+
+class MoveIn(VersionIn):
+    application_id: int
+    target: int | Literal["waitlist"] = Field(description="A group number, or 'waitlist'")
+
+
+class LockIn(VersionIn):
+    application_id: int
+    locked: bool = True
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _error(error: GroupingError):
+    """A domain error as JSON with its status (422 keeps the per-field messages)."""
+    titles = {404: "Not found", 409: "Conflict", 422: "Invalid input"}
+    body = {"error": titles.get(error.status, "Bad request"), "message": error.message}
+    if isinstance(error, InvalidChange) and error.errors:
+        body["fields"] = error.errors
+    return jsonify(body), error.status
+
+
+def _alternative(p) -> AlternativeOut:
+    return AlternativeOut(
+        groups=[GroupOut(members=list(m), score=s, explanation=e)
+                for m, s, e in zip(p.groups, p.scores, p.explanations, strict=True)],
+        waitlist=[WaitOut(id=i, reason=r) for i, r in p.waitlist], objective=p.objective)
+
+
+def _proposal_out(slug: str, proposal_id: int) -> ProposalOut:
+    loaded, applicants = groupings.proposal_record(get_session(), g.user, slug, proposal_id)
+    p = loaded.proposal
+    groups = []
+    for group in loaded.groups:
+        members = []
+        for m in loaded.members[group.id]:
+            a = applicants[m.application_id]
+            why, best = groupings.member_reasons(group.explanation or {}, a.application_id)
+            members.append(MemberOut(
+                application_id=a.application_id, authority_id=a.authority_id, name=a.name,
+                kind=a.kind, country=a.country, nuts=a.nuts, size=a.size, locked=m.locked,
+                why_here=why, best_alternative=best))
+        groups.append(StoredGroupOut(id=group.id, number=group.number, score=group.score,
+                                     members=members, explanation=group.explanation or {}))
+    return ProposalOut(
+        id=p.id, sector=loaded.sector.slug, run_key=p.run_key, alternative=p.alternative,
+        alternatives=groupings.alternative_ids(get_session(), p), status=p.status.value,
+        version=p.version, objective=p.objective,
+        parameters=groupings.stored_parameters(p.parameters), groups=groups,
+        waitlist=[StoredWaitOut(application_id=w.application_id,
+                                name=applicants[w.application_id].name, rank=w.rank,
+                                reason=w.reason) for w in loaded.waitlist])
+
+
+def _json(model: BaseModel, status: int = 200):
+    return jsonify(model.model_dump(mode="json")), status
+
+
+# --- stateless --------------------------------------------------------------------------------
+
+@bp.post("/groupings")
+@token_required()
+def grouping_run():
+    """Group the applicants in the body; nothing is stored."""
+    body = parse_json(GroupingIn)
+    parameters = RunParameters(
+        max_group_size=body.max_group_size, min_group_size=body.min_group_size,
+        n_groups=body.n_groups, max_groups=body.max_groups, weights=body.weights,
+        region_mode=body.region_mode, large_buyers=body.large_buyer,
+        no_lone_country=body.no_lone_country, random_state=body.random_state,
+        n_alternatives=body.n_alternatives)
+    applicants = [EngineApplicant(**a.model_dump()) for a in body.applicants]
+    try:
+        proposals = groupings.group_applicants(applicants, parameters, together=body.together,
+                                               apart=body.apart)
+    except GroupingError as error:
+        return _error(error)
+    best = _alternative(proposals[0])
+    return _json(GroupingOut(**best.model_dump(),
+                             alternatives=[_alternative(p) for p in proposals[1:]]))
+
+
+# --- stateful (coordinators) ------------------------------------------------------------------
+
+@bp.get("/groupings/sectors")
+@token_required(Role.COORDINATOR)
+def grouping_sectors():
+    """The sectors the coordinator runs, with their pool sizes."""
+    rows = groupings.coordinated_sectors(get_session(), g.user)
+    return jsonify([SectorOut(slug=s.sector.slug, name=s.sector.name,
+                              n_applications=s.n_applications, n_proposals=s.n_proposals,
+                              latest_status=s.latest_status).model_dump() for s in rows])
+
+
+@bp.post("/groupings/sectors/<slug>/proposals")
+@token_required(Role.COORDINATOR)
+def grouping_generate(slug: str):
+    """Run the engine for a sector and store its alternatives; answers the best one."""
+    parameters = parse_json(RunParameters)
+    try:
+        proposal = groupings.generate(get_session(), g.user, slug, parameters)
+        return _json(_proposal_out(slug, proposal.id), 201)
+    except GroupingError as error:
+        get_session().rollback()
+        return _error(error)
+
+
+@bp.get("/groupings/sectors/<slug>/proposals/<int:proposal_id>")
+@token_required(Role.COORDINATOR)
+def grouping_proposal(slug: str, proposal_id: int):
+    """A stored proposal with its groups, explanations and waitlist."""
+    try:
+        return _json(_proposal_out(slug, proposal_id))
+    except GroupingError as error:
+        return _error(error)
+
+
+def _edit(slug: str, proposal_id: int, change):
+    try:
+        change(get_session())
+        return _json(_proposal_out(slug, proposal_id))
+    except GroupingError as error:
+        get_session().rollback()
+        return _error(error)
+
+
+@bp.post("/groupings/sectors/<slug>/proposals/<int:proposal_id>/move")
+@token_required(Role.COORDINATOR)
+def grouping_move(slug: str, proposal_id: int):
+    """Move a member to another group or to the waitlist; both groups are re-scored."""
+    body = parse_json(MoveIn)
+    return _edit(slug, proposal_id, lambda db: groupings.move(
+        db, g.user, slug, proposal_id, body.application_id, str(body.target), body.version))
+
+
+@bp.post("/groupings/sectors/<slug>/proposals/<int:proposal_id>/lock")
+@token_required(Role.COORDINATOR)
+def grouping_lock(slug: str, proposal_id: int):
+    """Lock (or with locked=false unlock) a member in its group."""
+    body = parse_json(LockIn)
+    return _edit(slug, proposal_id, lambda db: groupings.set_locked(
+        db, g.user, slug, proposal_id, body.application_id, body.locked, body.version))
+
+
+@bp.post("/groupings/sectors/<slug>/proposals/<int:proposal_id>/<any(undo, approve, publish):step>")
+@token_required(Role.COORDINATOR)
+def grouping_step(slug: str, proposal_id: int, step: str):
+    """Undo the last move, approve the draft, or publish the approved proposal."""
+    body = parse_json(VersionIn)
+    action = {"undo": groupings.undo, "approve": groupings.approve,
+              "publish": groupings.publish}[step]
+    return _edit(slug, proposal_id,
+                 lambda db: action(db, g.user, slug, proposal_id, body.version))
+
+
+@bp.get("/groupings/sectors/<slug>/proposals/<int:proposal_id>/export.<any(csv, xlsx):fmt>")
+@token_required(Role.COORDINATOR)
+def grouping_export(slug: str, proposal_id: int, fmt: str):
+    """The proposal as CSV or XLSX."""
+    exporter = groupings.export_csv if fmt == "csv" else groupings.export_xlsx
+    try:
+        name, content = exporter(get_session(), g.user, slug, proposal_id)
+    except GroupingError as error:
+        return _error(error)
+    mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(BytesIO(content), as_attachment=True, download_name=name, mimetype=mimetype)
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+_BEARER = [{"bearer": []}]
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_PID = {"name": "proposal_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _ok(schema: str, description: str, array: bool = False) -> dict:
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    return {"description": description, "content": {"application/json": {
+        "schema": {"type": "array", "items": ref} if array else ref}}}
+
+
+def _err(*names: str) -> dict:
+    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
+             "Conflict": "409"}
+    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _edit_path(summary: str, body: str) -> dict:
+    return {"post": {
+        "summary": summary, "security": _BEARER, "parameters": [_SLUG, _PID],
+        "requestBody": _body(body),
+        "responses": {"200": _ok("GroupingProposal", "The proposal after the change"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid")},
+    }}
+
+
+_PROPOSAL = "/groupings/sectors/{slug}/proposals/{proposal_id}"
+
+OPENAPI_PATHS = {
+    "/groupings": {"post": {
+        "summary": "Group applicants sent in the body (stateless; nothing is stored)",
+        "security": _BEARER, "requestBody": _body("GroupingRequest"),
+        "responses": {"200": _ok("GroupingResult", "Groups, waitlist and objective"),
+                      **_err("Unauthorized", "Invalid")},
+    }},
+    "/groupings/sectors": {"get": {
+        "summary": "Coordinators: my sectors with their pool sizes", "security": _BEARER,
+        "responses": {"200": _ok("GroupingSector", "Sectors", array=True),
+                      **_err("Unauthorized", "Forbidden")},
+    }},
+    "/groupings/sectors/{slug}/proposals": {"post": {
+        "summary": "Coordinators: run the engine for a sector and store the alternatives",
+        "security": _BEARER, "parameters": [_SLUG], "requestBody": _body("GroupingParameters"),
+        "responses": {"201": _ok("GroupingProposal", "The best proposal of the run"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+    }},
+    _PROPOSAL: {"get": {
+        "summary": "Coordinators: a proposal with groups, explanations and waitlist",
+        "security": _BEARER, "parameters": [_SLUG, _PID],
+        "responses": {"200": _ok("GroupingProposal", "The proposal"),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    _PROPOSAL + "/move": _edit_path("Move a member to a group or the waitlist", "GroupingMove"),
+    _PROPOSAL + "/lock": _edit_path("Lock or unlock a member in its group", "GroupingLock"),
+    _PROPOSAL + "/undo": _edit_path("Undo the last move", "GroupingVersion"),
+    _PROPOSAL + "/approve": _edit_path("Approve the draft (no more edits)", "GroupingVersion"),
+    _PROPOSAL + "/publish": _edit_path("Publish to the authorities", "GroupingVersion"),
+    _PROPOSAL + "/export.csv": {"get": {
+        "summary": "The proposal as CSV", "security": _BEARER, "parameters": [_SLUG, _PID],
+        "responses": {"200": {"description": "CSV", "content": {"text/csv": {
+            "schema": {"type": "string"}}}}, **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    _PROPOSAL + "/export.xlsx": {"get": {
+        "summary": "The proposal as an Excel workbook", "security": _BEARER,
+        "parameters": [_SLUG, _PID],
+        "responses": {"200": {"description": "XLSX", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}}}},
+            **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+}
+
+OPENAPI_SCHEMAS = {
+    "GroupingRequest": GroupingIn,
+    "GroupingResult": GroupingOut,
+    "GroupingSector": SectorOut,
+    "GroupingParameters": RunParameters,
+    "GroupingProposal": ProposalOut,
+    "GroupingMove": MoveIn,
+    "GroupingLock": LockIn,
+    "GroupingVersion": VersionIn,
+}
+

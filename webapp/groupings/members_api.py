@@ -1,0 +1,387 @@
+"""Authorities' groups, answers and wishes over the JSON API; coordinators' view of answers.
+
+The same service functions and the same rules as the pages: an authority sees only its own
+applications and the published groups it belongs to; anything else is 404.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from flask import abort, g, jsonify, request
+from pydantic import BaseModel, Field
+
+from models import Role
+from webapp.api import bp
+from webapp.api.auth import token_required
+from webapp.api.validation import InvalidInput, parse_json
+from webapp.db import get_session
+from webapp.groupings.services import members
+from webapp.groupings.services.members import InvalidAnswer, NotYours
+
+# --- request and response models (they are also the OpenAPI schemas) -------------------------
+
+
+class AnswerIn(BaseModel):
+    answer: Literal["accepted", "declined"]
+    reason: str = Field(default="", max_length=members.MAX_REASON_LENGTH,
+                        description="Needed when declining.")
+
+
+class WishIn(BaseModel):
+    application_id: int = Field(description="Your application; the wish is for its sector.")
+    other_authority_id: int = Field(description="Another applicant of the same sector.")
+    kind: Literal["together", "apart"]
+
+
+class SectorOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    sector: SectorOut
+    topics: list[str]
+    preference_rank: int
+    group_id: int | None = Field(description="Your group in the sector's published proposal.")
+    answer: Literal["accepted", "declined"] | None
+
+
+class ProfileOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    country: str
+    nuts: str
+    population: int | None
+    languages: list[str]
+    description: str
+    website: str
+
+
+class PartnerOut(BaseModel):
+    profile: ProfileOut
+    reasons: list[str]
+    shared_topics: list[str]
+
+
+class ResponseOut(BaseModel):
+    answer: Literal["accepted", "declined"]
+    reason: str
+    answered_at: datetime
+
+
+class GroupOut(BaseModel):
+    id: int
+    number: int
+    proposal_id: int
+    sector: SectorOut
+    why_here: list[str]
+    partners: list[PartnerOut]
+    makeup: str = Field(description="The group's make-up in one sentence.")
+    response: ResponseOut | None
+
+
+class WishOut(BaseModel):
+    id: int
+    sector_id: int
+    sector_name: str
+    authority_name: str
+    other_name: str
+    kind: Literal["together", "apart"]
+    accepted: bool
+
+
+class AnswerRowOut(BaseModel):
+    group_id: int
+    group_number: int
+    authority_id: int
+    authority_name: str
+    answer: Literal["accepted", "declined"] | None
+    reason: str
+    answered_at: datetime | None
+
+
+class ReviewOut(BaseModel):
+    sector: SectorOut
+    proposal_id: int | None
+    answers: list[AnswerRowOut]
+    wishes: list[WishOut]
+
+
+def _sector(sector) -> SectorOut:
+    return SectorOut(id=sector.id, slug=sector.slug, name=sector.name)
+
+
+def _wish(wish: members.WishView) -> WishOut:
+    return WishOut(id=wish.id, sector_id=wish.sector_id, sector_name=wish.sector_name,
+                   authority_name=wish.authority_name, other_name=wish.other_name,
+                   kind=wish.kind, accepted=wish.accepted)
+
+
+def _invalid(errors: dict[str, str]):
+    """422 with a message per field (returned, not raised: the app's generic HTTP error
+    handler would otherwise drop the `fields`)."""
+    return InvalidInput(errors).get_response()
+
+
+def _json(model: BaseModel | list, status: int = 200):
+    if isinstance(model, list):
+        return jsonify([m.model_dump(mode="json") for m in model]), status
+    return jsonify(model.model_dump(mode="json")), status
+
+
+# --- authorities ------------------------------------------------------------------------------
+
+@bp.get("/partners/applications")
+@token_required(Role.AUTHORITY)
+def partner_applications():
+    """The authority's applications, with its group once a proposal is published."""
+    try:
+        page = members.authority_page(get_session(), g.user)
+    except NotYours:
+        abort(404)
+    return _json([
+        ApplicationOut(
+            id=item.application.id, sector=_sector(item.sector), topics=item.application.topics,
+            preference_rank=item.application.preference_rank,
+            group_id=item.group.id if item.group else None,
+            answer=item.response.answer if item.response else None,
+        )
+        for item in page.applications
+    ])
+
+
+@bp.get("/partners/groups/<int:group_id>")
+@token_required(Role.AUTHORITY)
+def partner_group(group_id: int):
+    """A published group the authority belongs to, with its partners and why they are there."""
+    try:
+        view = members.group_view(get_session(), g.user, group_id)
+    except NotYours:
+        abort(404, "No such group, or not yours.")
+    return _json(_group_out(view))
+
+
+def _group_out(view: members.GroupView) -> GroupOut:
+    response = view.response
+    return GroupOut(
+        id=view.group.id, number=view.group.number, proposal_id=view.proposal.id,
+        sector=_sector(view.sector), why_here=view.why_here,
+        partners=[
+            PartnerOut(
+                profile=ProfileOut(
+                    id=c.profile.id, name=c.profile.name, kind=c.profile.kind,
+                    country=c.profile.country, nuts=c.profile.nuts,
+                    population=c.profile.population, languages=c.profile.languages,
+                    description=c.profile.description, website=c.profile.website,
+                ),
+                reasons=c.reasons, shared_topics=c.shared_topics,
+            )
+            for c in view.partners
+        ],
+        makeup=view.makeup.summary,
+        response=ResponseOut(answer=response.answer, reason=response.reason,
+                             answered_at=response.answered_at) if response else None,
+    )
+
+
+@bp.post("/partners/groups/<int:group_id>/answer")
+@token_required(Role.AUTHORITY)
+def partner_answer(group_id: int):
+    """Accept the group, or decline it with a reason; answering again replaces the answer."""
+    body = parse_json(AnswerIn)
+    db = get_session()
+    try:
+        response = members.answer_group(db, g.user, group_id, body.answer, body.reason)
+    except NotYours:
+        abort(404, "No such group, or not yours.")
+    except InvalidAnswer as invalid:
+        db.rollback()
+        return _invalid(invalid.errors)
+    return _json(ResponseOut(answer=response.answer, reason=response.reason,
+                             answered_at=response.answered_at))
+
+
+@bp.get("/partners/wishes")
+@token_required(Role.AUTHORITY)
+def partner_wishes():
+    """The authority's wishes in every sector."""
+    try:
+        wishes = members.wishes_of(get_session(), g.user)
+    except NotYours:
+        abort(404)
+    return _json([_wish(w) for w in wishes])
+
+
+@bp.post("/partners/wishes")
+@token_required(Role.AUTHORITY)
+def partner_wish_create():
+    """Ask to be placed with or apart from another applicant of one of your sectors."""
+    body = parse_json(WishIn)
+    db = get_session()
+    try:
+        wish = members.add_wish(db, g.user, body.application_id, body.other_authority_id,
+                                 body.kind)
+    except NotYours:
+        abort(404, "No such application, or not yours.")
+    except InvalidAnswer as invalid:
+        db.rollback()
+        return _invalid(invalid.errors)
+    found = next(w for w in members.wishes_of(db, g.user) if w.id == wish.id)
+    return _json(_wish(found), 201)
+
+
+@bp.delete("/partners/wishes/<int:wish_id>")
+@token_required(Role.AUTHORITY)
+def partner_wish_delete(wish_id: int):
+    """Withdraw one of your wishes."""
+    try:
+        members.withdraw_wish(get_session(), g.user, wish_id)
+    except NotYours:
+        abort(404, "No such wish, or not yours.")
+    return "", 204
+
+
+# --- coordinators -----------------------------------------------------------------------------
+
+@bp.get("/partners/sectors/<slug>/answers")
+@token_required(Role.COORDINATOR)
+def partner_review(slug: str):
+    """Answers to a published proposal of a coordinated sector (?proposal=id), and its wishes."""
+    proposal = request.args.get("proposal", "")
+    if proposal and not proposal.isdigit():
+        raise InvalidInput({"proposal": "Give a proposal id."})
+    try:
+        review = members.sector_review(get_session(), g.user, slug,
+                                        int(proposal) if proposal else None)
+    except NotYours:
+        abort(404, "No such sector or proposal, or not yours.")
+    return _json(ReviewOut(
+        sector=_sector(review.sector),
+        proposal_id=review.proposal.id if review.proposal else None,
+        answers=[AnswerRowOut(group_id=a.group_id, group_number=a.group_number,
+                              authority_id=a.authority_id, authority_name=a.authority_name,
+                              answer=a.answer, reason=a.reason, answered_at=a.answered_at)
+                 for a in review.answers],
+        wishes=[_wish(w) for w in review.wishes],
+    ))
+
+
+@bp.post("/partners/sectors/<slug>/wishes/<int:wish_id>/accept")
+@token_required(Role.COORDINATOR)
+def partner_wish_accept(slug: str, wish_id: int):
+    """Accept a wish: the next run places the two authorities together (or apart)."""
+    try:
+        wish = members.decide_wish(get_session(), g.user, slug, wish_id, accept=True)
+    except NotYours:
+        abort(404, "No such wish in a sector of yours.")
+    return _json(_wish(wish))
+
+
+@bp.post("/partners/sectors/<slug>/wishes/<int:wish_id>/reject")
+@token_required(Role.COORDINATOR)
+def partner_wish_reject(slug: str, wish_id: int):
+    """Reject a wish; it is removed (the audit trail keeps it)."""
+    try:
+        members.decide_wish(get_session(), g.user, slug, wish_id, accept=False)
+    except NotYours:
+        abort(404, "No such wish in a sector of yours.")
+    return "", 204
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+_BEARER = [{"bearer": []}]
+
+
+def _ok(schema: str | None, description: str, array: bool = False) -> dict:
+    if schema is None:
+        return {"description": description}
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    body = {"type": "array", "items": ref} if array else ref
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def _err(*names: str) -> dict:
+    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422"}
+    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_GROUP_ID = {"name": "group_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_WISH_ID = {"name": "wish_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+OPENAPI_PATHS = {
+    "/partners/applications": {"get": {
+        "summary": "My applications, with my published group per sector", "security": _BEARER,
+        "responses": {"200": _ok("PartnerApplication", "Applications", array=True),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    "/partners/groups/{group_id}": {"get": {
+        "summary": "A published group I belong to", "security": _BEARER,
+        "parameters": [_GROUP_ID],
+        "responses": {"200": _ok("PartnerGroup", "The group"),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    "/partners/groups/{group_id}/answer": {"post": {
+        "summary": "Accept my group, or decline it with a reason", "security": _BEARER,
+        "parameters": [_GROUP_ID], "requestBody": _body("PartnerAnswerIn"),
+        "responses": {"200": _ok("PartnerResponse", "The recorded answer"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+    }},
+    "/partners/wishes": {
+        "get": {
+            "summary": "My wishes", "security": _BEARER,
+            "responses": {"200": _ok("PartnerWish", "Wishes", array=True),
+                          **_err("Unauthorized", "Forbidden", "NotFound")},
+        },
+        "post": {
+            "summary": "Ask to be placed with or apart from another applicant",
+            "security": _BEARER, "requestBody": _body("PartnerWishIn"),
+            "responses": {"201": _ok("PartnerWish", "The wish, waiting for the coordinator"),
+                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        },
+    },
+    "/partners/wishes/{wish_id}": {"delete": {
+        "summary": "Withdraw one of my wishes", "security": _BEARER, "parameters": [_WISH_ID],
+        "responses": {"204": _ok(None, "Withdrawn"),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    "/partners/sectors/{slug}/answers": {"get": {
+        "summary": "Coordinators: answers to a published proposal, and the sector's wishes",
+        "security": _BEARER,
+        "parameters": [_SLUG, {"name": "proposal", "in": "query", "required": False,
+                               "schema": {"type": "integer"}}],
+        "responses": {"200": _ok("PartnerReview", "Answers and wishes"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+    }},
+    "/partners/sectors/{slug}/wishes/{wish_id}/accept": {"post": {
+        "summary": "Coordinators: accept a wish as a constraint of the next run",
+        "security": _BEARER, "parameters": [_SLUG, _WISH_ID],
+        "responses": {"200": _ok("PartnerWish", "The accepted wish"),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+    "/partners/sectors/{slug}/wishes/{wish_id}/reject": {"post": {
+        "summary": "Coordinators: reject (remove) a wish", "security": _BEARER,
+        "parameters": [_SLUG, _WISH_ID],
+        "responses": {"204": _ok(None, "Rejected"),
+                      **_err("Unauthorized", "Forbidden", "NotFound")},
+    }},
+}
+
+OPENAPI_SCHEMAS = {
+    "PartnerApplication": ApplicationOut,
+    "PartnerGroup": GroupOut,
+    "PartnerResponse": ResponseOut,
+    "PartnerAnswerIn": AnswerIn,
+    "PartnerWish": WishOut,
+    "PartnerWishIn": WishIn,
+    "PartnerReview": ReviewOut,
+}

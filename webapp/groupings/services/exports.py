@@ -1,0 +1,79 @@
+"""A proposal as CSV or XLSX: one row per member, then the waitlist."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session
+
+from models import User
+from webapp.groupings.services.pool import applicants_by_id
+from webapp.groupings.services.store import Loaded, load
+
+COLUMNS = ("group", "group_score", "authority", "kind", "country", "nuts", "population",
+           "locked", "topics", "waitlist_rank", "waitlist_reason")
+
+
+def _rows(db: Session, loaded: Loaded) -> list[tuple]:
+    ids = [m.application_id for ms in loaded.members.values() for m in ms]
+    ids += [w.application_id for w in loaded.waitlist]
+    applicants = applicants_by_id(db, ids)
+    rows = []
+    for group in loaded.groups:
+        members = sorted(loaded.members[group.id],
+                         key=lambda m: applicants[m.application_id].name)
+        for m in members:
+            a = applicants[m.application_id]
+            rows.append((group.number, round(group.score, 4), a.name, a.kind, a.country, a.nuts,
+                         a.size, "yes" if m.locked else "", "; ".join(a.topics), None, ""))
+    for w in loaded.waitlist:
+        a = applicants[w.application_id]
+        rows.append(("waitlist", None, a.name, a.kind, a.country, a.nuts, a.size, "",
+                     "; ".join(a.topics), w.rank, w.reason))
+    return rows
+
+
+def filename(loaded: Loaded, extension: str) -> str:
+    p = loaded.proposal
+    return f"{loaded.sector.slug}-proposal-{p.id}-v{p.version}.{extension}"
+
+
+def export_csv(db: Session, user: User, slug: str, proposal_id: int) -> tuple[str, bytes]:
+    """(file name, UTF-8 CSV with a header row) of a proposal of a coordinated sector."""
+    loaded = load(db, user, slug, proposal_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in _rows(db, loaded):
+        writer.writerow(["" if v is None else v for v in row])
+    return filename(loaded, "csv"), buffer.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(db: Session, user: User, slug: str, proposal_id: int) -> tuple[str, bytes]:
+    """(file name, XLSX workbook) with a 'Groups' sheet and a 'Settings' sheet."""
+    loaded = load(db, user, slug, proposal_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Groups"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _rows(db, loaded):
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJK", (9, 11, 40, 16, 8, 8, 12, 7, 60, 13, 50),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    settings = book.create_sheet("Settings")
+    p = loaded.proposal
+    for key, value in (("sector", loaded.sector.name), ("proposal", p.id),
+                       ("alternative", p.alternative), ("status", str(p.status.value)),
+                       ("version", p.version), ("objective", p.objective),
+                       ("random_state", p.random_state)):
+        settings.append((key, value))
+    for key, value in (p.parameters or {}).items():
+        settings.append((key, str(value)))
+    out = io.BytesIO()
+    book.save(out)
+    return filename(loaded, "xlsx"), out.getvalue()

@@ -1,0 +1,198 @@
+"""Import a sector's applications from a CSV file.
+
+Columns (header row required, any order, extra columns ignored)::
+
+    authority_name,country,nuts,kind,population,topics,motivation,preference_rank
+
+Policy, also shown on the import page:
+
+- rows are numbered as in a spreadsheet (the header is row 1);
+- valid rows are kept and rows with errors are skipped, each error listed with its row;
+- an authority is matched by its name and country (ignoring case and surrounding spaces);
+  a matched authority's record is left as it is; an unknown one is created from the row;
+- an authority that already applied to the sector has its application updated;
+- topics are separated by ';' and must be topics of the sector.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from matcher.nuts import InvalidNutsCode, normalize_nuts, nuts_to_iso_country
+from models import (
+    Application,
+    ApplicationStatus,
+    Authority,
+    AuthorityKind,
+    NutsRegion,
+    Sector,
+    User,
+)
+from webapp.audit import services as audit
+
+REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
+OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
+MAX_BYTES = 2_000_000
+MAX_ROWS = 5_000
+KNOWN_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "CH",
+    "LI", "UK", "GB",
+})
+
+
+class InvalidImportFile(ValueError):
+    """The file as a whole cannot be read (encoding, header, size)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    n_rows: int = 0
+    n_created: int = 0  # new applications
+    n_updated: int = 0  # applications that existed and were updated
+    n_new_authorities: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def n_skipped(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number, values by column) for each data row; InvalidImportFile for a bad file."""
+    if len(content) > MAX_BYTES:
+        raise InvalidImportFile(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidImportFile("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InvalidImportFile("The header row lacks the column(s): " + ", ".join(missing) + ".")
+    reader.fieldnames = header
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            raise InvalidImportFile(f"The file has more than {MAX_ROWS} rows.")
+        values = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
+        if any(values.values()):
+            rows.append((number, values))
+    return rows
+
+
+def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
+               known_nuts: set[str]) -> tuple[dict, list[tuple[str, str]]]:
+    """The row's clean values and its errors as (column, message)."""
+    errors: list[tuple[str, str]] = []
+    clean: dict = {}
+    clean["name"] = values.get("authority_name", "")
+    if not clean["name"]:
+        errors.append(("authority_name", "the authority's name is missing"))
+    country = values.get("country", "").upper()
+    clean["country"] = "GR" if country == "EL" else country
+    if clean["country"] not in KNOWN_COUNTRIES:
+        errors.append(("country", f"unknown country code {country or '(empty)'}"))
+    try:
+        nuts = normalize_nuts(values.get("nuts", ""))
+        if nuts[:2] not in {normalize_nuts(c)[:2] for c in KNOWN_COUNTRIES} or (
+            known_nuts and nuts not in known_nuts
+        ):
+            errors.append(("nuts", f"unknown NUTS code {nuts}"))
+        elif clean["country"] in KNOWN_COUNTRIES and nuts_to_iso_country(nuts) != clean["country"]:
+            errors.append(("nuts", f"NUTS code {nuts} is not in {clean['country']}"))
+        clean["nuts"] = nuts
+    except InvalidNutsCode:
+        errors.append(("nuts", f"unknown NUTS code {values.get('nuts') or '(empty)'}"))
+    kind = values.get("kind", "").lower().replace(" ", "_")
+    if kind not in {k.value for k in AuthorityKind}:
+        errors.append(("kind", f"unknown kind '{values.get('kind', '')}' (use one of: "
+                               + ", ".join(k.value for k in AuthorityKind) + ")"))
+    clean["kind"] = kind
+    clean["population"] = None
+    if values.get("population"):
+        text = values["population"].replace(",", "").replace("_", "").replace(" ", "")
+        if not text.isdigit():
+            errors.append(("population", f"population '{values['population']}' is not a "
+                                         "whole number"))
+        else:
+            clean["population"] = int(text)
+    topics = []
+    for topic in (t.strip() for t in values.get("topics", "").split(";")):
+        if not topic:
+            continue
+        if topic.casefold() not in topics_by_fold:
+            errors.append(("topics", f"unknown topic '{topic}' for this sector"))
+        elif topics_by_fold[topic.casefold()] not in topics:
+            topics.append(topics_by_fold[topic.casefold()])
+    if not topics and not any(c == "topics" for c, _m in errors):
+        errors.append(("topics", "no topic given"))
+    clean["topics"] = topics
+    clean["motivation"] = values.get("motivation", "")[:4000]
+    rank = values.get("preference_rank") or "1"
+    if not rank.isdigit() or int(rank) < 1:
+        errors.append(("preference_rank", f"preference rank '{rank}' is not 1 or more"))
+    else:
+        clean["preference_rank"] = int(rank)
+    return clean, errors
+
+
+def import_applications(db: Session, user: User, sector: Sector, content: bytes) -> ImportResult:
+    """Create or update the sector's applications from CSV rows; the valid rows are kept."""
+    rows = read_rows(content)
+    topics_by_fold = {t.casefold(): t for t in sector.topics}
+    known_nuts = set(db.exec(select(NutsRegion.code)).all())
+    authorities = {(a.name.casefold(), a.country): a for a in db.exec(select(Authority)).all()}
+    applications = {a.authority_id: a for a in db.exec(
+        select(Application).where(Application.sector_id == sector.id)).all()}
+    result = ImportResult(n_rows=len(rows))
+    first_row: dict[tuple[str, str], int] = {}
+    now = datetime.now(UTC)
+    for number, values in rows:
+        clean, errors = _check_row(values, topics_by_fold, known_nuts)
+        key = (clean["name"].casefold(), clean["country"])
+        if not errors and key in first_row:
+            errors.append(("authority_name", f"{clean['name']} appears again (first in row "
+                                             f"{first_row[key]})"))
+        if errors:
+            result.errors += [RowError(number, column, message) for column, message in errors]
+            continue
+        first_row[key] = number
+        authority = authorities.get(key)
+        if authority is None:
+            authority = Authority(name=clean["name"], kind=AuthorityKind(clean["kind"]),
+                                  country=clean["country"], nuts=clean["nuts"],
+                                  population=clean["population"])
+            db.add(authority)
+            db.flush()
+            authorities[key] = authority
+            result.n_new_authorities += 1
+        application = applications.get(authority.id)
+        if application is None:
+            application = Application(authority_id=authority.id, sector_id=sector.id,
+                                      created_at=now)
+            db.add(application)
+            applications[authority.id] = application
+            result.n_created += 1
+        else:
+            result.n_updated += 1
+        application.topics = clean["topics"]
+        application.motivation = clean["motivation"]
+        application.preference_rank = clean["preference_rank"]
+        application.status = ApplicationStatus.SUBMITTED
+    audit.record(db, user, "applications.imported", sector_id=sector.id, rows=result.n_rows,
+                 created=result.n_created, updated=result.n_updated,
+                 new_authorities=result.n_new_authorities, skipped=result.n_skipped)
+    db.commit()
+    return result

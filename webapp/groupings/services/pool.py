@@ -1,0 +1,126 @@
+"""Which sectors a coordinator runs, and each sector's pool of applicants."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models import (
+    Application,
+    ApplicationStatus,
+    Authority,
+    Proposal,
+    Sector,
+    SectorCoordinator,
+    User,
+)
+from webapp.groupings.services.errors import UnknownSector
+
+
+@dataclass(frozen=True)
+class SectorSummary:
+    sector: Sector
+    n_applications: int
+    n_proposals: int
+    latest_status: str | None  # of the newest proposal, None when there is none
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """One application of the pool, with what the page and the engine need of its authority.
+
+    `size` is the authority's population (people served); authorities without a population
+    (agencies, companies, universities) have no size, never their spending in its place.
+    """
+
+    application_id: int
+    authority_id: int
+    name: str
+    kind: str
+    country: str
+    nuts: str
+    size: int | None
+    languages: tuple[str, ...]
+    topics: tuple[str, ...]
+    motivation: str
+    preference_rank: int
+    max_sectors: int | None
+
+
+def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
+    """The sectors the coordinator runs with their pool sizes and proposal counts."""
+    apps = (
+        select(Application.sector_id, func.count(Application.id).label("n"))
+        .where(Application.status == ApplicationStatus.SUBMITTED)
+        .group_by(Application.sector_id).subquery()
+    )
+    props = (
+        select(Proposal.sector_id, func.count(Proposal.id).label("n"),
+               func.max(Proposal.id).label("latest"))
+        .group_by(Proposal.sector_id).subquery()
+    )
+    rows = db.exec(
+        select(Sector, func.coalesce(apps.c.n, 0), func.coalesce(props.c.n, 0), props.c.latest)
+        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
+        .outerjoin(apps, apps.c.sector_id == Sector.id)
+        .outerjoin(props, props.c.sector_id == Sector.id)
+        .where(SectorCoordinator.user_id == user.id)
+        .order_by(Sector.name)
+    ).all()
+    latest_ids = [latest for *_rest, latest in rows if latest]
+    statuses = dict(db.exec(
+        select(Proposal.id, Proposal.status).where(Proposal.id.in_(latest_ids))
+    ).all()) if latest_ids else {}
+    return [
+        SectorSummary(sector, n_apps, n_props,
+                      str(statuses[latest].value) if latest in statuses else None)
+        for sector, n_apps, n_props, latest in rows
+    ]
+
+
+def sector_for(db: Session, user: User, slug: str) -> Sector:
+    """The sector with `slug` if the coordinator runs it, else UnknownSector."""
+    sector = db.exec(
+        select(Sector)
+        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
+        .where(Sector.slug == slug, SectorCoordinator.user_id == user.id)
+    ).first()
+    if sector is None:
+        raise UnknownSector(f"No sector '{slug}' among the sectors you coordinate.")
+    return sector
+
+
+def applicant(application: Application, authority: Authority) -> Applicant:
+    """The plain view of one application."""
+    return Applicant(
+        application_id=application.id, authority_id=authority.id, name=authority.name,
+        kind=str(authority.kind.value), country=authority.country, nuts=authority.nuts,
+        size=authority.population, languages=tuple(authority.languages or ()),
+        topics=tuple(application.topics or ()), motivation=application.motivation,
+        preference_rank=application.preference_rank, max_sectors=authority.max_sectors,
+    )
+
+
+def pool(db: Session, sector_id: int) -> list[Applicant]:
+    """The submitted applications of a sector, by authority name."""
+    rows = db.exec(
+        select(Application, Authority)
+        .join(Authority, Authority.id == Application.authority_id)
+        .where(Application.sector_id == sector_id)
+        .where(Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(Authority.name)
+    ).all()
+    return [applicant(a, au) for a, au in rows]
+
+
+def applicants_by_id(db: Session, application_ids) -> dict[int, Applicant]:
+    """Applicants for the given application ids (any status: proposals outlive withdrawals)."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    rows = db.exec(
+        select(Application, Authority)
+        .join(Authority, Authority.id == Application.authority_id)
+        .where(Application.id.in_(ids))
+    ).all()
+    return {a.id: applicant(a, au) for a, au in rows}

@@ -1,0 +1,325 @@
+"""Read models of the coordinator's pages: ready to display, no decisions left to templates."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models import AuditEvent, PartnerWish, Proposal, ProposalStatus, Sector, User
+from webapp.groupings.services.parameters import RunParameters, stored
+from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture, size_text
+from webapp.groupings.services.pool import Applicant, applicants_by_id, pool, sector_for
+from webapp.groupings.services.store import Loaded, last_change, load
+
+
+def kind_labels() -> dict[str, str]:
+    """Authority kinds in words, in the reader's language."""
+    return {
+        "municipality": _("municipality"), "region": _("region"),
+        "city_district": _("city district"), "national_agency": _("national agency"),
+        "public_company": _("public company"), "university": _("university"),
+        "association": _("association"),
+    }
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    application_id: int
+    name: str
+    kind: str
+    country: str
+    nuts: str
+    size_text: str
+    locked: bool
+    reasons: list[str]  # why here: the best partner reasons
+    best_alternative: str  # e.g. "Group 3 (costs 0.12)"; "" when none is known
+    topics: list[str]
+
+
+@dataclass(frozen=True)
+class GroupCard:
+    id: int
+    number: int
+    score: float
+    score_text: str
+    members: list[MemberRow]
+    picture: GroupPicture
+    warnings: list[str]  # below the minimum size, rule breaks named by the engine
+    summary: list[str]  # the engine's group-level reasons
+
+
+@dataclass(frozen=True)
+class WaitRow:
+    application_id: int
+    rank: int
+    name: str
+    country: str
+    size_text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Target:
+    value: str  # group number, or "waitlist"
+    label: str
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    sector: Sector
+    proposal: Proposal
+    groups: list[GroupCard]
+    waitlist: list[WaitRow]
+    targets: list[Target]
+    editable: bool
+    can_undo: bool
+    undo_label: str
+    last_change: str  # "coordinator@… at 14:02 UTC" or ""
+    alternatives: list[Proposal]
+    parameters: RunParameters
+    status_label: str
+    quality: str  # "proven optimal", "within 3% of the best possible" or ""
+    worst_score: float | None
+    n_placed: int
+    highlight: set[int] = field(default_factory=set)  # group ids changed by the last action
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_key: str
+    created_at: datetime
+    proposals: list[Proposal]
+
+
+@dataclass(frozen=True)
+class SectorPage:
+    sector: Sector
+    applicants: list[Applicant]
+    runs: list[RunSummary]
+    n_accepted_wishes: int
+    kind_labels: dict[str, str]
+
+
+def status_label(status: ProposalStatus) -> str:
+    return {ProposalStatus.DRAFT: _("draft"), ProposalStatus.APPROVED: _("approved"),
+            ProposalStatus.PUBLISHED: _("published")}[ProposalStatus(status)]
+
+
+def sector_page(db: Session, user: User, slug: str) -> SectorPage:
+    """The pool of a coordinated sector and its earlier runs, newest first."""
+    sector = sector_for(db, user, slug)
+    proposals = db.exec(
+        select(Proposal).where(Proposal.sector_id == sector.id)
+        .order_by(Proposal.id.desc())
+    ).all()
+    runs: dict[str, RunSummary] = {}
+    for p in proposals:
+        run = runs.setdefault(p.run_key, RunSummary(p.run_key, p.created_at, []))
+        run.proposals.append(p)
+    for run in runs.values():
+        run.proposals.sort(key=lambda p: p.alternative)
+    n_wishes = db.exec(select(func.count(PartnerWish.id)).where(
+        PartnerWish.sector_id == sector.id, PartnerWish.accepted.is_(True))).one()
+    return SectorPage(sector, pool(db, sector.id), list(runs.values()), n_wishes, kind_labels())
+
+
+def _member_why(explanation: dict, application_id: int) -> tuple[list[str], str]:
+    """The engine's top partner reasons and best other group for one member, in words."""
+    member = (explanation.get("members") or {}).get(str(application_id)) or {}
+    reasons = [r for r in (member.get("why_here") or []) if isinstance(r, str)][:3]
+    best = member.get("best_alternative")
+    if not isinstance(best, dict) or best.get("group") is None:
+        return reasons, ""
+    delta = float(best.get("delta") or 0.0)
+    text = _("Best other group: group %(n)s; moving there changes the objective by %(d)s.",
+             n=int(best["group"]) + 1, d=f"{delta:+.2f}")
+    if not best.get("fits", True):
+        text += " " + _("The group sizes would not allow it without another change.")
+    return reasons, text
+
+
+def _group_summary(explanation: dict) -> list[str]:
+    """What the group's score is made of, by criterion share."""
+    names = {"interests": _("shared interests"), "size_mix": _("mix of sizes"),
+             "region": _("region")}
+    shares = explanation.get("criteria") or {}
+    parts = [f"{names.get(c, c)} {100 * float(v):.0f}%" for c, v in shares.items() if v]
+    return [_("Score from: %(parts)s.", parts=", ".join(parts))] if parts else []
+
+
+def _last_move(db: Session, proposal_id: int) -> AuditEvent | None:
+    """The newest move of the proposal not undone yet."""
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.proposal_id == proposal_id,
+                                 AuditEvent.action.in_(("proposal.move", "proposal.undo")))
+        .order_by(AuditEvent.id.desc())
+    ).all()
+    undone = {e.detail.get("undone_event_id") for e in events if e.action == "proposal.undo"}
+    return next((e for e in events if e.action == "proposal.move" and e.id not in undone), None)
+
+
+def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None) -> ProposalView:
+    """Everything the proposal page shows, from loaded rows."""
+    proposal = loaded.proposal
+    ids = [m.application_id for ms in loaded.members.values() for m in ms]
+    ids += [w.application_id for w in loaded.waitlist]
+    applicants = applicants_by_id(db, ids)
+    colours = colours_for(a.country for a in applicants.values())
+    largest = max((a.size or 0 for a in applicants.values()), default=0)
+    parameters = stored(proposal.parameters)
+    cards = []
+    kinds = kind_labels()
+    for group in loaded.groups:
+        members = [applicants[m.application_id] for m in loaded.members[group.id]]
+        locked = {m.application_id for m in loaded.members[group.id] if m.locked}
+        rows = []
+        for a in sorted(members, key=lambda a: a.name):
+            reasons, alternative = _member_why(group.explanation or {}, a.application_id)
+            rows.append(MemberRow(
+                application_id=a.application_id, name=a.name,
+                kind=kinds.get(a.kind, a.kind), country=a.country, nuts=a.nuts,
+                size_text=size_text(a.size), locked=a.application_id in locked,
+                reasons=reasons, best_alternative=alternative, topics=list(a.topics)))
+        warnings = [_("Rule broken: %(what)s.", what=b)
+                    for b in (group.explanation or {}).get("rule_breaks") or []]
+        if len(members) < parameters.min_group_size:
+            warnings.insert(0, _("Fewer members than the minimum of %(n)s.",
+                                 n=parameters.min_group_size))
+        cards.append(GroupCard(
+            id=group.id, number=group.number, score=group.score,
+            score_text=f"{group.score:.2f}", members=rows,
+            picture=group_picture(members, colours, largest), warnings=warnings,
+            summary=_group_summary(group.explanation or {})))
+    waitlist = [
+        WaitRow(application_id=w.application_id, rank=w.rank,
+                name=applicants[w.application_id].name,
+                country=applicants[w.application_id].country,
+                size_text=size_text(applicants[w.application_id].size), reason=w.reason)
+        for w in loaded.waitlist
+    ]
+    targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
+    targets.append(Target("waitlist", _("Waitlist")))
+    move = _last_move(db, proposal.id)
+    change = last_change(db, proposal.id)
+    alternatives = list(db.exec(
+        select(Proposal).where(Proposal.run_key == proposal.run_key,
+                               Proposal.sector_id == proposal.sector_id)
+        .order_by(Proposal.alternative)).all())
+    return ProposalView(
+        sector=loaded.sector, proposal=proposal, groups=cards, waitlist=waitlist,
+        targets=targets, editable=proposal.status == ProposalStatus.DRAFT,
+        can_undo=move is not None and proposal.status == ProposalStatus.DRAFT,
+        undo_label=_("Undo: move %(name)s back to %(where)s", name=move.detail.get("authority"),
+                     where=move.detail.get("from_label")) if move else "",
+        last_change=_("%(who)s at %(time)s UTC", who=change[0],
+                      time=change[1].strftime("%H:%M")) if change else "",
+        alternatives=alternatives, parameters=parameters,
+        status_label=status_label(proposal.status), quality=quality(proposal),
+        worst_score=min((g.score for g in loaded.groups), default=None),
+        n_placed=sum(len(c.members) for c in cards), highlight=highlight or set(),
+    )
+
+
+def quality(proposal: Proposal) -> str:
+    """A badge only when the engine gave a bound on the best possible objective."""
+    if proposal.bound is None:
+        return ""
+    gap = proposal.bound - proposal.objective
+    if gap <= 1e-9 * max(1.0, abs(proposal.bound)):
+        return _("proven optimal")
+    if proposal.bound:
+        pct = f"{100 * gap / abs(proposal.bound):.1f}"
+        return _("within %(pct)s%% of the best possible", pct=pct)
+    return ""
+
+
+def proposal_page(db: Session, user: User, slug: str, proposal_id: int) -> ProposalView:
+    """The proposal page of a coordinated sector."""
+    return proposal_view(db, load(db, user, slug, proposal_id))
+
+
+# --- comparing the alternatives of a run ----------------------------------------------------
+
+@dataclass(frozen=True)
+class AlternativeRow:
+    proposal: Proposal
+    n_groups: int
+    n_placed: int
+    n_waitlisted: int
+    worst_score: float | None
+    n_moved: int  # applicants whose set of partners differs from alternative 0
+    is_current: bool
+    status_label: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    sector: Sector
+    proposal: Proposal
+    rows: list[AlternativeRow]
+    differences: list[str]  # applicants placed differently, in words (first few)
+
+
+def _partners(loaded: Loaded) -> dict[int, frozenset[int]]:
+    found = {}
+    for members in loaded.members.values():
+        ids = {m.application_id for m in members}
+        for i in ids:
+            found[i] = frozenset(ids - {i})
+    return found
+
+
+def comparison(db: Session, user: User, slug: str, proposal_id: int) -> Comparison:
+    """The alternatives of the proposal's run side by side, against alternative 0."""
+    current = load(db, user, slug, proposal_id)
+    alternatives = db.exec(
+        select(Proposal).where(Proposal.run_key == current.proposal.run_key,
+                               Proposal.sector_id == current.sector.id)
+        .order_by(Proposal.alternative)).all()
+    loaded = [load(db, user, slug, p.id) if p.id != proposal_id else current
+              for p in alternatives]
+    base = _partners(loaded[0])
+    rows, differences = [], []
+    names = applicants_by_id(db, base.keys())
+    for item in loaded:
+        partners = _partners(item)
+        moved = [i for i in partners if base.get(i) != partners[i]]
+        rows.append(AlternativeRow(
+            proposal=item.proposal, n_groups=len(item.groups),
+            n_placed=sum(len(ms) for ms in item.members.values()),
+            n_waitlisted=len(item.waitlist),
+            worst_score=min((g.score for g in item.groups), default=None),
+            n_moved=len(moved), is_current=item.proposal.id == proposal_id,
+            status_label=status_label(item.proposal.status)))
+        if item.proposal.id == proposal_id and item is not loaded[0]:
+            for i in sorted(moved, key=lambda i: names[i].name if i in names else "")[:8]:
+                group = item.group_of(i)
+                differences.append(_("%(name)s is in group %(n)s here, with other partners.",
+                                     name=names[i].name if i in names else i,
+                                     n=group.number if group else "?"))
+    return Comparison(current.sector, current.proposal, rows, differences)
+
+
+# --- the JSON API's reading --------------------------------------------------------------------
+
+def proposal_record(db: Session, user: User, slug: str,
+                    proposal_id: int) -> tuple[Loaded, dict[int, Applicant]]:
+    """A proposal's rows and the applicants they name (for the JSON API)."""
+    loaded = load(db, user, slug, proposal_id)
+    ids = [m.application_id for ms in loaded.members.values() for m in ms]
+    ids += [w.application_id for w in loaded.waitlist]
+    return loaded, applicants_by_id(db, ids)
+
+
+def member_reasons(explanation: dict, application_id: int) -> tuple[list[str], str]:
+    """Why a member is in its group, and its best other group, in words."""
+    return _member_why(explanation, application_id)
+
+
+def alternative_ids(db: Session, proposal: Proposal) -> list[int]:
+    """Ids of the proposals of the same run, by alternative."""
+    return list(db.exec(select(Proposal.id).where(
+        Proposal.run_key == proposal.run_key, Proposal.sector_id == proposal.sector_id)
+        .order_by(Proposal.alternative)).all())

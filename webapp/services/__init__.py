@@ -1,1 +1,0 @@
-"""Use cases: each function takes a session and plain arguments, and returns plain data."""

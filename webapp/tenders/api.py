@@ -1,0 +1,543 @@
+"""Enterprises, tenders, matches in both directions and market research over the JSON API.
+
+Who may do what:
+
+- ``POST /enterprises``: an enterprise user whose account has no enterprise yet creates its
+  own (and is linked to it); a coordinator creates any. Authorities may not (403).
+- ``GET /enterprises/{id}``: the enterprise's own users (and coordinators) get the full record
+  with its feedback; everyone else gets the public fields only (never turnover, staff
+  figures or feedback).
+- ``PATCH``/``PUT /enterprises/{id}``: its own users only; any other id answers 404, so the
+  existence of other enterprises does not leak through this route.
+- ``GET /enterprises/{id}/matches``: its own users and coordinators; 404 otherwise.
+- ``GET /tenders/{id}/candidates``: authorities for their own tenders, coordinators any.
+- ``POST /market-research``: authorities and coordinators.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from flask import abort, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models import Enterprise, Role, Tender
+from webapp.api import bp
+from webapp.api.auth import token_required
+from webapp.api.validation import InvalidInput, field_errors, parse_json, parse_query
+from webapp.db import get_session
+from webapp.tenders import services as tenders
+from webapp.tenders.services import InvalidProfile, MatchFilters, NotYours, ProfileInput, buyer
+from webapp.tenders.services.catalogue import TenderQuery, search_tenders
+from webapp.tenders.services.matching import lots_by_tender
+
+
+@bp.errorhandler(InvalidInput)
+def _invalid_input(error: InvalidInput):
+    """Keep the per-field messages: the app's generic HTTPException handler drops them.
+
+    Registered on the API blueprint, so every API module answers 422 with ``fields``; it
+    belongs in webapp/errors.py, where it can move.
+    """
+    return error.get_response()
+
+
+# --- models (also the OpenAPI schemas) --------------------------------------------------------
+
+
+class EnterprisePatch(BaseModel):
+    """Any subset of the profile's fields; the merged profile is validated as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    kind: Literal["wise", "sheltered_workshop", "social_cooperative", "other"] | None = None
+    disadvantaged_share: float | None = Field(default=None, ge=0, le=1)
+    public_service_mission: bool | None = None
+    nuts: str | None = None
+    regions_served: list[str] | None = None
+    cpv_codes: list[str] | None = None
+    description: str | None = None
+    employees: int | None = None
+    turnover_eur: int | None = None
+    min_contract_value_eur: int | None = None
+    max_contract_value_eur: int | None = None
+    website: str | None = None
+    languages: list[str] | None = None
+
+
+class EnterprisePublicOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    country: str
+    nuts: str
+    regions_served: list[str]
+    cpv_codes: list[str]
+    description: str
+    website: str
+    public_service_mission: bool
+
+
+class FeedbackOut(BaseModel):
+    tender_id: int
+    action: Literal["saved", "dismissed"]
+
+
+class EnterpriseOut(EnterprisePublicOut):
+    """The full record, for the enterprise itself (and coordinators)."""
+
+    disadvantaged_share: float
+    employees: int | None
+    turnover_eur: int | None
+    min_contract_value_eur: int | None
+    max_contract_value_eur: int | None
+    languages: list[str]
+    feedback: list[FeedbackOut]
+
+
+class LotOut(BaseModel):
+    id: int
+    lot_ref: str
+    title: str
+    description: str
+    cpv_codes: list[str]
+    value_eur: float | None
+    reservation: Literal["none", "art20", "art77"]
+
+
+class TenderOut(BaseModel):
+    id: int
+    source: str
+    source_id: str
+    title: str
+    buyer_name: str
+    authority_id: int | None
+    description: str
+    cpv_main: str
+    cpv_additional: list[str]
+    nuts_codes: list[str]
+    value_eur: float | None
+    deadline: datetime | None
+    published_at: datetime | None
+    procedure: str
+    reservation: Literal["none", "art20", "art77"]
+    status: Literal["planned", "open", "closed"]
+    url: str
+    lots: list[LotOut]
+
+
+class TenderListOut(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[TenderOut]
+
+
+class TenderListQuery(BaseModel):
+    cpv: Annotated[str | None, Field(pattern=r"^\d{2,8}$")] = None
+    nuts: Annotated[str | None, Field(pattern=r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$")] = None
+    min_value: float | None = Field(default=None, ge=0)
+    max_value: float | None = Field(default=None, ge=0)
+    reserved: bool | None = None
+    deadline_after: datetime | date | None = None
+    q: str = Field(default="", max_length=200)
+    status: Literal["planned", "open", "closed"] | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+
+
+class SignalOut(BaseModel):
+    name: str
+    value: float | None = Field(description="In [0, 1]; null when the signal does not count.")
+    weight: float
+    reason: str
+
+
+class GateOut(BaseModel):
+    tender_id: int
+    lot_id: int | None
+    code: str
+    reason: str
+
+
+class BestLotOut(BaseModel):
+    id: int
+    name: str
+
+
+class MatchOut(BaseModel):
+    tender_id: int
+    title: str
+    buyer_name: str
+    deadline: str
+    score: float
+    best_lot: BestLotOut | None
+    signals: list[SignalOut]
+    feedback: Literal["saved", "dismissed"] | None
+
+
+class MatchesOut(BaseModel):
+    enterprise_id: int
+    total: int
+    matches: list[MatchOut]
+    gates: list[GateOut] | None = Field(
+        default=None, description="Tenders left out and why (with include_gates=true)."
+    )
+
+
+class MatchesQuery(BaseModel):
+    limit: int = Field(default=20, ge=1, le=200)
+    include_gates: bool = False
+
+
+class RegionCountOut(BaseModel):
+    code: str
+    name: str
+    n_enterprises: int
+
+
+class CandidateOut(BaseModel):
+    enterprise: EnterprisePublicOut
+    score: float
+    best_lot: str | None
+    signals: list[SignalOut]
+
+
+class CandidatesOut(BaseModel):
+    tender_id: int
+    n_able: int = Field(description="Enterprises scoring at least 0.4, counted per region.")
+    region_counts: list[RegionCountOut]
+    candidates: list[CandidateOut]
+
+
+class CandidatesQuery(BaseModel):
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class MarketResearchOut(BaseModel):
+    n_able: int
+    n_art20: int = Field(description="Of those, enterprises that qualify under Art. 20.")
+    art20_verdict: str
+    region_counts: list[RegionCountOut]
+    candidates: list[CandidateOut]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _json(model: BaseModel, status: int = 200):
+    return jsonify(model.model_dump(mode="json")), status
+
+
+def _public(enterprise: Enterprise) -> EnterprisePublicOut:
+    return EnterprisePublicOut(
+        id=enterprise.id, name=enterprise.name, kind=str(enterprise.kind.value),
+        country=enterprise.country, nuts=enterprise.nuts,
+        regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
+        description=enterprise.description, website=enterprise.website,
+        public_service_mission=enterprise.public_service_mission,
+    )
+
+
+def _full(enterprise: Enterprise) -> EnterpriseOut:
+    feedback = tenders.feedback_of(get_session(), enterprise.id)
+    return EnterpriseOut(
+        **_public(enterprise).model_dump(),
+        disadvantaged_share=enterprise.disadvantaged_share, employees=enterprise.employees,
+        turnover_eur=enterprise.turnover_eur,
+        min_contract_value_eur=enterprise.min_contract_value_eur,
+        max_contract_value_eur=enterprise.max_contract_value_eur,
+        languages=list(enterprise.languages),
+        feedback=[FeedbackOut(tender_id=t, action=a) for t, a in sorted(feedback.items())],
+    )
+
+
+def _tender_out(tender: Tender, lots) -> TenderOut:
+    return TenderOut(
+        id=tender.id, source=tender.source, source_id=tender.source_id, title=tender.title,
+        buyer_name=tender.buyer_name, authority_id=tender.authority_id,
+        description=tender.description, cpv_main=tender.cpv_main,
+        cpv_additional=list(tender.cpv_additional), nuts_codes=list(tender.nuts_codes),
+        value_eur=tender.value_eur, deadline=tender.deadline, published_at=tender.published_at,
+        procedure=tender.procedure, reservation=str(tender.reservation.value),
+        status=str(tender.status.value), url=tender.url,
+        lots=[LotOut(id=lot.id, lot_ref=lot.lot_ref, title=lot.title,
+                     description=lot.description, cpv_codes=list(lot.cpv_codes),
+                     value_eur=lot.value_eur, reservation=str(lot.reservation.value))
+              for lot in lots],
+    )
+
+
+def _signals(signals) -> list[SignalOut]:
+    return [SignalOut(name=s.name, value=s.value, weight=s.weight_percent / 100,
+                      reason=s.reason) for s in signals]
+
+
+def _candidate_out(candidate: buyer.Candidate) -> CandidateOut:
+    e = candidate.enterprise
+    return CandidateOut(
+        enterprise=EnterprisePublicOut(
+            id=e.id, name=e.name, kind=e.kind, country=e.country, nuts=e.nuts,
+            regions_served=[], cpv_codes=e.cpv_codes, description=e.description,
+            website=e.website, public_service_mission=e.public_service_mission),
+        score=round(candidate.score, 4), best_lot=candidate.best_lot,
+        signals=_signals(candidate.signals),
+    )
+
+
+def _own_enterprise(enterprise_id: int) -> Enterprise:
+    """The caller's own enterprise (coordinators: any); 404 for anything else."""
+    user = g.user
+    enterprise = get_session().get(Enterprise, enterprise_id)
+    own = user.role == Role.ENTERPRISE and user.enterprise_id == enterprise_id
+    if enterprise is None or not (own or user.role == Role.COORDINATOR):
+        abort(404, "No such enterprise, or not yours.")
+    return enterprise
+
+
+# --- enterprises ------------------------------------------------------------------------------
+
+@bp.post("/enterprises")
+@token_required(Role.ENTERPRISE, Role.COORDINATOR)
+def enterprise_create():
+    """Create an enterprise profile (your own when your account has none; coordinators any)."""
+    data = parse_json(ProfileInput)
+    db = get_session()
+    try:
+        enterprise = tenders.create_enterprise(db, g.user, data)
+    except InvalidProfile as invalid:
+        db.rollback()
+        if "body" in invalid.errors:
+            abort(409, invalid.errors["body"])
+        raise InvalidInput(invalid.errors) from None
+    return _json(_full(enterprise), 201)
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+@token_required()
+def enterprise_show(enterprise_id: int):
+    """The full record for its own users and coordinators; public fields for everyone else."""
+    enterprise = get_session().get(Enterprise, enterprise_id) or abort(404)
+    user = g.user
+    if user.role == Role.COORDINATOR or user.enterprise_id == enterprise_id:
+        return _json(_full(enterprise))
+    return _json(_public(enterprise))
+
+
+@bp.route("/enterprises/<int:enterprise_id>", methods=["PATCH", "PUT"])
+@token_required(Role.ENTERPRISE)
+def enterprise_update(enterprise_id: int):
+    """Change your own profile: PUT sends it whole, PATCH only the fields that change."""
+    db = get_session()
+    try:
+        enterprise = tenders.editable_enterprise(db, g.user, enterprise_id)
+    except NotYours:
+        abort(404, "No such enterprise, or not yours.")
+    try:
+        if request.method == "PUT":
+            tenders.update_profile(db, enterprise, parse_json(ProfileInput))
+        else:
+            changes = parse_json(EnterprisePatch).model_dump(exclude_unset=True)
+            tenders.patch_profile(db, enterprise, changes)
+    except InvalidProfile as invalid:
+        db.rollback()
+        raise InvalidInput(invalid.errors) from None
+    return _json(_full(enterprise))
+
+
+@bp.get("/enterprises/<int:enterprise_id>/matches")
+@token_required(Role.ENTERPRISE, Role.COORDINATOR)
+def enterprise_matches(enterprise_id: int):
+    """Open tenders for the enterprise, best first, with the best lot and each signal's reason."""
+    query = parse_query(MatchesQuery)
+    enterprise = _own_enterprise(enterprise_id)
+    view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
+        limit=query.limit, show_excluded=query.include_gates))
+    return _json(MatchesOut(
+        enterprise_id=enterprise.id,
+        total=view.n_total,
+        matches=[
+            MatchOut(tender_id=m.tender_id, title=m.title, buyer_name=m.buyer,
+                     deadline=m.deadline_text, score=round(m.score, 4),
+                     best_lot=BestLotOut(id=m.best_lot_id, name=m.best_lot)
+                     if m.best_lot_id is not None else None,
+                     signals=_signals(m.signals), feedback=m.feedback)
+            for m in view.matches
+        ],
+        gates=[GateOut(tender_id=x.tender_id, lot_id=x.lot_id, code=x.code, reason=x.reason)
+               for x in view.excluded] if query.include_gates else None,
+    ))
+
+
+# --- tenders ----------------------------------------------------------------------------------
+
+@bp.get("/tenders")
+@token_required()
+def tender_list():
+    """Tenders, filtered (cpv, nuts, min/max value, reserved, deadline_after, q, status)."""
+    query = parse_query(TenderListQuery)
+    deadline_after = query.deadline_after
+    if isinstance(deadline_after, date) and not isinstance(deadline_after, datetime):
+        deadline_after = datetime.combine(deadline_after, datetime.min.time())
+    page = search_tenders(get_session(), TenderQuery(
+        cpv=query.cpv, nuts=query.nuts.upper() if query.nuts else None,
+        min_value=query.min_value, max_value=query.max_value, reserved=query.reserved,
+        deadline_after=deadline_after, q=query.q, status=query.status,
+        limit=query.limit, offset=query.offset,
+    ))
+    return _json(TenderListOut(
+        total=page.total, limit=query.limit, offset=query.offset,
+        items=[_tender_out(t, page.lots.get(t.id, [])) for t in page.tenders],
+    ))
+
+
+@bp.get("/tenders/<int:tender_id>")
+@token_required()
+def tender_show(tender_id: int):
+    """One tender with its lots."""
+    db = get_session()
+    tender = db.get(Tender, tender_id) or abort(404, "No such tender.")
+    return _json(_tender_out(tender, lots_by_tender(db, [tender.id]).get(tender.id, [])))
+
+
+@bp.get("/tenders/<int:tender_id>/candidates")
+@token_required(Role.AUTHORITY, Role.COORDINATOR)
+def tender_candidates(tender_id: int):
+    """Social enterprises that could bid for one of your tenders (coordinators: any)."""
+    query = parse_query(CandidatesQuery)
+    try:
+        view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
+    except buyer.NotYours:
+        abort(404, "No such tender, or not yours.")
+    return _json(CandidatesOut(
+        tender_id=tender_id, n_able=view.n_able,
+        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
+                       for r in view.region_counts],
+        candidates=[_candidate_out(c) for c in view.candidates],
+    ))
+
+
+@bp.post("/market-research")
+@token_required(Role.AUTHORITY, Role.COORDINATOR)
+def market_research():
+    """For a planned tender: how many social enterprises could bid, where, and who."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+    try:
+        planned = buyer.ResearchInput.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidInput(field_errors(error)) from None
+    result = buyer.market_research(get_session(), planned)
+    return _json(MarketResearchOut(
+        n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
+        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
+                       for r in result.region_counts],
+        candidates=[_candidate_out(c) for c in result.candidates],
+    ))
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+_BEARER = [{"bearer": []}]
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _err(*names: str) -> dict:
+    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
+             "Conflict": "409"}
+    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _query(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema()
+    return [{"name": name, "in": "query", "required": False, "schema": prop}
+            for name, prop in schema["properties"].items()]
+
+
+def _path(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+_ENTERPRISE = "EnterpriseFull (own, coordinators) or EnterprisePublic (anyone else)"
+
+OPENAPI_PATHS = {
+    "/enterprises": {"post": {
+        "summary": "Create an enterprise: your own if your account has none; coordinators any",
+        "security": _BEARER, "requestBody": _body("EnterpriseIn"),
+        "responses": {"201": _ok("EnterpriseFull", "The created enterprise"),
+                      **_err("Unauthorized", "Forbidden", "Invalid", "Conflict")},
+    }},
+    "/enterprises/{enterprise_id}": {
+        "get": {
+            "summary": "An enterprise: " + _ENTERPRISE, "security": _BEARER,
+            "parameters": [_path("enterprise_id")],
+            "responses": {"200": {"description": _ENTERPRISE, "content": {"application/json": {
+                "schema": {"oneOf": [{"$ref": "#/components/schemas/EnterpriseFull"},
+                                     {"$ref": "#/components/schemas/EnterprisePublic"}]}}}},
+                **_err("Unauthorized", "NotFound")},
+        },
+        "put": {
+            "summary": "Replace your own profile (404 for any other id)", "security": _BEARER,
+            "parameters": [_path("enterprise_id")], "requestBody": _body("EnterpriseIn"),
+            "responses": {"200": _ok("EnterpriseFull", "The saved profile"),
+                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        },
+        "patch": {
+            "summary": "Change fields of your own profile (404 for any other id)",
+            "security": _BEARER, "parameters": [_path("enterprise_id")],
+            "requestBody": _body("EnterprisePatch"),
+            "responses": {"200": _ok("EnterpriseFull", "The saved profile"),
+                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        },
+    },
+    "/enterprises/{enterprise_id}/matches": {"get": {
+        "summary": "Open tenders for your enterprise, ranked, with the best lot and reasons",
+        "security": _BEARER, "parameters": [_path("enterprise_id"), *_query(MatchesQuery)],
+        "responses": {"200": _ok("Matches", "Ranked tenders"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+    }},
+    "/tenders": {"get": {
+        "summary": "Tenders, filtered and paginated", "security": _BEARER,
+        "parameters": _query(TenderListQuery),
+        "responses": {"200": _ok("TenderList", "A page of tenders and the total"),
+                      **_err("Unauthorized", "Invalid")},
+    }},
+    "/tenders/{tender_id}": {"get": {
+        "summary": "One tender with its lots", "security": _BEARER,
+        "parameters": [_path("tender_id")],
+        "responses": {"200": _ok("Tender", "The tender"), **_err("Unauthorized", "NotFound")},
+    }},
+    "/tenders/{tender_id}/candidates": {"get": {
+        "summary": "Social enterprises that could bid for your tender (coordinators: any)",
+        "security": _BEARER, "parameters": [_path("tender_id"), *_query(CandidatesQuery)],
+        "responses": {"200": _ok("Candidates", "Ranked enterprises, public fields only"),
+                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+    }},
+    "/market-research": {"post": {
+        "summary": "For a planned tender: how many social enterprises could bid, where, who",
+        "security": _BEARER, "requestBody": _body("MarketResearchIn"),
+        "responses": {"200": _ok("MarketResearch", "Counts per region and the enterprises"),
+                      **_err("Unauthorized", "Forbidden", "Invalid")},
+    }},
+}
+
+OPENAPI_SCHEMAS = {
+    "EnterpriseIn": ProfileInput,
+    "EnterprisePatch": EnterprisePatch,
+    "EnterprisePublic": EnterprisePublicOut,
+    "EnterpriseFull": EnterpriseOut,
+    "Tender": TenderOut,
+    "TenderList": TenderListOut,
+    "Matches": MatchesOut,
+    "Candidates": CandidatesOut,
+    "MarketResearchIn": buyer.ResearchInput,
+    "MarketResearch": MarketResearchOut,
+}

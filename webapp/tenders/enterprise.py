@@ -1,0 +1,196 @@
+"""Social enterprises: their profile, the tenders they can win and why, save and dismiss."""
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from models import Role
+from webapp.auth import login_required
+from webapp.db import get_session
+from webapp.rendering import render
+from webapp.tenders import services as tenders
+from webapp.tenders.services import InvalidFilters, InvalidProfile, NoEnterprise
+
+bp = Blueprint("enterprise", __name__, url_prefix="/opportunities")
+
+FEEDBACK_ACTIONS = ("saved", "dismissed", "clear")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
+    kind = SelectField(_l("Kind of enterprise"),
+                       choices=[(k.value, label) for k, label in tenders.KIND_LABELS.items()])
+    disadvantaged_percent = IntegerField(
+        _l("Disabled or disadvantaged staff (%)"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    public_service_mission = BooleanField(_l("We have a public-service mission (Art. 77)"))
+    nuts = StringField(_l("Where you are (NUTS code)"), validators=[DataRequired()])
+    regions_served = StringField(_l("Regions you serve (NUTS codes)"))
+    cpv_codes = StringField(_l("What you deliver (CPV codes)"))
+    cpv_q = SearchField(_l("Find CPV codes by word or number"))
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0)])
+    turnover_eur = IntegerField(_l("Yearly turnover (EUR)"),
+                                validators=[Optional(), NumberRange(min=0)])
+    min_contract_value_eur = IntegerField(_l("Smallest contract you want (EUR)"),
+                                          validators=[Optional(), NumberRange(min=0)])
+    max_contract_value_eur = IntegerField(_l("Largest contract you can take (EUR)"),
+                                          validators=[Optional(), NumberRange(min=0)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+
+    def payload(self, picked: list[str]) -> dict:
+        """The form as ProfileInput fields; picked CPV codes are added to the typed ones."""
+        percent = self.disadvantaged_percent.data
+        return {
+            "name": self.name.data, "kind": self.kind.data,
+            "disadvantaged_share": (percent or 0) / 100,
+            "public_service_mission": self.public_service_mission.data,
+            "nuts": self.nuts.data or "", "regions_served": self.regions_served.data or "",
+            "cpv_codes": " ".join([self.cpv_codes.data or "", *picked]),
+            "description": self.description.data or "", "employees": self.employees.data,
+            "turnover_eur": self.turnover_eur.data,
+            "min_contract_value_eur": self.min_contract_value_eur.data,
+            "max_contract_value_eur": self.max_contract_value_eur.data,
+            "website": self.website.data or "",
+        }
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Put the service's messages beside their fields."""
+        for name, message in errors.items():
+            name = "disadvantaged_percent" if name == "disadvantaged_share" else name
+            target = getattr(self, name, None) or self.name
+            target.errors = [*target.errors, message]
+
+
+def _form_for(enterprise) -> ProfileForm:
+    if enterprise is None or request.method == "POST":
+        return ProfileForm()
+    data = tenders.current_input(enterprise)
+    return ProfileForm(
+        data={**data, "kind": enterprise.kind.value,
+              "disadvantaged_percent": round(100 * (enterprise.disadvantaged_share or 0)),
+              "regions_served": " ".join(enterprise.regions_served),
+              "cpv_codes": " ".join(enterprise.cpv_codes)}
+    )
+
+
+def _enterprise_or_none():
+    try:
+        return tenders.enterprise_of(get_session(), g.user)
+    except NoEnterprise:
+        return None
+
+
+@bp.get("/")
+@login_required(Role.ENTERPRISE)
+def index():
+    """Open tenders for the enterprise, best first, with filters that update the list live."""
+    db = get_session()
+    try:
+        filters = tenders.parse_filters(request.args.to_dict())
+        view = tenders.ranked_tenders(db, g.user, filters)
+    except InvalidFilters as invalid:
+        return render("tenders/enterprise/index.html", block="results", view=None,
+                      errors=invalid.errors, args=request.args, status=422)
+    except NoEnterprise:
+        flash(_("Tell us about your enterprise first: then we can find tenders for you."))
+        return redirect(url_for(".profile"))
+    return render("tenders/enterprise/index.html", block="results", view=view, errors={},
+                  args=request.args, here=request.full_path.rstrip("?"))
+
+
+@bp.get("/tenders/<int:tender_id>")
+@login_required(Role.ENTERPRISE)
+def tender(tender_id: int):
+    """One tender with its lots, and why it fits the enterprise (or why it is left out)."""
+    try:
+        detail = tenders.tender_detail(get_session(), g.user, tender_id)
+    except NoEnterprise:
+        return redirect(url_for(".profile"))
+    if detail is None:
+        abort(404)
+    return render("tenders/enterprise/tender.html", detail=detail,
+                  here=request.full_path.rstrip("?"))
+
+
+@bp.post("/tenders/<int:tender_id>/feedback")
+@login_required(Role.ENTERPRISE)
+def feedback(tender_id: int):
+    """Save or dismiss a tender (or undo that), then go back where the person was."""
+    action = request.form.get("action", "")
+    if action not in FEEDBACK_ACTIONS:
+        abort(400, _("Choose to save or dismiss the tender."))
+    try:
+        tenders.record_feedback(get_session(), g.user, tender_id, action)
+    except LookupError:
+        abort(404)
+    except NoEnterprise:
+        return redirect(url_for(".profile"))
+    target = request.form.get("next", "")
+    if not (target.startswith("/") and not target.startswith("//")):
+        target = url_for(".index")
+    return redirect(target, code=303)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required(Role.ENTERPRISE)
+def profile():
+    """Edit the enterprise's profile (or create it when the account has none)."""
+    db = get_session()
+    enterprise = _enterprise_or_none()
+    form = _form_for(enterprise)
+    picked = request.form.getlist("cpv_pick")
+    if form.validate_on_submit():
+        try:
+            data = tenders.parse_profile(form.payload(picked))
+            if enterprise is None:
+                tenders.create_enterprise(db, g.user, data)
+            else:
+                tenders.update_profile(db, enterprise, data)
+        except InvalidProfile as invalid:
+            db.rollback()
+            form.add_errors(invalid.errors)
+        else:
+            flash(_("Your profile is saved; your tenders are ranked again."))
+            return redirect(url_for(".profile"))
+    status = 422 if form.errors else 200
+    return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
+                  options=tenders.cpv_picker(db, "", picked), status=status)
+
+
+@bp.get("/profile/cpv-options")
+@login_required(Role.ENTERPRISE)
+def cpv_options():
+    """CPV codes matching the words typed in the picker; picked ones stay ticked."""
+    db = get_session()
+    options = tenders.cpv_picker(db, request.args.get("cpv_q", ""),
+                                       request.args.getlist("cpv_pick"))
+    enterprise = _enterprise_or_none()
+    return render("tenders/enterprise/profile.html", block="cpv_options",
+                  form=_form_for(enterprise), enterprise=enterprise, options=options)
+
+
+@bp.app_context_processor
+def enterprise_home_helpers():
+    """`enterprise_overview()` for the enterprise home page (home.py stays unaware of us)."""
+
+    def enterprise_overview():
+        db = get_session()
+        enterprise = _enterprise_or_none()
+        if enterprise is None:
+            return None
+        return {"summary": tenders.profile_summary(db, enterprise),
+                "matches": tenders.top_matches(db, g.user, 5)}
+
+    return {"enterprise_overview": enterprise_overview}

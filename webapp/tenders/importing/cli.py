@@ -1,0 +1,79 @@
+"""`matchmaker import ocds FILE...` and `matchmaker reference load-cpv|load-nuts FILE`."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from webapp import reference
+from webapp.db import get_engine, session_scope
+from webapp.tenders.services import importing
+
+
+@click.group("import", cls=AppGroup)
+def import_cli() -> None:
+    """Import published tenders."""
+
+
+@import_cli.command("ocds")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_ocds(files: tuple[str, ...]) -> None:
+    """Import OCDS release or record packages; prints what was skipped and why.
+
+    Exits non-zero only when a file itself is malformed; bad records are reported and skipped.
+    """
+    n_malformed = 0
+    for path in files:
+        try:
+            records = importing.read_ocds(Path(path).read_bytes())
+        except importing.MalformedFile as error:
+            click.echo(f"{path}: {error}", err=True)
+            n_malformed += 1
+            continue
+        with session_scope(get_engine()) as db, click.progressbar(
+            length=len(records), label=f"{Path(path).name} ({len(records)} records)"
+        ) as bar:
+            summary = importing.import_records(db, records, on_record=lambda: bar.update(1))
+        _echo_summary(path, summary)
+    if n_malformed:
+        raise click.ClickException(f"{n_malformed} of {len(files)} files could not be read.")
+
+
+def _echo_summary(path: str, summary: importing.ImportSummary) -> None:
+    click.echo(
+        f"{path}: {summary.n_created} created, {summary.n_updated} updated, "
+        f"{len(summary.skipped)} skipped, {len(summary.warnings)} warnings."
+    )
+    for problem in summary.skipped:
+        click.echo(f"  skipped {problem.record}: {problem.reason}")
+    for problem in summary.warnings:
+        click.echo(f"  warning {problem.record}: {problem.reason}")
+
+
+@click.group("reference", cls=AppGroup)
+def reference_cli() -> None:
+    """Official reference lists (CPV 2008, NUTS 2021)."""
+
+
+@reference_cli.command("load-cpv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def load_cpv(file: str) -> None:
+    """Load or update the CPV list (cpv_2008_en.csv: CODE,EN)."""
+    _load(reference.load_cpv, file, "CPV codes")
+
+
+@reference_cli.command("load-nuts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def load_nuts(file: str) -> None:
+    """Load or update the NUTS list (nuts_2021.csv: NUTS_ID;NAME_LATN)."""
+    _load(reference.load_nuts, file, "NUTS regions")
+
+
+def _load(loader, file: str, what: str) -> None:
+    with session_scope(get_engine()) as db:
+        try:
+            summary = loader(db, file)
+        except reference.InvalidReferenceFile as error:
+            raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"Loaded {summary.n_total} {what}: {summary.n_created} new, "
+               f"{summary.n_updated} updated.")

@@ -1,0 +1,51 @@
+"""Social enterprises and the tenders they can win: profiles, ranked tenders, feedback.
+
+The engine is ``matcher.tenders``; :mod:`.matching` keeps it fitted per app (call
+:func:`invalidate_matcher` after writing tenders or enterprises, e.g. after an import).
+"""
+
+from webapp.tenders.services.listing import (
+    InvalidFilters,
+    MatchFilters,
+    MatchList,
+    MatchView,
+    TenderDetail,
+    feedback_of,
+    parse_filters,
+    ranked_for,
+    ranked_tenders,
+    record_feedback,
+    tender_detail,
+    top_matches,
+)
+from webapp.tenders.services.matching import (
+    cpv_picker,
+    fitted_matcher,
+    invalidate_matcher,
+    search_cpv,
+)
+from webapp.tenders.services.profiles import (
+    KIND_LABELS,
+    InvalidProfile,
+    NoEnterprise,
+    NotYours,
+    ProfileInput,
+    create_enterprise,
+    current_input,
+    editable_enterprise,
+    enterprise_of,
+    parse_profile,
+    patch_profile,
+    profile_summary,
+    update_profile,
+)
+
+__all__ = [
+    "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
+    "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
+    "cpv_picker", "current_input", "editable_enterprise", "enterprise_of", "feedback_of",
+    "fitted_matcher",
+    "invalidate_matcher", "parse_filters", "parse_profile", "patch_profile", "profile_summary",
+    "ranked_for", "ranked_tenders", "record_feedback", "search_cpv", "tender_detail", "top_matches",
+    "update_profile",
+]

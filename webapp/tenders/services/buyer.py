@@ -1,0 +1,332 @@
+"""Contracting authorities: their tenders, the social enterprises that could bid, market research.
+
+Authorities see only the public side of an enterprise (name, kind, region, CPV, description,
+website): never turnover, staff figures or an enterprise's feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from sqlmodel import Session, select
+
+from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
+from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
+from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.listing import (
+    RESERVATION_LABELS,
+    Badge,
+    SignalView,
+    _badges,
+    _deadline_text,
+    _signal_view,
+)
+from webapp.tenders.services.matching import (
+    FittedMatcher,
+    cpv_label,
+    fitted_matcher,
+    lots_by_tender,
+    tender_item,
+)
+from webapp.tenders.services.profiles import (
+    KIND_LABELS,
+    _cpv_list,
+    _nuts,
+    euros,
+    region_label,
+)
+
+#: Enterprises scoring at least this count as able to bid (per region and in totals).
+MIN_SCORE = 0.4
+#: Below this many qualifying enterprises, an Art. 20 reservation risks too few bids.
+ART20_REALISTIC = 3
+
+
+class NotYours(Exception):
+    """No such tender, or not one of the user's authority."""
+
+
+class InvalidResearch(Exception):
+    """Market research input that cannot be used, with a message per field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _optional_nuts(value: Any) -> Any:
+    value = _blank_to_none(value)
+    return None if value is None else _nuts(value)
+
+
+class ResearchInput(BaseModel):
+    """A planned tender: what, where, how much, and whether it would be reserved."""
+
+    cpv_codes: Annotated[list[str], BeforeValidator(_cpv_list)] = Field(
+        min_length=1, max_length=20, description="Eight-digit CPV codes; the first is the main."
+    )
+    nuts: Annotated[str | None, BeforeValidator(_optional_nuts)] = Field(
+        default=None, description="Place of performance (NUTS code)."
+    )
+    value_eur: Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)] = None
+    reservation: Literal["none", "art20", "art77"] = "none"
+    description: str = Field(default="", max_length=2000,
+                             description="What you plan to buy, in a few sentences.")
+
+
+def parse_research(payload: dict) -> ResearchInput:
+    """Validate market research input; InvalidResearch names each bad field."""
+    try:
+        return ResearchInput.model_validate(payload)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            errors.setdefault(str(item["loc"][0]) if item["loc"] else "cpv_codes", item["msg"])
+        raise InvalidResearch(errors) from None
+
+
+# --- read models ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicEnterprise:
+    """What anyone may see of an enterprise."""
+
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    country: str
+    nuts: str
+    region: str
+    cpv_codes: list[str]
+    cpv: list[str]
+    description: str
+    website: str
+    public_service_mission: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    enterprise: PublicEnterprise
+    score: float
+    score_percent: int
+    best_lot: str | None
+    signals: list[SignalView]
+
+
+@dataclass(frozen=True)
+class TenderRow:
+    tender: Tender
+    status_label: str
+    deadline_text: str
+    value_text: str
+    badges: list[Badge]
+
+
+@dataclass
+class CandidatesView:
+    tender: Tender
+    row: TenderRow
+    place: str
+    cpv: list[str]
+    candidates: list[Candidate]
+    n_able: int
+    region_chart: BarChart | None
+    region_counts: list[RegionCount]
+
+
+@dataclass
+class ResearchResult:
+    research: ResearchInput
+    n_able: int
+    candidates: list[Candidate]
+    region_chart: BarChart | None
+    n_art20: int
+    art20_verdict: str
+    art20_tone: str
+    summary: str
+    region_counts: list[RegionCount]
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+def my_tenders(db: Session, user: User) -> list[TenderRow]:
+    """The tenders of the user's authority, the open ones first, latest deadline first."""
+    tenders = db.exec(
+        select(Tender).where(Tender.authority_id == user.authority_id)
+        .order_by(Tender.status.desc(), Tender.deadline.desc())
+    ).all()
+    lots = lots_by_tender(db, [t.id for t in tenders])
+    return [_row(t, lots.get(t.id, [])) for t in tenders]
+
+
+def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> CandidatesView:
+    """Social enterprises that could bid for a tender, with why; own tenders only."""
+    tender = db.get(Tender, tender_id)
+    if tender is None or (
+        user.role != Role.COORDINATOR and tender.authority_id != user.authority_id
+    ) or user.role == Role.ENTERPRISE:
+        raise NotYours()
+    lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
+    fitted = fitted_matcher(db)
+    item = tender_item(tender, lots)
+    ranking = fitted.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    lot_names = {lot.id: (f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref)
+                 for lot in lots}
+    return CandidatesView(
+        tender=tender,
+        row=_row(tender, lots),
+        place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
+        cpv=[cpv_label(fitted.cpv_tree, c) for c in (tender.cpv_main, *tender.cpv_additional)
+             if c],
+        candidates=[_candidate(fitted, m, lot_names) for m in ranking.matches],
+        n_able=sum(r.n_enterprises for r in ranking.region_counts),
+        region_chart=_region_chart(ranking, "candidates-by-region"),
+        region_counts=ranking.region_counts,
+    )
+
+
+def market_research(db: Session, research: ResearchInput, n: int = 20) -> ResearchResult:
+    """How many social enterprises could bid for a planned tender, where, and who."""
+    fitted = fitted_matcher(db)
+    planned = _planned_item(research, research.reservation)
+    ranking = fitted.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
+    n_able = sum(r.n_enterprises for r in ranking.region_counts)
+    if research.reservation == "art20":
+        n_art20 = n_able
+    else:
+        art20 = fitted.matcher.rank_enterprises(
+            _planned_item(research, "art20"), n=1, min_score=MIN_SCORE
+        )
+        n_art20 = sum(r.n_enterprises for r in art20.region_counts)
+    verdict, tone = _art20_verdict(n_art20)
+    labels = ", ".join(cpv_label(fitted.cpv_tree, c) for c in research.cpv_codes)
+    place = region_label(fitted.nuts_names, research.nuts) if research.nuts else _("anywhere")
+    return ResearchResult(
+        research=research,
+        n_able=n_able,
+        candidates=[_candidate(fitted, m, {}) for m in ranking.matches],
+        region_chart=_region_chart(ranking, "research-by-region"),
+        n_art20=n_art20,
+        art20_verdict=verdict,
+        art20_tone=tone,
+        region_counts=ranking.region_counts,
+        summary=_("%(n)s social enterprises fit a tender for %(cpv)s in %(place)s "
+                  "(score of at least %(min)s%%).",
+                  n=n_able, cpv=labels, place=place, min=round(100 * MIN_SCORE)),
+    )
+
+
+def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
+    """The public fields of an enterprise, with labels."""
+    if isinstance(fitted_or_db, FittedMatcher):
+        tree, names = fitted_or_db.cpv_tree, fitted_or_db.nuts_names
+    else:
+        from webapp.tenders.services.matching import reference_lists
+
+        tree, names = reference_lists(fitted_or_db)
+    kind = EnterpriseKind(enterprise.kind)
+    return PublicEnterprise(
+        id=enterprise.id, name=enterprise.name, kind=kind.value,
+        kind_label=str(KIND_LABELS[kind]), country=enterprise.country, nuts=enterprise.nuts,
+        region=region_label(names, enterprise.nuts), cpv_codes=list(enterprise.cpv_codes),
+        cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
+        description=enterprise.description, website=enterprise.website,
+        public_service_mission=enterprise.public_service_mission,
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _planned_item(research: ResearchInput, reservation: str) -> TenderItem:
+    return TenderItem(
+        id="planned",
+        title=research.description[:200],
+        description=research.description,
+        cpv_codes=list(research.cpv_codes),
+        nuts_codes=[research.nuts] if research.nuts else [],
+        value_eur=research.value_eur,
+        reservation=reservation,
+    )
+
+
+def _art20_verdict(n_art20: int) -> tuple[str, str]:
+    if n_art20 >= ART20_REALISTIC:
+        return _("Reserving under Art. 20 looks realistic: %(n)s sheltered workshops or "
+                 "enterprises with at least 30%% disadvantaged staff fit this tender.",
+                 n=n_art20), "good"
+    if n_art20 > 0:
+        return _("Reserving under Art. 20 is possible but risky: only %(n)s qualifying "
+                 "enterprises fit, so you may receive too few bids.", n=n_art20), "warn"
+    return _("Reserving under Art. 20 does not look realistic: no sheltered workshop or "
+             "enterprise with at least 30%% disadvantaged staff fits this tender."), "bad"
+
+
+def _candidate(fitted: FittedMatcher, match: EnterpriseMatch,
+               lot_names: dict) -> Candidate:
+    enterprise = fitted.enterprises[match.enterprise_id]
+    return Candidate(
+        enterprise=public_enterprise(fitted, enterprise),
+        score=match.score,
+        score_percent=round(100 * match.score),
+        best_lot=lot_names.get(match.best_lot_id),
+        signals=[_public_signal(_signal_view(s)) for s in match.signals],
+    )
+
+
+def _public_signal(signal: SignalView) -> SignalView:
+    """The engine's value reason quotes the enterprise's turnover-based capacity: replace it."""
+    if signal.name != "value":
+        return signal
+    if signal.value is None:
+        reason = _("The tender or the enterprise states no value, so value does not count.")
+    elif signal.value >= 0.999:
+        reason = _("The contract value fits what the enterprise can take on.")
+    else:
+        reason = _("The contract value lies outside what the enterprise can take on; a "
+                   "consortium or lots could help.")
+    return replace(signal, reason=reason)
+
+
+def _row(tender: Tender, lots) -> TenderRow:
+    status = {"open": _("open"), "closed": _("closed"), "planned": _("planned")}
+    return TenderRow(
+        tender=tender,
+        status_label=status.get(str(tender.status.value if hasattr(tender.status, "value")
+                                    else tender.status), str(tender.status)),
+        deadline_text=_deadline_text(tender.deadline),
+        value_text=euros(tender.value_eur),
+        badges=_badges(tender, lots, None),
+    )
+
+
+def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
+    counts = ranking.region_counts
+    if not counts:
+        return None
+    rows = [(f"{c.name}" if c.name.startswith(c.code) else f"{c.code} {c.name}",
+             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:12]]
+    total = sum(c.n_enterprises for c in counts)
+    return bar_chart(
+        chart_id=chart_id,
+        title=_("Social enterprises that could bid, by region"),
+        summary=_("%(n)s enterprises in %(regions)s regions; the most in %(top)s.",
+                  n=total, regions=len(counts), top=rows[0][0]),
+        rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
+    )
+
+
+def reservation_choices() -> list[tuple[str, str]]:
+    """The reservations a planned tender can have, with their labels."""
+    return [
+        ("none", _("Not reserved")),
+        ("art20", str(RESERVATION_LABELS[Reservation.ART20])),
+        ("art77", str(RESERVATION_LABELS[Reservation.ART77])),
+    ]

@@ -1,0 +1,497 @@
+"""Tenders for one enterprise: the ranked, filtered list, one tender's detail, and feedback."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import Session, select
+
+from matcher.nuts import InvalidNutsCode, normalize_nuts
+from matcher.tenders import Gate, Signal, TenderMatch
+from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
+from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.matching import (
+    FittedMatcher,
+    cpv_label,
+    enterprise_profile,
+    fitted_matcher,
+    lots_by_tender,
+)
+from webapp.tenders.services.profiles import enterprise_of, euros, region_label
+
+SIGNAL_LABELS = {
+    "cpv": _l("Activity (CPV)"),
+    "text": _l("Description"),
+    "region": _l("Region"),
+    "value": _l("Contract value"),
+    "social": _l("Social fit"),
+}
+RESERVATION_LABELS = {
+    Reservation.ART20: _l("Reserved: Art. 20 (sheltered workshops, work integration)"),
+    Reservation.ART77: _l("Reserved: Art. 77 (public-service mission)"),
+}
+GATE_LABELS = {
+    "closed": _l("Deadline passed"),
+    "closing_soon": _l("Closes too soon"),
+    "art20": _l("Reserved under Art. 20"),
+    "art77_mission": _l("Reserved under Art. 77"),
+    "art77_cpv": _l("Questionable Art. 77 reservation"),
+}
+MAX_LIMIT = 200
+PAGE = 20
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+OptionalInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none), Field(default=None)]
+
+
+class MatchFilters(BaseModel):
+    """Filters of the ranked list, read from the query string."""
+
+    region: str = Field(default="", max_length=5)
+    min_value: OptionalInt = None
+    max_value: OptionalInt = None
+    closing_after: OptionalDate = None
+    reserved_only: bool = False
+    q: str = Field(default="", max_length=200)
+    show_dismissed: bool = False
+    show_excluded: bool = False
+    limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return normalize_nuts(value)
+        except InvalidNutsCode:
+            raise PydanticCustomError(
+                "nuts", _("Give a NUTS code, for example NL33 or UKM.")
+            ) from None
+
+    @field_validator("max_value")
+    @classmethod
+    def _range(cls, value: int | None, info) -> int | None:
+        low = info.data.get("min_value")
+        if value is not None and low is not None and value < low:
+            raise PydanticCustomError("range", _("The maximum is below the minimum."))
+        return value
+
+
+class InvalidFilters(Exception):
+    """Filters that cannot be applied, with a message per field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def parse_filters(args: dict) -> MatchFilters:
+    """The filters from a query string; InvalidFilters names each bad one."""
+    try:
+        return MatchFilters.model_validate(args)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            errors.setdefault(str(item["loc"][0]) if item["loc"] else "q", item["msg"])
+        raise InvalidFilters(errors) from None
+
+
+# --- read models ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Badge:
+    text: str
+    tone: str  # good / warn / bad / plain
+
+
+@dataclass(frozen=True)
+class SignalView:
+    name: str
+    label: str
+    value: float | None
+    percent: int | None
+    weight_percent: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class MatchView:
+    tender_id: int
+    best_lot_id: int | None
+    title: str
+    buyer: str
+    place: str
+    deadline_text: str
+    value_text: str
+    score: float
+    score_percent: int
+    best_lot: str | None
+    signals: list[SignalView]
+    badges: list[Badge]
+    feedback: str | None
+    chart: BarChart
+
+
+@dataclass(frozen=True)
+class GateView:
+    tender_id: int
+    lot_id: int | None
+    code: str
+    title: str
+    buyer: str
+    lot: str | None
+    label: str
+    reason: str
+
+
+@dataclass
+class MatchList:
+    enterprise: Enterprise
+    filters: MatchFilters
+    matches: list[MatchView]
+    n_total: int
+    excluded: list[GateView] = field(default_factory=list)
+    more_limit: int | None = None
+    region_chart: BarChart | None = None
+    n_dismissed: int = 0
+
+
+@dataclass(frozen=True)
+class LotView:
+    lot_id: int
+    ref: str
+    title: str
+    value_text: str
+    cpv: list[str]
+    reservation: str | None
+    best: bool
+    gate: str | None
+
+
+@dataclass
+class TenderDetail:
+    tender: Tender
+    buyer: str
+    place: str
+    deadline_text: str
+    value_text: str
+    cpv: list[str]
+    badges: list[Badge]
+    lots: list[LotView]
+    match: MatchView | None
+    gates: list[GateView]
+    feedback: str | None
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+def ranked_tenders(db: Session, user: User, filters: MatchFilters) -> MatchList:
+    """Open tenders for the user's enterprise, best first, filtered, each with its why."""
+    return ranked_for(db, enterprise_of(db, user), filters)
+
+
+def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> MatchList:
+    """Open tenders for an enterprise, best first, filtered, each with its why."""
+    fitted = fitted_matcher(db)
+    profile = enterprise_profile(enterprise)
+    feedback = feedback_of(db, enterprise.id)
+    ordered = _ordering(fitted, profile)
+    kept = [
+        (tender_id, score) for tender_id, score in ordered
+        if _passes(fitted.tenders[tender_id], fitted.lots.get(tender_id, []), filters)
+    ]
+    n_dismissed = sum(1 for tid, _s in kept if feedback.get(tid) == FeedbackAction.DISMISSED)
+    if not filters.show_dismissed:
+        kept = [(tid, s) for tid, s in kept if feedback.get(tid) != FeedbackAction.DISMISSED]
+    shown = kept[: filters.limit]
+    positions = {tid: i for i, (tid, _s) in enumerate(ordered)}
+    depth = max((positions[tid] for tid, _s in shown), default=-1) + 1
+    ranking = fitted.matcher.rank_tenders(
+        profile, n=max(depth, 1), explain_gates=filters.show_excluded
+    )
+    by_id = {m.tender_id: m for m in ranking.matches}
+    matches = [
+        _match_view(fitted, by_id[tid], feedback.get(tid)) for tid, _s in shown if tid in by_id
+    ]
+    excluded = [
+        _gate_view(fitted, gate) for gate in ranking.gates
+        if _passes(fitted.tenders[gate.tender_id], fitted.lots.get(gate.tender_id, []),
+                   filters.model_copy(update={"reserved_only": False}))
+    ]
+    more = min(filters.limit + PAGE, MAX_LIMIT) if len(kept) > filters.limit else None
+    return MatchList(
+        enterprise=enterprise, filters=filters, matches=matches, n_total=len(kept),
+        excluded=excluded, more_limit=more, n_dismissed=n_dismissed,
+        region_chart=_region_chart(fitted, [tid for tid, _s in kept]),
+    )
+
+
+def top_matches(db: Session, user: User, n: int = 5) -> list[MatchView]:
+    """The enterprise's best few tenders, dismissed ones left out (for its home page)."""
+    return ranked_tenders(db, user, MatchFilters(limit=n)).matches
+
+
+def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | None:
+    """One tender for the enterprise: lots, its match and why, or why it is left out."""
+    enterprise = enterprise_of(db, user)
+    tender = db.get(Tender, tender_id)
+    if tender is None:
+        return None
+    lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
+    fitted = fitted_matcher(db)
+    profile = enterprise_profile(enterprise)
+    feedback = feedback_of(db, enterprise.id).get(tender.id)
+    match, gates, lot_gates = None, [], []
+    if tender.id in fitted.tenders:
+        ordered = [tid for tid, _s in _ordering(fitted, profile)]
+        if tender.id in ordered:
+            ranking = fitted.matcher.rank_tenders(profile, n=ordered.index(tender.id) + 1)
+            found = next(m for m in ranking.matches if m.tender_id == tender.id)
+            match = _match_view(fitted, found, feedback)
+            lot_gates = [_gate_view(fitted, g) for g in found.gated_lots]
+        else:
+            ranking = fitted.matcher.rank_tenders(profile, n=1, explain_gates=True)
+            gates = [replace(_gate_view(fitted, g), lot=None)
+                     for g in ranking.gates if g.tender_id == tender.id]
+    else:
+        gates = [GateView(tender.id, None, "closed", tender.title, tender.buyer_name, None,
+                          str(GATE_LABELS["closed"]),
+                          _("This tender is closed: it no longer takes bids."))]
+    gated_lots = {g.lot: g.reason for g in lot_gates}
+    best_lot = match.best_lot if match else None
+    return TenderDetail(
+        tender=tender,
+        buyer=tender.buyer_name,
+        place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
+        deadline_text=_deadline_text(tender.deadline),
+        value_text=euros(tender.value_eur),
+        cpv=[cpv_label(fitted.cpv_tree, c) for c in (tender.cpv_main, *tender.cpv_additional)
+             if c],
+        badges=_badges(tender, lots, feedback),
+        lots=[
+            LotView(
+                lot_id=lot.id, ref=lot.lot_ref, title=lot.title or lot.lot_ref,
+                value_text=euros(lot.value_eur),
+                cpv=[cpv_label(fitted.cpv_tree, c) for c in lot.cpv_codes],
+                reservation=_reservation_label(lot.reservation),
+                best=best_lot is not None and _lot_name(lot) == best_lot,
+                gate=gated_lots.get(_lot_name(lot)),
+            )
+            for lot in lots
+        ],
+        match=match,
+        gates=gates,
+        feedback=feedback,
+    )
+
+
+def record_feedback(db: Session, user: User, tender_id: int, action: str) -> str | None:
+    """Save or dismiss a tender for the enterprise, or clear that; returns the new state."""
+    enterprise = enterprise_of(db, user)
+    if db.get(Tender, tender_id) is None:
+        raise LookupError(tender_id)
+    row = db.exec(select(MatchFeedback).where(
+        MatchFeedback.enterprise_id == enterprise.id, MatchFeedback.tender_id == tender_id
+    )).first()
+    if action == "clear":
+        if row is not None:
+            db.delete(row)
+        db.commit()
+        return None
+    state = FeedbackAction(action)
+    if row is None:
+        row = MatchFeedback(enterprise_id=enterprise.id, tender_id=tender_id, action=state.value)
+    row.action, row.at = state.value, utcnow()
+    db.add(row)
+    db.commit()
+    return state.value
+
+
+def feedback_of(db: Session, enterprise_id: int) -> dict[int, str]:
+    """Tender id -> "saved" / "dismissed" for one enterprise."""
+    rows = db.exec(select(MatchFeedback).where(MatchFeedback.enterprise_id == enterprise_id))
+    return {row.tender_id: row.action for row in rows}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _ordering(fitted: FittedMatcher, profile) -> list[tuple[int, float]]:
+    """Every tender open to the profile, best first, as (tender id, score)."""
+    matcher = fitted.matcher
+    if matcher.n_tenders_ == 0:
+        return []
+    scores, indices = matcher.kneighbors([profile], n_neighbors=matcher.n_tenders_)
+    return [
+        (matcher.tenders_[int(i)].id, float(s))
+        for s, i in zip(scores[0], indices[0], strict=True) if i >= 0
+    ]
+
+
+def _passes(tender: Tender, lots: list[Lot], filters: MatchFilters) -> bool:
+    """Whether a tender passes the filters."""
+    if filters.region and not any(c.startswith(filters.region) for c in tender.nuts_codes):
+        return False
+    if filters.min_value is not None and (tender.value_eur or -1) < filters.min_value:
+        return False
+    if filters.max_value is not None and (
+        tender.value_eur is None or tender.value_eur > filters.max_value
+    ):
+        return False
+    if filters.closing_after is not None and (
+        tender.deadline is None or tender.deadline.date() < filters.closing_after
+    ):
+        return False
+    if filters.reserved_only and not _is_reserved(tender, lots):
+        return False
+    if filters.q:
+        text = " ".join([tender.title, tender.description, tender.buyer_name,
+                         *(lot.title for lot in lots)]).lower()
+        if not all(word in text for word in filters.q.lower().split()):
+            return False
+    return True
+
+
+def _is_reserved(tender: Tender, lots: list[Lot]) -> bool:
+    return Reservation(tender.reservation) != Reservation.NONE or any(
+        Reservation(lot.reservation) != Reservation.NONE for lot in lots
+    )
+
+
+def _lot_name(lot: Lot) -> str:
+    return f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref
+
+
+def _signal_view(signal: Signal) -> SignalView:
+    return SignalView(
+        name=signal.name,
+        label=str(SIGNAL_LABELS.get(signal.name, signal.name)),
+        value=signal.value,
+        percent=None if signal.value is None else round(100 * signal.value),
+        weight_percent=round(100 * signal.weight),
+        reason=signal.reason,
+    )
+
+
+def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None) -> MatchView:
+    tender = fitted.tenders[match.tender_id]
+    lots = fitted.lots.get(tender.id, [])
+    best = next((lot for lot in lots if lot.id == match.best_lot_id), None)
+    signals = [_signal_view(s) for s in match.signals]
+    percent = round(100 * match.score)
+    chart = bar_chart(
+        chart_id=f"why-{tender.id}",
+        title=_("Score breakdown for %(title)s", title=tender.title),
+        summary=_("Overall %(score)s%%. ", score=percent) + "; ".join(
+            f"{s.label} {s.percent}%" if s.percent is not None
+            else f"{s.label}: {_('not counted')}" for s in signals
+        ),
+        rows=[
+            (_("%(label)s (weight %(weight)s%%)", label=s.label, weight=s.weight_percent),
+             s.value, f"{s.percent}%" if s.percent is not None else _("not counted"))
+            for s in signals
+        ],
+        label_header=_("Signal"),
+        value_header=_("Fit"),
+        max_value=1.0,
+    )
+    return MatchView(
+        tender_id=tender.id,
+        best_lot_id=best.id if best else None,
+        title=tender.title,
+        buyer=tender.buyer_name,
+        place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
+        deadline_text=_deadline_text(tender.deadline),
+        value_text=euros(tender.value_eur),
+        score=match.score,
+        score_percent=percent,
+        best_lot=_lot_name(best) if best else None,
+        signals=signals,
+        badges=_badges(tender, lots, feedback),
+        feedback=feedback,
+        chart=chart,
+    )
+
+
+def _gate_view(fitted: FittedMatcher, gate: Gate) -> GateView:
+    tender = fitted.tenders[gate.tender_id]
+    lot = next((x for x in fitted.lots.get(tender.id, []) if x.id == gate.lot_id), None)
+    return GateView(
+        tender_id=tender.id, lot_id=gate.lot_id, code=gate.code, title=tender.title,
+        buyer=tender.buyer_name,
+        lot=_lot_name(lot) if lot else None,
+        label=str(GATE_LABELS.get(gate.code, gate.code)), reason=gate.reason,
+    )
+
+
+def _reservation_label(reservation) -> str | None:
+    label = RESERVATION_LABELS.get(Reservation(reservation))
+    return str(label) if label else None
+
+
+def _badges(tender: Tender, lots: list[Lot], feedback: str | None) -> list[Badge]:
+    badges = []
+    label = _reservation_label(tender.reservation)
+    if label:
+        badges.append(Badge(label, "good"))
+    elif any(Reservation(lot.reservation) != Reservation.NONE for lot in lots):
+        badges.append(Badge(_("Has a reserved lot"), "good"))
+    if tender.status == "planned":
+        badges.append(Badge(_("Planned"), "plain"))
+    days = _days_left(tender.deadline)
+    if days is not None and 0 <= days < 14:
+        badges.append(Badge(_("Closes in %(days)s days", days=days), "warn"))
+    if feedback == FeedbackAction.SAVED:
+        badges.append(Badge(_("Saved"), "good"))
+    elif feedback == FeedbackAction.DISMISSED:
+        badges.append(Badge(_("Dismissed"), "bad"))
+    return badges
+
+
+def _days_left(deadline: datetime | None) -> int | None:
+    if deadline is None:
+        return None
+    moment = deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
+    return (moment - datetime.now(UTC)).days
+
+
+def _deadline_text(deadline: datetime | None) -> str:
+    if deadline is None:
+        return _("no deadline yet")
+    return deadline.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _region_chart(fitted: FittedMatcher, tender_ids: list[int]) -> BarChart | None:
+    counts = Counter()
+    for tid in tender_ids:
+        codes = fitted.tenders[tid].nuts_codes
+        counts[codes[0][:4] if codes else "?"] += 1
+    if not counts:
+        return None
+    rows = [
+        (region_label(fitted.nuts_names, code) if code != "?" else _("place not stated"),
+         float(n), str(n))
+        for code, n in counts.most_common(8)
+    ]
+    return bar_chart(
+        chart_id="matches-by-region",
+        title=_("Matching tenders by region"),
+        summary=_("%(n)s matching tenders in %(regions)s regions; the most in %(top)s.",
+                  n=len(tender_ids), regions=len(counts), top=rows[0][0]),
+        rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
+    )
+
+
+FeedbackChoice = Literal["saved", "dismissed", "clear"]

@@ -1,0 +1,293 @@
+"""Enterprise profiles: the input model shared by the page and the API, and its use cases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import Session, select
+
+from matcher.cpv import InvalidCpvCode, normalize_cpv
+from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
+from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
+from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
+from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
+
+KIND_LABELS = {
+    EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
+    EnterpriseKind.SHELTERED_WORKSHOP: _l("Sheltered workshop"),
+    EnterpriseKind.SOCIAL_COOPERATIVE: _l("Social cooperative"),
+    EnterpriseKind.OTHER: _l("Other social-economy enterprise"),
+}
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class InvalidProfile(Exception):
+    """A profile that cannot be saved, with a message per field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class NoEnterprise(Exception):
+    """The user acts for no enterprise (yet)."""
+
+
+class NotYours(Exception):
+    """The enterprise does not exist, or the user may not change it."""
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part for part in _SEPARATORS.split(value) if part]
+    return value
+
+
+def _nuts(value: Any) -> str:
+    try:
+        code = normalize_nuts(value)
+    except InvalidNutsCode:
+        raise PydanticCustomError(
+            "nuts", _("'%(code)s' is not a NUTS code (for example NL33C or UKM75).",
+                      code=str(value)[:20])
+        ) from None
+    if code[:2] not in COUNTRY_NAMES:
+        raise PydanticCustomError(
+            "nuts", _("'%(code)s' is not in a country with NUTS regions.", code=code)
+        )
+    return code
+
+
+def _nuts_list(values: Any) -> list[str]:
+    codes = [_nuts(v) for v in _split(values) or []]
+    return list(dict.fromkeys(codes))
+
+
+def _cpv_list(values: Any) -> list[str]:
+    codes = []
+    for value in _split(values) or []:
+        try:
+            codes.append(normalize_cpv(value))
+        except InvalidCpvCode:
+            raise PydanticCustomError(
+                "cpv", _("'%(code)s' is not a CPV code (eight digits, like 90910000).",
+                         code=str(value)[:20])
+            ) from None
+    return list(dict.fromkeys(codes))
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+NutsCode = Annotated[str, BeforeValidator(_nuts)]
+NutsCodes = Annotated[list[str], BeforeValidator(_nuts_list)]
+CpvCodes = Annotated[list[str], BeforeValidator(_cpv_list)]
+Euros = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+
+
+class ProfileInput(BaseModel):
+    """What an enterprise says about itself; the page's form and the API both send this."""
+
+    name: str = Field(min_length=2, max_length=200)
+    kind: EnterpriseKind
+    disadvantaged_share: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="Share of staff who are disabled or disadvantaged workers, 0 to 1.",
+    )
+    public_service_mission: bool = False
+    nuts: NutsCode = Field(description="Where the enterprise sits (NUTS code, any level).")
+    regions_served: NutsCodes = Field(default_factory=list)
+    cpv_codes: CpvCodes = Field(default_factory=list, description="Eight-digit CPV codes.")
+    description: str = Field(default="", max_length=4000)
+    employees: Euros = None
+    turnover_eur: Euros = None
+    min_contract_value_eur: Euros = None
+    max_contract_value_eur: Euros = None
+    website: str = Field(default="", max_length=300)
+    languages: list[str] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _range(self) -> ProfileInput:
+        low, high = self.min_contract_value_eur, self.max_contract_value_eur
+        if low is not None and high is not None and low > high:
+            raise PydanticCustomError(
+                "range", _("The smallest contract value is above the largest.")
+            )
+        return self
+
+
+def validation_errors(error: ValidationError) -> dict[str, str]:
+    """Pydantic's errors as {field: message}; model-level ones go to the contract range."""
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "max_contract_value_eur"
+        errors.setdefault(field, item["msg"])
+    return errors
+
+
+def parse_profile(payload: dict) -> ProfileInput:
+    """Validate a profile, raising InvalidProfile with a message per field."""
+    try:
+        return ProfileInput.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidProfile(validation_errors(error)) from None
+
+
+def _check_reference(db: Session, data: ProfileInput) -> None:
+    """When the official lists are loaded, the codes must exist in them."""
+    errors = {}
+    if db.exec(select(NutsRegion.code).limit(1)).first() is not None:
+        known = set(db.exec(select(NutsRegion.code).where(
+            NutsRegion.code.in_([data.nuts, *data.regions_served]))).all())
+        if data.nuts not in known:
+            errors["nuts"] = _("'%(code)s' is not a NUTS 2021 region.", code=data.nuts)
+        unknown = [c for c in data.regions_served if c not in known]
+        if unknown:
+            errors["regions_served"] = _("Not NUTS 2021 regions: %(codes)s.",
+                                         codes=", ".join(unknown))
+    if data.cpv_codes and db.exec(select(CpvCode.code).limit(1)).first() is not None:
+        known = set(db.exec(select(CpvCode.code).where(CpvCode.code.in_(data.cpv_codes))).all())
+        unknown = [c for c in data.cpv_codes if c not in known]
+        if unknown:
+            errors["cpv_codes"] = _("Not CPV 2008 codes: %(codes)s.", codes=", ".join(unknown))
+    if errors:
+        raise InvalidProfile(errors)
+
+
+def _apply(enterprise: Enterprise, data: ProfileInput) -> None:
+    for name, value in data.model_dump().items():
+        setattr(enterprise, name, value)
+    enterprise.country = nuts_to_iso_country(data.nuts)
+
+
+def enterprise_of(db: Session, user: User) -> Enterprise:
+    """The enterprise the user acts for."""
+    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    if enterprise is None:
+        raise NoEnterprise()
+    return enterprise
+
+
+def editable_enterprise(db: Session, user: User, enterprise_id: int) -> Enterprise:
+    """An enterprise the user may change: only its own (NotYours hides the others)."""
+    if user.role != Role.ENTERPRISE or user.enterprise_id != enterprise_id:
+        raise NotYours()
+    enterprise = db.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotYours()
+    return enterprise
+
+
+def update_profile(db: Session, enterprise: Enterprise, data: ProfileInput) -> Enterprise:
+    """Save a validated profile; the matcher is refitted on its next use."""
+    _check_reference(db, data)
+    _apply(enterprise, data)
+    db.add(enterprise)
+    db.commit()
+    invalidate_matcher()
+    return enterprise
+
+
+def patch_profile(db: Session, enterprise: Enterprise, changes: dict) -> Enterprise:
+    """Change some fields: the merged profile is validated as a whole."""
+    current = current_input(enterprise)
+    merged = {**current, **changes}
+    return update_profile(db, enterprise, parse_profile(merged))
+
+
+def create_enterprise(db: Session, user: User, data: ProfileInput) -> Enterprise:
+    """Create an enterprise: coordinators any, an enterprise user its own when it has none."""
+    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
+        raise InvalidProfile({"body": _("Your account already has an enterprise profile.")})
+    if user.role not in (Role.ENTERPRISE, Role.COORDINATOR):
+        raise NotYours()
+    _check_reference(db, data)
+    enterprise = Enterprise(name=data.name, kind=data.kind, country="", nuts=data.nuts)
+    _apply(enterprise, data)
+    db.add(enterprise)
+    db.flush()
+    if user.role == Role.ENTERPRISE:
+        db.get(User, user.id).enterprise_id = enterprise.id
+    db.commit()
+    invalidate_matcher()
+    return enterprise
+
+
+def current_input(enterprise: Enterprise) -> dict:
+    """The stored profile as ProfileInput fields."""
+    return {name: getattr(enterprise, name) for name in ProfileInput.model_fields}
+
+
+# --- read models ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """What the enterprise's home page says about its profile."""
+
+    enterprise: Enterprise
+    kind_label: str
+    place: str
+    regions: list[str]
+    cpv: list[str]
+    contract_range: str
+    art20_text: str
+    art20_qualifies: bool
+    missing: list[str]
+
+
+def euros(amount: float | None) -> str:
+    """EUR 1,250,000, or a dash when unknown."""
+    return "—" if amount is None else f"EUR {amount:,.0f}"
+
+
+def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
+    """Labels ready for display: kind, region names, CPV labels, range, Art. 20 status."""
+    tree, names = reference_lists(db)
+    qualifies = (
+        enterprise.kind == EnterpriseKind.SHELTERED_WORKSHOP
+        or (enterprise.disadvantaged_share or 0) >= ART20_MIN_DISADVANTAGED_SHARE
+    )
+    share = round(100 * (enterprise.disadvantaged_share or 0))
+    art20 = (
+        _("You can bid for contracts reserved under Art. 20 (%(share)s%% disadvantaged staff).",
+          share=share)
+        if qualifies
+        else _("Contracts reserved under Art. 20 are not open to you: they need a sheltered "
+               "workshop or at least 30%% disadvantaged staff (you state %(share)s%%).",
+               share=share)
+    )
+    low, high = enterprise.min_contract_value_eur, enterprise.max_contract_value_eur
+    missing = [str(label) for value, label in (
+        (enterprise.cpv_codes, _l("CPV codes")),
+        (enterprise.description, _l("a description")),
+        (enterprise.turnover_eur or high, _l("turnover or largest contract value")),
+    ) if not value]
+    return ProfileSummary(
+        enterprise=enterprise,
+        kind_label=str(KIND_LABELS[EnterpriseKind(enterprise.kind)]),
+        place=region_label(names, enterprise.nuts),
+        regions=[region_label(names, code) for code in enterprise.regions_served],
+        cpv=[cpv_label(tree, code) for code in enterprise.cpv_codes],
+        contract_range=_("%(low)s to %(high)s", low=euros(low), high=euros(high)),
+        art20_text=art20,
+        art20_qualifies=qualifies,
+        missing=missing,
+    )
+
+
+def region_label(names, code: str) -> str:
+    """``NL33C Groot-Rijnmond`` or the code with its country."""
+    if not code:
+        return "—"
+    try:
+        name = names.name(code)
+    except InvalidNutsCode:
+        return code
+    return name if name.startswith(code) else f"{code} {name}"
