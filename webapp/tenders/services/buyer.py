@@ -14,7 +14,9 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
-from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
+from models import Enterprise, EnterpriseKind, Reservation, Tender, User
+from webapp.errors import Invalid, NotYours, field_messages
+from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
@@ -45,16 +47,8 @@ MIN_SCORE = 0.4
 ART20_REALISTIC = 3
 
 
-class NotYours(Exception):
-    """No such tender, or not one of the user's authority."""
-
-
-class InvalidResearch(Exception):
+class InvalidResearch(Invalid):
     """Market research input that cannot be used, with a message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -86,9 +80,7 @@ def parse_research(payload: dict) -> ResearchInput:
     try:
         return ResearchInput.model_validate(payload)
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "cpv_codes", item["msg"])
+        errors = field_messages(error, default_field="cpv_codes", top_level=True)
         raise InvalidResearch(errors) from None
 
 
@@ -170,9 +162,7 @@ def my_tenders(db: Session, user: User) -> list[TenderRow]:
 def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> CandidatesView:
     """Social enterprises that could bid for a tender, with why; own tenders only."""
     tender = db.get(Tender, tender_id)
-    if tender is None or (
-        user.role != Role.COORDINATOR and tender.authority_id != user.authority_id
-    ) or user.role == Role.ENTERPRISE:
+    if not may_read_candidates(user, tender):
         raise NotYours()
     lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
     fitted = fitted_matcher(db)

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from matcher.tenders import Gate, Signal, TenderMatch
 from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
+from webapp.errors import Invalid, field_messages
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.matching import (
     FittedMatcher,
@@ -90,12 +91,8 @@ class MatchFilters(BaseModel):
         return value
 
 
-class InvalidFilters(Exception):
+class InvalidFilters(Invalid):
     """Filters that cannot be applied, with a message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
 
 
 def parse_filters(args: dict) -> MatchFilters:
@@ -103,10 +100,7 @@ def parse_filters(args: dict) -> MatchFilters:
     try:
         return MatchFilters.model_validate(args)
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "q", item["msg"])
-        raise InvalidFilters(errors) from None
+        raise InvalidFilters(field_messages(error, default_field="q", top_level=True)) from None
 
 
 # --- read models ------------------------------------------------------------------------------
