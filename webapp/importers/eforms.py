@@ -55,11 +55,13 @@ __all__ = [
     "MAX_NOTICE_BYTES",
     "NoticeProblem",
     "NoticeSource",
+    "check_notice",
     "count_sources",
     "iter_parsed",
     "iter_sources",
     "parse_notice",
     "ted_url",
+    "zip_sources",
 ]
 
 #: A single notice larger than this is refused (the largest official example is ~100 kB).
@@ -236,6 +238,11 @@ def parse_notice(data: bytes, *, now: datetime | None = None) -> ParsedTender:
     """
     root = _root(data)
     return _parse(root, now if now is not None else datetime.now(UTC))
+
+
+def check_notice(data: bytes) -> None:
+    """Raise :class:`NoticeProblem` unless ``data`` is a well-formed, safe eForms notice."""
+    _root(data)
 
 
 def _root(data: bytes) -> etree._Element:
