@@ -248,7 +248,7 @@ def check_notice(data: bytes) -> None:
 def _root(data: bytes) -> etree._Element:
     if not isinstance(data, bytes):
         raise NoticeProblem("expected the notice's bytes")
-    if not data.strip():
+    if not data or data.isspace():
         raise NoticeProblem("empty file, not an eForms notice")
     if len(data) > MAX_NOTICE_BYTES:
         raise NoticeProblem(f"larger than {MAX_NOTICE_BYTES // (1024 * 1024)} MB: not a notice")
