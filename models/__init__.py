@@ -28,12 +28,12 @@ from models.groupings import (
 )
 from models.reference import CpvCode, NutsRegion
 from models.tenders import Enterprise, Lot, MatchFeedback, Tender
-from models.users import ApiToken, User
+from models.users import ApiToken, LoginThrottle, User
 
 __all__ = [
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
-    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
-    "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",
-    "ProposalStatus", "Reservation", "Role", "Sector", "SectorCoordinator", "Tender",
-    "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",
+    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "LoginThrottle", "Lot",
+    "MatchFeedback", "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse",
+    "PartnerWish", "Proposal", "ProposalStatus", "Reservation", "Role", "Sector",
+    "SectorCoordinator", "Tender", "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",
 ]

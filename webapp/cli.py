@@ -5,10 +5,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlmodel import select
 
-from models import ApiToken, Role, Sector, User
-from webapp import migrate
+from models import Role, Sector, User, utcnow
+from webapp import accounts, migrate
 from webapp.db import get_engine, session_scope
-from webapp.security import MIN_PASSWORD_LENGTH, hash_password, new_api_token
+from webapp.passwords import password_problems
+from webapp.security import MIN_PASSWORD_LENGTH, InvalidEmail, hash_password, normalize_email
 
 
 def init_app(app: Flask) -> None:
@@ -66,24 +67,37 @@ def users_cli() -> None:
     """Accounts."""
 
 
+def _email(_ctx, _param, value: str) -> str:
+    """The shared e-mail check: the CLI makes no account the login form would refuse."""
+    try:
+        return normalize_email(value)
+    except InvalidEmail as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _user(db, email: str) -> User:
+    user = db.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    return user
+
+
 @users_cli.command("create")
-@click.option("--email", required=True)
+@click.option("--email", required=True, callback=_email)
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--authority-id", type=int, help="The authority an authority user acts for.")
 @click.option("--enterprise-id", type=int, help="The enterprise an enterprise user acts for.")
-@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
+@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters, not a common one.")
 def users_create(email, role, authority_id, enterprise_id, password) -> None:
     """Create a user."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password"
-        )
+    problems = password_problems(password, email)
+    if problems:
+        raise click.BadParameter(" ".join(problems), param_hint="password")
     if role == Role.AUTHORITY and authority_id is None:
         raise click.BadParameter("an authority user needs --authority-id", param_hint="role")
     if role == Role.ENTERPRISE and enterprise_id is None:
         raise click.BadParameter("an enterprise user needs --enterprise-id", param_hint="role")
     with session_scope(get_engine()) as db:
-        email = email.strip().lower()
         if db.exec(select(User).where(User.email == email)).first():
             raise click.ClickException(f"A user with email {email} already exists.")
         user = User(email=email, password_hash=hash_password(password), role=Role(role),
@@ -93,24 +107,68 @@ def users_create(email, role, authority_id, enterprise_id, password) -> None:
         click.echo(f"Created {role} user {email} (id {user.id}).")
 
 
+@users_cli.command("deactivate")
+@click.option("--email", required=True, callback=_email)
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: no more login, their sessions end and their API tokens stop working."""
+    with session_scope(get_engine()) as db:
+        accounts.set_active(db, _user(db, email), False)
+    click.echo(f"Deactivated {email}.")
+
+
+@users_cli.command("activate")
+@click.option("--email", required=True, callback=_email)
+def users_activate(email: str) -> None:
+    """Reactivate a deactivated user."""
+    with session_scope(get_engine()) as db:
+        accounts.set_active(db, _user(db, email), True)
+    click.echo(f"Activated {email}.")
+
+
 @click.group("tokens", cls=AppGroup)
 def tokens_cli() -> None:
     """API tokens."""
 
 
 @tokens_cli.command("create")
-@click.option("--email", required=True, help="The user the token acts for.")
+@click.option("--email", required=True, callback=_email, help="The user the token acts for.")
 @click.option("--name", default="", help="What the token is for, to recognise it later.")
-def tokens_create(email: str, name: str) -> None:
+@click.option("--days", type=click.IntRange(1, accounts.MAX_TOKEN_DAYS),
+              default=accounts.DEFAULT_TOKEN_DAYS, show_default=True,
+              help="How long the token stays valid.")
+def tokens_create(email: str, name: str, days: int) -> None:
     """Create a bearer token for the JSON API; it is shown once and stored only as a hash."""
     with session_scope(get_engine()) as db:
-        user = db.exec(select(User).where(User.email == email.strip().lower())).first()
-        if user is None:
-            raise click.ClickException(f"No user with email {email}.")
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user.id, token_hash=digest, name=name))
-        db.commit()
+        token, _row = accounts.create_token(db, _user(db, email), name, days)
     click.echo(token)
+
+
+@tokens_cli.command("list")
+@click.option("--email", required=True, callback=_email, help="Whose tokens.")
+def tokens_list(email: str) -> None:
+    """List a user's tokens: id, name, created, expires, last used (never the token)."""
+    with session_scope(get_engine()) as db:
+        rows = accounts.tokens_of(db, _user(db, email))
+    if not rows:
+        click.echo(f"{email} has no API tokens.")
+        return
+    now = utcnow()
+    click.echo("id\tname\tcreated\texpires\tlast used")
+    for row in rows:
+        expires = row.expires_at.strftime("%Y-%m-%d") + (" (expired)" if row.expires_at <= now
+                                                          else "")
+        used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
+        click.echo(f"{row.id}\t{row.name or '-'}\t{row.created_at:%Y-%m-%d}\t{expires}\t{used}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token by its id (from `tokens list`): it stops working at once."""
+    with session_scope(get_engine()) as db:
+        if not accounts.revoke_token(db, token_id):
+            raise click.ClickException(f"No API token with id {token_id}.")
+    click.echo(f"Revoked token {token_id}.")
 
 
 @click.command("serve")

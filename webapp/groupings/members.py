@@ -9,6 +9,7 @@ from webapp.db import get_session
 from webapp.groupings.services import members
 from webapp.groupings.services.members import InvalidAnswer
 from webapp.rendering import render
+from webapp.security import safe_next
 
 bp = Blueprint("members", __name__, url_prefix="/partners")
 
@@ -77,7 +78,4 @@ def withdraw_wish(wish_id: int):
 
 def _back() -> str:
     """Return to the page the form was on (a local path only), else the index."""
-    target = request.form.get("next", "")
-    if target.startswith("/partners/") and "//" not in target:
-        return target
-    return url_for(".index")
+    return safe_next(request.form.get("next"), url_for(".index"), prefix="/partners/")

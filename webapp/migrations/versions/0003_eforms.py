@@ -1,7 +1,7 @@
 """eForms notices: languages, per-language titles, notice identity, buyer place; lot places
 
 Revision ID: 0003_eforms
-Revises: 0001
+Revises: 0002_auth
 Create Date: 2026-11-30 12:00:00
 
 Columns only, all with defaults, so existing rows (OCDS, fixtures) stay valid.
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0003_eforms'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002_auth'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
