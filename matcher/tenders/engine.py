@@ -19,9 +19,12 @@ from .features import (
     GATE_COLUMNS,
     GATE_PENALTY,
     SOCIAL_COLUMNS,
+    EvidenceEncoder,
     HierarchyEncoder,
+    ReachEncoder,
     TextEncoder,
     named_rows,
+    positive_mask,
     value_profile_rows,
     value_unit_rows,
 )
@@ -41,14 +44,18 @@ __all__ = ["DEFAULT_WEIGHTS", "SIGNALS", "TenderMatcher"]
 
 SIGNALS = ("cpv", "text", "region", "value", "social")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "cpv": 0.35,
-    "text": 0.2,
-    "region": 0.2,
-    "value": 0.15,
-    "social": 0.1,
+    "cpv": 0.119, "text": 0.699, "region": 0.161, "value": 0.0, "social": 0.021
 }
 _LSA_ABOVE_N_UNITS = 20_000
 _LSA_COMPONENTS = 128
+#: An enterprise's text similarities are divided by its best one over (a seeded sample of
+#: at most this many of) the fitted lots, so that "as close as your closest tender" reads 1
+#: whatever the length and wording of the description: raw cosines of real texts lie in
+#: 0.03-0.25 and, averaged with signals near 1, barely counted.
+_TEXT_REFERENCE_UNITS = 20_000
+#: ... but never by less than this, so an enterprise with no real textual match anywhere
+#: does not see noise blown up to 1.
+TEXT_SCALE_FLOOR = 0.08
 
 
 @dataclass
@@ -217,12 +224,18 @@ class TenderMatcher(BaseEstimator):
             rules.REGION_COVER_SCORE,
             lambda outer, inner: inner.startswith(outer),
         ).fit([*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)])
+        self.reach_encoder_ = ReachEncoder(nuts_chain).fit(
+            [*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)]
+        )
         components = self.text_components
         if components == "auto":
             components = _LSA_COMPONENTS if self.n_units_ > _LSA_ABOVE_N_UNITS else None
-        documents = [_tender_text(t) for t in self.tenders_]
+        documents = [self._tender_text(t) for t in self.tenders_]
         documents += [self._profile_text(e) for e in self.enterprises_]
         self.text_encoder_ = TextEncoder(components, self.random_state, 20_000).fit(documents)
+        self.evidence_encoder_ = EvidenceEncoder(20_000, self.random_state).fit(
+            documents, [*self._unit_cpv(self.units_), *self._profile_cpv(self.enterprises_)]
+        )
 
     def _closing_gate(self, unit: Unit) -> tuple[str, str] | None:
         tender = self.tenders_[unit.tender_index]
@@ -245,13 +258,27 @@ class TenderMatcher(BaseEstimator):
         labels = [self.tree_.label(c) for c in rules.clean_cpv_codes(enterprise.cpv_codes)]
         return "\n".join([enterprise.description, *labels]).strip()
 
+    def _labels_text(self, codes) -> list[str]:
+        """The labels of a lot's first codes: the same words the profile side carries."""
+        return [self.tree_.label(c) for c in codes[: rules.CPV_LABELS_IN_TEXT]]
+
+    def _unit_text(self, unit: Unit) -> str:
+        return "\n".join([unit.text, *self._labels_text(rules.clean_cpv_codes(unit.cpv_codes))])
+
+    def _tender_text(self, tender: TenderItem) -> str:
+        codes = rules.clean_cpv_codes(tender.cpv_codes)
+        parts = [tender.title, tender.description]
+        for lot in tender.lots:
+            parts += [lot.title, lot.description]
+        return "\n".join(p for p in [*parts, *self._labels_text(codes)] if p)
+
     def _encode_units(self, units: Sequence[Unit], gates) -> _Side:
         tenders = [self.tenders_[u.tender_index] for u in units]
         return self._encode_unit_rows(units, tenders, gates)
 
     def _encode_unit_rows(self, units, tenders, gates) -> _Side:
         cpv, nuts = self._unit_cpv(units), self._unit_nuts(units)
-        texts = [u.text for u in units]
+        texts = [self._unit_text(u) for u in units]
         values = [u.value_eur if u.value_eur and u.value_eur > 0 else None for u in units]
         gate_rows = [
             {
@@ -262,7 +289,7 @@ class TenderMatcher(BaseEstimator):
             for u, gate in zip(units, gates, strict=True)
         ]
         blocks = {
-            "cpv": self.cpv_encoder_.transform_units(cpv),
+            "cpv": self.cpv_encoder_.transform_units(cpv, rules.cpv_breadth_factor),
             "text": self.text_encoder_.transform(texts),
             "region": self.region_encoder_.transform_units(nuts),
             "value": value_unit_rows(values),
@@ -271,11 +298,13 @@ class TenderMatcher(BaseEstimator):
                 SOCIAL_COLUMNS,
             ),
             "gate": named_rows(gate_rows, GATE_COLUMNS),
+            "reach": self.reach_encoder_.transform_units(nuts),
+            "evidence": self.evidence_encoder_.transform(texts, cpv),
         }
         presence = np.column_stack(
             [
                 [bool(c) for c in cpv],
-                [bool(t.strip()) for t in texts],
+                [bool(u.text.strip()) for u in units],
                 [bool(n) for n in nuts],
                 [v is not None for v in values],
                 np.ones(len(units), dtype=bool),
@@ -297,15 +326,20 @@ class TenderMatcher(BaseEstimator):
             }
             for e in enterprises
         ]
+        text = self.text_encoder_.transform(texts)
         blocks = {
             "cpv": self.cpv_encoder_.transform_profiles(cpv),
-            "text": self.text_encoder_.transform(texts),
+            "text": _scaled_rows(text, self._text_scales(text)),
             "region": self.region_encoder_.transform_profiles(areas),
             "value": value_profile_rows(capacities),
             "social": named_rows(
                 [rules.social_enterprise_parts(e) for e in enterprises], SOCIAL_COLUMNS
             ),
             "gate": named_rows(gate_rows, GATE_COLUMNS),
+            "reach": self.reach_encoder_.transform_profiles(
+                [rules.reach_areas(e) for e in enterprises]
+            ),
+            "evidence": self.evidence_encoder_.transform(texts, cpv),
         }
         presence = np.column_stack(
             [
@@ -317,6 +351,25 @@ class TenderMatcher(BaseEstimator):
             ]
         ).reshape(len(enterprises), len(SIGNALS))
         return _Side(blocks, presence)
+
+    def _text_scales(self, text_rows) -> np.ndarray:
+        """1 / (each row's best text similarity over the reference lots), floored."""
+        n_rows = text_rows.shape[0]
+        reference = self.unit_side_.blocks["text"]
+        if n_rows == 0 or reference.shape[0] == 0 or reference.shape[1] == 0:
+            return np.ones(n_rows, dtype=np.float32)
+        if reference.shape[0] > _TEXT_REFERENCE_UNITS:
+            rng = np.random.default_rng(self.random_state)
+            chosen = np.sort(rng.choice(reference.shape[0], _TEXT_REFERENCE_UNITS, replace=False))
+            reference = reference[chosen]
+        best = np.zeros(n_rows, dtype=np.float32)
+        for start in range(0, n_rows, self.block_size):
+            product = text_rows[start : start + self.block_size] @ reference.T
+            if sp.issparse(product):
+                best[start : start + self.block_size] = product.max(axis=1).toarray().ravel()
+            else:
+                best[start : start + self.block_size] = np.asarray(product).max(axis=1)
+        return (1.0 / np.maximum(best, TEXT_SCALE_FLOOR)).astype(np.float32)
 
     # ------------------------------------------------------------------ scoring
 
@@ -331,7 +384,20 @@ class TenderMatcher(BaseEstimator):
             scores *= scale[0]
         else:
             scores *= scale[inverse.ravel()]
+        scores[~self._open_pairs(side, self.unit_side_)] = -GATE_PENALTY
         return scores
+
+    def _open_pairs(self, profiles: _Side, units: _Side) -> np.ndarray:
+        """Pairs whose place is within the enterprise's reach and that share some evidence of
+        its activity (a CPV division or a distinctive word), as a boolean matrix.
+
+        These gates are not sums, so they are products of their own (small sparse blocks)
+        instead of penalty columns.
+        """
+        shape = (profiles.presence.shape[0], units.presence.shape[0])
+        reach = positive_mask(profiles.blocks["reach"] @ units.blocks["reach"].T, shape)
+        evidence = positive_mask(profiles.blocks["evidence"] @ units.blocks["evidence"].T, shape)
+        return reach & evidence
 
     def _normalisers(self, profile_presence, unit_presence) -> np.ndarray:
         """1 / (sum of the weights of the signals each pair has)."""
@@ -403,14 +469,19 @@ class TenderMatcher(BaseEstimator):
         matches = [
             self._tender_match(enterprise, side, int(index)) for index in indices[0] if index >= 0
         ]
-        gates = self._gates_for(enterprise, unit_scores) if explain_gates else []
+        gates = self._gates_for(enterprise, side, unit_scores) if explain_gates else []
         return TenderRanking(enterprise.id, matches, gates)
 
     def _tender_match(self, enterprise, side: _Side, tender_index: int) -> TenderMatch:
         units = self._tender_unit_positions(tender_index)
         tender = self.tenders_[tender_index]
-        values, scores = self._pair_signals(side, self.unit_side_.rows(units))
-        gates = [self._gate_of(enterprise, self.units_[u]) for u in units]
+        unit_rows = self.unit_side_.rows(units)
+        values, scores = self._pair_signals(side, unit_rows)
+        evidence = self._has_evidence(side, unit_rows)
+        gates = [
+            self._gate_of(enterprise, self.units_[u], has)
+            for u, has in zip(units, evidence, strict=True)
+        ]
         open_rows = [i for i, gate in enumerate(gates) if gate is None]
         best = max(open_rows, key=lambda i: (scores[i], -i))
         best_unit = self.units_[units[best]]
@@ -449,13 +520,23 @@ class TenderMatcher(BaseEstimator):
         scores = np.nansum(values * weights, axis=1) / np.maximum(weights.sum(axis=1), 1e-6)
         return values, scores
 
-    def _gate_of(self, enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, str] | None:
+    def _has_evidence(self, profile: _Side, units: _Side) -> np.ndarray:
+        """Whether each lot shares a CPV division or a distinctive word with the profile."""
+        shape = (1, units.presence.shape[0])
+        return positive_mask(profile.blocks["evidence"] @ units.blocks["evidence"].T, shape)[0]
+
+    def _gate_of(
+        self, enterprise: EnterpriseProfile, unit: Unit, has_evidence: bool = True
+    ) -> tuple[str, str] | None:
         tender = self.tenders_[unit.tender_index]
-        return (
+        gate = (
             rules.tender_gate(tender, self.now_, self.min_days_to_deadline)
             or rules.unit_gate(unit)
             or rules.enterprise_gate(enterprise, unit)
         )
+        if gate is None and not has_evidence:
+            return "no_evidence", rules.NO_EVIDENCE_REASON
+        return gate
 
     def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray) -> list[Signal]:
         value_of = {
@@ -484,15 +565,18 @@ class TenderMatcher(BaseEstimator):
             for name, weight in zip(SIGNALS, self.weights_, strict=True)
         ]
 
-    def _gates_for(self, enterprise, unit_scores: np.ndarray) -> list[Gate]:
-        """One gate per tender whose every lot is gated for this enterprise."""
+    def _gates_for(self, enterprise, side: _Side, unit_scores: np.ndarray) -> list[Gate]:
+        """One gate per tender whose every lot is gated for this enterprise (its first lot's)."""
         gated = self._tender_scores(unit_scores[None, :])[0] < 0
+        evidence = self._has_evidence(side, self.unit_side_)
         gates = []
         for tender_index in np.flatnonzero(gated):
-            unit = self.units_[self.tender_first_unit_[tender_index]]
-            gate = self._gate_of(enterprise, unit)
-            if gate is not None:
-                gates.append(Gate(self.tenders_[tender_index].id, unit.lot_id, *gate))
+            for position in self._tender_unit_positions(tender_index):
+                unit = self.units_[position]
+                gate = self._gate_of(enterprise, unit, bool(evidence[position]))
+                if gate is not None:
+                    gates.append(Gate(self.tenders_[tender_index].id, unit.lot_id, *gate))
+                    break
         return gates
 
     def rank_enterprises(
@@ -551,7 +635,9 @@ class TenderMatcher(BaseEstimator):
         unit_dense, unit_sparse = unit_side.combined(None)
         scores = dense @ unit_dense.T
         _add_sparse_product(scores, sparse @ unit_sparse.T)
-        return scores * self._normalisers(self.enterprise_side_.presence, unit_side.presence)
+        scores *= self._normalisers(self.enterprise_side_.presence, unit_side.presence)
+        scores[~self._open_pairs(self.enterprise_side_, unit_side)] = -GATE_PENALTY
+        return scores
 
     def _region_counts(self, enterprise_indices, level: int) -> list[RegionCount]:
         counter = Counter()
@@ -565,8 +651,11 @@ class TenderMatcher(BaseEstimator):
         ]
 
 
-def _tender_text(tender: TenderItem) -> str:
-    return "\n".join([tender.title, tender.description, *(lot.title for lot in tender.lots)])
+def _scaled_rows(rows, factors: np.ndarray):
+    """Each row multiplied by its factor (sparse or dense, float32)."""
+    if sp.issparse(rows):
+        return sp.csr_matrix(sp.diags(factors.astype(np.float32)) @ rows, dtype=np.float32)
+    return (rows * factors[:, None]).astype(np.float32)
 
 
 def _add_sparse_product(dense: np.ndarray, product: sp.csr_matrix) -> None:
