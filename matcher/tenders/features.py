@@ -51,6 +51,8 @@ GATE_PENALTY = 1000.0
 #: common to be evidence of an activity ("services", "council", "provide"); applied only from
 #: EVIDENCE_MIN_DOCS documents on, below which document frequencies mean nothing.
 EVIDENCE_MAX_DF = 0.2
+#: Share of the text similarity that comes from whole words (the rest from character n-grams).
+WORD_SHARE = 0.5
 EVIDENCE_MIN_DOCS = 30
 
 
@@ -259,13 +261,16 @@ class TextEncoder:
         return words + len(self.vectorizer_.vocabulary_)
 
     def _tfidf(self, documents: Sequence[str]) -> sp.csr_matrix:
-        """Words and characters side by side, each unit length and weighing half."""
-        half = np.float32(np.sqrt(0.5))
+        """Words and characters side by side, each unit length, weighing WORD_SHARE and the rest
+        (square roots, so that products of unit rows mix the two cosines in that ratio)."""
         chars = normalize(self.vectorizer_.transform(documents))
         if self.word_vectorizer_ is None:
             return sp.csr_matrix(chars, dtype=np.float32)
         words = normalize(self.word_vectorizer_.transform(documents))
-        return sp.hstack([words * half, chars * half], format="csr", dtype=np.float32)
+        word_factor = np.float32(np.sqrt(WORD_SHARE))
+        char_factor = np.float32(np.sqrt(1 - WORD_SHARE))
+        return sp.hstack([words * word_factor, chars * char_factor], format="csr",
+                         dtype=np.float32)
 
 
 class EvidenceEncoder:

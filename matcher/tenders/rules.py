@@ -23,8 +23,6 @@ CPV_COVER_SCORE = {1: 0.35, 2: 0.55, 3: 0.75, 4: 0.9, 5: 0.95}
 #: A notice (or lot) listing more CPV codes than this is a catch-all (frameworks list 100+):
 #: its CPV evidence is scaled by sqrt(CPV_MANY_CODES / n_codes).
 CPV_MANY_CODES = 12
-#: At most this many of a lot's CPV labels are added to its text (the main code first).
-CPV_LABELS_IN_TEXT = 4
 #: Region similarity when the places share a region at this NUTS level (0 is the country).
 REGION_SHARED_SCORE = {0: 0.4, 1: 0.6, 2: 0.8, 3: 1.0}
 #: Region similarity when the tender's place is broader and contains the enterprise's area.
@@ -182,7 +180,7 @@ def reach_refusal(enterprise: EnterpriseProfile, places) -> str:
 
 NO_EVIDENCE_REASON = (
     "Nothing in it points to your activity: no CPV code in a division of yours and no "
-    "distinctive word of your description or CPV labels; region and size alone are no match."
+    "distinctive word of your description; region and size alone are no match."
 )
 
 

@@ -174,7 +174,7 @@ def test_lot_reservation_gates_that_lot_only_and_best_lot_is_named():
             LotItem(id="catering", title="Canteen", cpv_codes=["55520000"], value_eur=100_000),
             LotItem(
                 id="cleaning",
-                title="Office cleaning",
+                title="Kantoorschoonmaak (office cleaning)",
                 cpv_codes=["90919200"],
                 value_eur=200_000,
                 reservation="art20",
@@ -182,9 +182,12 @@ def test_lot_reservation_gates_that_lot_only_and_best_lot_is_named():
         ],
     )
     matcher = fit([tender])
-    qualifying = matcher.rank_tenders(office_cleaning_wise()).matches[0]
+    # It also runs a canteen: both lots are in its trade (else the catering lot is gated for
+    # want of any evidence of the activity).
+    caterer = {"cpv_codes": ["90919200", "55520000"]}
+    qualifying = matcher.rank_tenders(office_cleaning_wise(**caterer)).matches[0]
     assert qualifying.best_lot_id == "cleaning" and qualifying.gated_lots == []
-    ordinary = office_cleaning_wise(kind="other", disadvantaged_share=0.0)
+    ordinary = office_cleaning_wise(kind="other", disadvantaged_share=0.0, **caterer)
     match = matcher.rank_tenders(ordinary).matches[0]
     assert match.best_lot_id == "catering"
     assert [(g.lot_id, g.code) for g in match.gated_lots] == [("cleaning", "art20")]
