@@ -3,11 +3,11 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groups", "bench.tenders")
+BENCHMARKS = ("bench.groups", "bench.tenders", "bench.relevance")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the working-group and the tender-matching benchmarks with the same arguments."""
+    """Run the working-group, tender-matching and relevance benchmarks with the same arguments."""
     argv = sys.argv[1:] if argv is None else argv
     for name in BENCHMARKS:
         print(f"\n=== {name} ===", flush=True)
