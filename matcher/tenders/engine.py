@@ -99,11 +99,15 @@ class TenderMatcher(BaseEstimator):
     """Rank open tenders for social enterprises, and enterprises for (planned) tenders.
 
     The score of an enterprise and a lot is the weighted mean of the signals the pair has:
-    CPV closeness through the hierarchy, text similarity, region, value against capacity
-    and social fit, each in [0, 1]. A missing value or place leaves its signal out instead
-    of counting it as 0. A tender scores as its best lot. Gates leave out tenders whose
-    deadline has passed or is too close, and reserved tenders or lots the enterprise does
-    not qualify for (Art. 20 and Art. 77 of Directive 2014/24/EU).
+    CPV closeness through the hierarchy (weaker for broad codes and catch-all notices), text
+    similarity (words and character n-grams, calibrated per enterprise: 0 at its typical
+    lot, 1 at its closest), region, value against capacity and social fit, each in [0, 1].
+    The default weights are learned from graded pairs (see :data:`DEFAULT_WEIGHTS`). A
+    missing value or place leaves its signal out instead of counting it as 0. A tender
+    scores as its best lot. Gates leave out tenders whose deadline has passed or is too
+    close, reserved tenders or lots the enterprise does not qualify for (Art. 20 and Art. 77
+    of Directive 2014/24/EU), places beyond the enterprise's ``reach``, and pairs without
+    any evidence of the activity (no shared CPV division and no distinctive shared word).
 
     Parameters
     ----------
