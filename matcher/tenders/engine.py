@@ -218,6 +218,12 @@ class TenderMatcher(BaseEstimator):
         self.unit_gates_ = [self._closing_gate(u) for u in self.units_]
         self.unit_side_ = self._encode_units(self.units_, self.unit_gates_)
         self.unit_dense_, self.unit_sparse_ = self.unit_side_.combined(None)
+        # Transposed once: scipy would convert ``block.T`` (CSC) back to CSR on every product.
+        self.unit_transposed_ = {
+            name: _transposed(self.unit_side_.blocks[name])
+            for name in ("text", "evidence", "reach")
+        }
+        self.unit_sparse_t_ = _transposed(self.unit_sparse_)
         self.enterprise_side_ = self._encode_enterprises(self.enterprises_)
         return self
 
@@ -374,13 +380,15 @@ class TenderMatcher(BaseEstimator):
         if reference.shape[0] > _TEXT_REFERENCE_UNITS:
             rng = np.random.default_rng(self.random_state)
             chosen = np.sort(rng.choice(reference.shape[0], _TEXT_REFERENCE_UNITS, replace=False))
-            reference = reference[chosen]
+            reference_t = _transposed(reference[chosen])
+        else:
+            reference_t = self.unit_transposed_["text"]
         has_text = self.unit_side_.presence[:, SIGNALS.index("text")]
         n_with_text = max(int(has_text.sum()), 1)
         best = np.zeros(n_rows, dtype=np.float32)
         mean = np.zeros(n_rows, dtype=np.float32)
         for start in range(0, n_rows, self.block_size):
-            product = text_rows[start : start + self.block_size] @ reference.T
+            product = text_rows[start : start + self.block_size] @ reference_t
             product = product.toarray() if sp.issparse(product) else np.asarray(product)
             best[start : start + self.block_size] = product.max(axis=1)
             mean[start : start + self.block_size] = product.sum(axis=1) / min(
@@ -392,13 +400,14 @@ class TenderMatcher(BaseEstimator):
         # as if TEXT_PRIOR_LOTS more lots shared nothing with the enterprise.
         n_reference = min(n_with_text, reference.shape[0])
         mean = mean * (n_reference / (n_reference + TEXT_PRIOR_LOTS))
-        zero = np.minimum(mean, best - TEXT_SPREAD_FLOOR)
-        spread = best - zero
+        # Never below 0: a profile without text, or sharing nothing with any lot, scores 0.
+        zero = np.maximum(np.minimum(mean, best - TEXT_SPREAD_FLOOR), 0.0)
+        spread = np.maximum(best - zero, TEXT_SPREAD_FLOOR)
         return (1.0 / spread).astype(np.float32), (zero / spread).astype(np.float32)
 
     def _text_values(self, profiles: _Side, units: _Side) -> np.ndarray:
         """Calibrated text similarity of every pair, in [0, 1] (0 where a side has no text)."""
-        product = profiles.blocks["text"] @ units.blocks["text"].T
+        product = self._product(profiles, units, "text")
         product = product.toarray() if sp.issparse(product) else np.asarray(product)
         product = product.astype(np.float32, copy=False)
         product -= profiles.blocks["text_offset"][:, None]
@@ -412,7 +421,7 @@ class TenderMatcher(BaseEstimator):
         """Scores of the given enterprise rows against every fitted lot (float32)."""
         dense, sparse = side.combined(self.weights_)
         scores = dense @ self.unit_dense_.T
-        _add_sparse_product(scores, sparse @ self.unit_sparse_.T)
+        _add_sparse_product(scores, sparse @ self.unit_sparse_t_)
         text_weight = np.float32(self.weights_[SIGNALS.index("text")])
         if text_weight:
             scores += text_weight * self._text_values(side, self.unit_side_)
@@ -433,9 +442,21 @@ class TenderMatcher(BaseEstimator):
         instead of penalty columns.
         """
         shape = (profiles.presence.shape[0], units.presence.shape[0])
-        reach = positive_mask(profiles.blocks["reach"] @ units.blocks["reach"].T, shape)
-        evidence = positive_mask(profiles.blocks["evidence"] @ units.blocks["evidence"].T, shape)
+        reach = positive_mask(self._product(profiles, units, "reach"), shape)
+        evidence = positive_mask(self._product(profiles, units, "evidence"), shape)
         return reach & evidence
+
+    def _product(self, profiles: _Side, units: _Side, name: str):
+        """``profiles.blocks[name] @ units.blocks[name].T`` without transposing a big sparse
+        block on every call (scipy turns ``csr.T`` back into CSR each time)."""
+        left, right = profiles.blocks[name], units.blocks[name]
+        if units is self.unit_side_ and name in self.unit_transposed_:
+            return left @ self.unit_transposed_[name]
+        if not sp.issparse(left):
+            return left @ right.T
+        if left.shape[0] <= right.shape[0]:  # few profiles (one enterprise): dense them
+            return (right @ left.toarray().T).T
+        return (right @ left.T).T  # many enterprises, the few lots of one tender
 
     def _normalisers(self, profile_presence, unit_presence) -> np.ndarray:
         """1 / (sum of the weights of the signals each pair has)."""
@@ -553,7 +574,7 @@ class TenderMatcher(BaseEstimator):
             if name == "text":
                 product = self._text_values(profile, units)
             else:
-                product = profile.blocks[name] @ units.blocks[name].T
+                product = self._product(profile, units, name)
                 product = product.toarray() if sp.issparse(product) else np.asarray(product)
             present = profile.presence[0, column] & units.presence[:, column]
             values[present, column] = np.clip(product[0, present], 0.0, 1.0)
@@ -564,7 +585,7 @@ class TenderMatcher(BaseEstimator):
     def _has_evidence(self, profile: _Side, units: _Side) -> np.ndarray:
         """Whether each lot shares a CPV division or a distinctive word with the profile."""
         shape = (1, units.presence.shape[0])
-        return positive_mask(profile.blocks["evidence"] @ units.blocks["evidence"].T, shape)[0]
+        return positive_mask(self._product(profile, units, "evidence"), shape)[0]
 
     def _gate_of(
         self, enterprise: EnterpriseProfile, unit: Unit, has_evidence: bool = True
@@ -693,6 +714,11 @@ class TenderMatcher(BaseEstimator):
             RegionCount(code, self.names_.name(code) if code != "?" else "unknown", count)
             for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         ]
+
+
+def _transposed(block):
+    """A block's transpose, as CSR when sparse (the right operand of fast products)."""
+    return sp.csr_matrix(block.T) if sp.issparse(block) else np.ascontiguousarray(block.T)
 
 
 def _scaled_rows(rows, factors: np.ndarray):
