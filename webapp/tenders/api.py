@@ -176,6 +176,8 @@ class MatchesOut(BaseModel):
 class MatchesQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=200)
     include_gates: bool = False
+    # Blank: the profile's reach (served regions and their neighbours); or widen it.
+    reach: Literal["", "regions", "country", "anywhere"] = ""
 
 
 class RegionCountOut(BaseModel):
@@ -334,7 +336,7 @@ def enterprise_matches(enterprise_id: int):
     query = parse_query(MatchesQuery)
     enterprise = _own_enterprise(enterprise_id)
     view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
-        limit=query.limit, show_excluded=query.include_gates))
+        limit=query.limit, show_excluded=query.include_gates, reach=query.reach))
     return _json(MatchesOut(
         enterprise_id=enterprise.id,
         total=view.n_total,

@@ -44,6 +44,8 @@ GATE_LABELS = {
     "art20": _l("Reserved under Art. 20"),
     "art77_mission": _l("Reserved under Art. 77"),
     "art77_cpv": _l("Questionable Art. 77 reservation"),
+    "outside_reach": _l("Outside your regions"),
+    "no_evidence": _l("Nothing in common with your activity"),
 }
 MAX_LIMIT = 200
 PAGE = 20
@@ -68,6 +70,8 @@ class MatchFilters(BaseModel):
     q: str = Field(default="", max_length=200)
     show_dismissed: bool = False
     show_excluded: bool = False
+    # How far to look: blank keeps the profile's reach (served regions and their neighbours).
+    reach: Literal["", "regions", "country", "anywhere"] = ""
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
 
     @field_validator("region")
@@ -201,6 +205,8 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     """Open tenders for an enterprise, best first, filtered, each with its why."""
     fitted = fitted_matcher(db)
     profile = enterprise_profile(enterprise)
+    if filters.reach:
+        profile = replace(profile, reach=filters.reach)
     feedback = feedback_of(db, enterprise.id)
     ordered = _ordering(fitted, profile)
     kept = [

@@ -145,6 +145,7 @@ def tender_item(tender: Tender, lots: list[Lot]) -> TenderItem:
             LotItem(
                 id=lot.id,
                 title=lot.title,
+                description=lot.description,
                 cpv_codes=list(lot.cpv_codes),
                 value_eur=lot.value_eur,
                 # A lot marked "none" inherits the tender's reservation (reserved as a whole).
