@@ -26,13 +26,15 @@ from models.groupings import (
     SectorCoordinator,
     WaitlistEntry,
 )
+from models.index import IndexChange, MatchIndex
 from models.reference import CpvCode, NutsRegion
 from models.tenders import Enterprise, Lot, MatchFeedback, Tender
 from models.users import ApiToken, User
 
 __all__ = [
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
-    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
+    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "IndexChange", "Lot",
+    "MatchFeedback", "MatchIndex",
     "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",
     "ProposalStatus", "Reservation", "Role", "Sector", "SectorCoordinator", "Tender",
     "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",

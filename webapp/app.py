@@ -48,8 +48,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from webapp import cli, errors, navigation
+    from webapp import cli, errors, jobs, navigation
+    from webapp.tenders.services import index
 
+    jobs.init_app(app)
+    index.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)

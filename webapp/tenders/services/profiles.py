@@ -16,7 +16,8 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
-from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
+from webapp.tenders.services.index import note_changes
+from webapp.tenders.services.matching import cpv_label, reference_lists
 
 KIND_LABELS = {
     EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
@@ -186,12 +187,13 @@ def editable_enterprise(db: Session, user: User, enterprise_id: int) -> Enterpri
 
 
 def update_profile(db: Session, enterprise: Enterprise, data: ProfileInput) -> Enterprise:
-    """Save a validated profile; the matcher is refitted on its next use."""
+    """Save a validated profile; every worker's index re-encodes it on its next request."""
     _check_reference(db, data)
     _apply(enterprise, data)
     db.add(enterprise)
+    db.flush()
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 
@@ -215,8 +217,8 @@ def create_enterprise(db: Session, user: User, data: ProfileInput) -> Enterprise
     db.flush()
     if user.role == Role.ENTERPRISE:
         db.get(User, user.id).enterprise_id = enterprise.id
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 
