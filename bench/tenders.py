@@ -15,31 +15,13 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.cpv import CPV_DIVISIONS, CpvTree, cpv_level
-from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher, top_k_rows
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-COUNTRIES = (
-    *("NL", "BE", "DE", "FR", "IT", "ES", "PT", "EL"),
-    *("PL", "CZ", "AT", "SE", "FI", "IE", "DK"),
-)
-KINDS = ("wise", "sheltered_workshop", "social_cooperative", "other")
-_STEM_TEXT = (
-    "clean office school window green park garden road bridge build repair paint catering "
-    "meal food laundry textile print copy post deliver transport bus taxi waste recycl sort "
-    "care elder child youth health nurse home social work train learn teach coach employ "
-    "job guide consult data soft system network secur guard event cultur sport library "
-    "museum archive furnit wood metal weld assembl packag logist warehous move mainten "
-    "heat energ solar light electr plumb water sewer forest tree agricult farm flower"
-)
-STEMS = tuple(_STEM_TEXT.split())
-SUFFIXES = ("", "ing", "er", "s", "ation", "service", "werk", "dienst", "pulizia", "arbeit")
+from fixtures.market import _cpv_codes, _enterprise, _nuts3_regions, _tender, _vocabulary
+from matcher.tenders import TenderMatcher, top_k_rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -195,102 +177,7 @@ def _agreement(first, second, tolerance: float = 1e-4) -> str:
 
 
 # ---------------------------------------------------------------------- data
-
-
-def _cpv_codes(rng) -> tuple[list[str], CpvTree]:
-    """A few hundred CPV codes at class level or deeper, and the tree they belong to."""
-    official = SHARED_DATA / "cpv" / "cpv_2008_en.csv"
-    if official.exists():
-        tree = CpvTree.from_csv(official)
-        deep = [code for code in tree if cpv_level(code) >= 3]
-        return sorted(rng.choice(deep, 400, replace=False).tolist()), tree
-    codes = {
-        f"{division}{rng.integers(1, 10)}{rng.integers(0, 10)}{rng.integers(0, 4)}000"
-        for division in CPV_DIVISIONS
-        for _ in range(9)
-    }
-    return sorted(codes), CpvTree()
-
-
-def _nuts3_regions(rng) -> list[str]:
-    """Fifteen countries with 3 NUTS 1, 3 NUTS 2 and 4 NUTS 3 regions each."""
-    digits = "123456789ABC"
-    return [
-        f"{country}{a}{b}{c}"
-        for country in COUNTRIES
-        for a in rng.choice(list(digits[:9]), 3, replace=False)
-        for b in rng.choice(list(digits[:9]), 3, replace=False)
-        for c in rng.choice(list(digits), 4, replace=False)
-    ]
-
-
-def _vocabulary(codes: list[str], rng) -> dict[str, list[str]]:
-    """Words per CPV division: each division leans on a few stems, with compounds."""
-    words = {}
-    for division in sorted({code[:2] for code in codes}):
-        stems = rng.choice(STEMS, 6, replace=False)
-        words[division] = [
-            f"{stem}{rng.choice(SUFFIXES)}" if rng.random() < 0.7 else f"{stem}{other}"
-            for stem in stems
-            for other in rng.choice(STEMS, 3)
-        ]
-    words["common"] = ["the", "and", "for", "services", "contract", "municipality", "works"]
-    return words
-
-
-def _text(codes: list[str], vocabulary, rng, n_words: int) -> str:
-    pool = [*vocabulary[codes[0][:2]], *vocabulary["common"]]
-    return " ".join(rng.choice(pool, n_words))
-
-
-def _tender(i, codes, regions, vocabulary, rng, now) -> TenderItem:
-    cpv = rng.choice(codes, rng.integers(1, 4)).tolist()
-    value = float(rng.lognormal(12, 1.5)) if rng.random() < 0.8 else None
-    lots = []
-    if rng.random() < 0.1:
-        lots = [
-            LotItem(
-                id=f"{i}-{j}",
-                title=_text(cpv, vocabulary, rng, 4),
-                cpv_codes=[str(rng.choice(cpv))],
-                value_eur=value / 3 if value else None,
-                reservation="art20" if rng.random() < 0.1 else None,
-            )
-            for j in range(rng.integers(2, 5))
-        ]
-    return TenderItem(
-        id=i,
-        title=_text(cpv, vocabulary, rng, 5),
-        description=_text(cpv, vocabulary, rng, 30),
-        cpv_codes=cpv,
-        nuts_codes=[] if rng.random() < 0.05 else [str(rng.choice(regions))],
-        value_eur=value,
-        deadline=now + timedelta(days=float(rng.uniform(-5, 90))),
-        reservation="art20" if rng.random() < 0.03 else "none",
-        reserved_execution=bool(rng.random() < 0.02),
-        social_criteria=["social return"] if rng.random() < 0.15 else [],
-        sme_suitable=bool(rng.random() < 0.3),
-        social_enterprise_suitable=bool(rng.random() < 0.05),
-        lots=lots,
-    )
-
-
-def _enterprise(i, codes, regions, vocabulary, rng) -> EnterpriseProfile:
-    cpv = rng.choice(codes, rng.integers(1, 5)).tolist()
-    home = str(rng.choice(regions))
-    return EnterpriseProfile(
-        id=i,
-        kind=str(rng.choice(KINDS)),
-        disadvantaged_share=float(rng.uniform(0, 0.8)),
-        public_service_mission=bool(rng.random() < 0.2),
-        country=home[:2],
-        nuts=home,
-        regions_served=[home[:4]] if rng.random() < 0.5 else [],
-        cpv_codes=cpv,
-        description=_text(cpv, vocabulary, rng, 25),
-        turnover_eur=float(rng.lognormal(13.5, 1.2)) if rng.random() < 0.9 else None,
-    )
-
+# The generator lives in fixtures.market (``matchmaker fixtures synth`` uses it too).
 
 if __name__ == "__main__":
     main()

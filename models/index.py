@@ -32,6 +32,6 @@ class IndexChange(SQLModel, table=True):
     __tablename__ = "index_change"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)  # "tender" / "enterprise" / "reference" (full rebuild)
+    kind: str = Field(max_length=20)  # "tender" / "enterprise" / "rebuild" (labels, bulk loads)
     row_id: int = 0
     at: datetime = Field(default_factory=utcnow)

@@ -53,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     jobs.init_app(app)
     index.init_app(app)
+    if app.config.get("BACKGROUND_AT_START", not app.testing):
+        jobs.start_periodic_thread(app)  # only without Redis: `matchmaker scheduler` otherwise
     errors.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)

@@ -24,6 +24,7 @@ Celery would bring brokers, result backends and a configuration surface we do no
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import threading
@@ -79,7 +80,7 @@ def enqueue(func: Callable | str, *args, job_key: str | None = None, **kwargs) -
 
     ``func`` is a module-level function or its path ("package.module:function" or
     "package.module.function"). ``job_key`` keeps at most one such job waiting: a second
-    enqueue with the same key while the first has not started is dropped.
+    enqueue with the same key while the first is waiting or running is dropped.
     """
     app = current_app._get_current_object()
     path = func_path(func)
@@ -129,7 +130,10 @@ def redis_url(app: Flask) -> str | None:
 def init_app(app: Flask) -> None:
     """Pick the runner from the configuration: RQ with Redis, else the in-process pool."""
     url = redis_url(app)
-    app.extensions[EXTENSION_KEY] = _RqRunner(url) if url else _ThreadRunner(app)
+    runner = _RqRunner(url) if url else _ThreadRunner(app)
+    # JOB_RETRY_PAUSES: seconds before each retry (tests use zeros).
+    runner.pauses = list(app.config.get("JOB_RETRY_PAUSES", RETRY_PAUSES))
+    app.extensions[EXTENSION_KEY] = runner
 
 
 def wait_idle(app: Flask, timeout: float = 120) -> None:
@@ -174,22 +178,29 @@ class _RqRunner:
 
         self.connection = Redis.from_url(url)
         self.queue = Queue(QUEUE, connection=self.connection)
+        self.pauses = list(RETRY_PAUSES)
 
     def submit(self, path, args, kwargs, job_key) -> JobHandle:
         from rq import Retry
-        from rq.exceptions import DuplicateJobError
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
 
         options = {}
         if job_key:
-            options.update(job_id=f"mm-{job_key}", unique=True)
-        try:
-            job = self.queue.enqueue(
-                perform, path, tuple(args), dict(kwargs),
-                retry=Retry(max=RETRIES, interval=list(RETRY_PAUSES)),
-                job_timeout=JOB_TIMEOUT, description=path, **options,
-            )
-        except DuplicateJobError:
-            return JobHandle(f"mm-{job_key}")
+            job_id = f"mm-{job_key}"
+            try:
+                status = Job.fetch(job_id, connection=self.connection).get_status()
+            except NoSuchJobError:
+                status = None
+            if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                          JobStatus.DEFERRED):
+                return JobHandle(job_id)  # one is waiting or running already
+            options["job_id"] = job_id
+        job = self.queue.enqueue(
+            perform, path, tuple(args), dict(kwargs),
+            retry=Retry(max=RETRIES, interval=self.pauses),
+            job_timeout=JOB_TIMEOUT, description=path, **options,
+        )
         return JobHandle(job.id)
 
 
@@ -202,6 +213,7 @@ class _ThreadRunner:
         self.pending: set[str] = set()
         self.futures: list[Future] = []
         self.lock = threading.Lock()
+        self.pauses = list(RETRY_PAUSES)
 
     def submit(self, path, args, kwargs, job_key) -> JobHandle:
         with self.lock:
@@ -214,22 +226,22 @@ class _ThreadRunner:
         return JobHandle(f"local-{job_key or id(future)}", future)
 
     def _run(self, path, args, kwargs, job_key):
-        if job_key:
-            with self.lock:
-                self.pending.discard(job_key)
-        with self.app.app_context():
-            for attempt in range(RETRIES + 1):
-                try:
-                    return _call(path, args, kwargs)
-                except Exception:
-                    if attempt == RETRIES:
-                        raise
-                    pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)]
-                    if self.app.testing:
-                        pause = 0.05  # tests check the retry, not the pause
-                    log.warning("job %s: retry %s of %s in %ss", path, attempt + 1, RETRIES,
-                                pause)
-                    time.sleep(pause)
+        try:
+            with self.app.app_context():
+                for attempt in range(RETRIES + 1):
+                    try:
+                        return _call(path, args, kwargs)
+                    except Exception:
+                        if attempt == RETRIES:
+                            raise
+                        pause = self.pauses[min(attempt, len(self.pauses) - 1)]
+                        log.warning("job %s: retry %s of %s in %ss", path, attempt + 1,
+                                    RETRIES, pause)
+                        time.sleep(pause)
+        finally:
+            if job_key:
+                with self.lock:
+                    self.pending.discard(job_key)
 
     def wait_idle(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -239,10 +251,9 @@ class _ThreadRunner:
             if not futures:
                 return
             for future in futures:
-                try:
+                # A failure was logged by _call already; the caller checks the job's effects.
+                with contextlib.suppress(Exception):
                     future.result(max(0.0, deadline - time.monotonic()))
-                except Exception:  # already logged by _call; the caller checks its effects
-                    pass
 
 
 def _runner(app: Flask):
@@ -274,6 +285,11 @@ def run_worker(app: Flask, burst: bool = False, simple: bool = False) -> bool:
 
 def run_scheduler(app: Flask) -> None:
     """Enqueue the periodic jobs on time, with RQ's cron scheduler (``matchmaker scheduler``)."""
+    cron_scheduler(app).start()
+
+
+def cron_scheduler(app: Flask):
+    """RQ's CronScheduler with every periodic job registered (not started)."""
     from rq.cron import CronScheduler
 
     url = redis_url(app)
@@ -287,7 +303,7 @@ def run_scheduler(app: Flask) -> None:
             perform, QUEUE, args=(job.func_path, (), {}),
             interval=int(job.every.total_seconds()), name=job.name,
         )
-    scheduler.start()
+    return scheduler
 
 
 def start_periodic_thread(app: Flask) -> threading.Thread | None:

@@ -4,6 +4,7 @@ The engine is ``matcher.tenders``; :mod:`.index` keeps it fitted outside request
 :func:`note_changes` before committing writes of tenders or enterprises, e.g. in an import).
 """
 
+from webapp.tenders.services.index import IndexNotReady, current_index, note_changes
 from webapp.tenders.services.listing import (
     InvalidFilters,
     MatchFilters,
@@ -18,7 +19,6 @@ from webapp.tenders.services.listing import (
     tender_detail,
     top_matches,
 )
-from webapp.tenders.services.index import IndexNotReady, current_index, note_changes
 from webapp.tenders.services.matching import cpv_picker, search_cpv
 from webapp.tenders.services.profiles import (
     KIND_LABELS,
@@ -40,7 +40,8 @@ __all__ = [
     "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
     "cpv_picker", "current_input", "editable_enterprise", "enterprise_of", "feedback_of",
-    "IndexNotReady", "current_index", "note_changes", "parse_filters", "parse_profile", "patch_profile", "profile_summary",
+    "IndexNotReady", "current_index", "note_changes", "parse_filters", "parse_profile",
+    "patch_profile", "profile_summary",
     "ranked_for", "ranked_tenders", "record_feedback", "search_cpv", "tender_detail", "top_matches",
     "update_profile",
 ]

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
 from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
     Badge,
@@ -24,7 +25,6 @@ from webapp.tenders.services.listing import (
     _deadline_text,
     _signal_view,
 )
-from webapp.tenders.services.index import current_index
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,

@@ -25,6 +25,7 @@ published.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -222,6 +223,7 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
     )
     folder = index_dir(app)
     folder.mkdir(parents=True, exist_ok=True)
+    _slim(index)
     name = f"index-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.joblib"
     temporary = folder / f".{name}.tmp"
     try:
@@ -240,6 +242,18 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
     log.info("index version %s: %s tenders, %s enterprises; rows %.1fs, fit %.1fs, total %.1fs",
              row.id, len(tenders), len(enterprises), loaded_s, fit_s, row.build_seconds)
     return row
+
+
+def _slim(index: MatchingIndex) -> None:
+    """Leave out of the file what is only a cache: the n-grams cut by ``min_df`` (scikit-learn
+    documents ``stop_words_`` as safe to delete) and the matcher's combined unit matrices, which
+    :func:`_load` recomputes from the blocks (they would double the file)."""
+    encoder = getattr(index.matcher, "text_encoder_", None)
+    vectorizer = getattr(encoder, "vectorizer_", None)
+    if vectorizer is not None and hasattr(vectorizer, "stop_words_"):
+        del vectorizer.stop_words_
+    index.matcher = copy.copy(index.matcher)
+    index.matcher.unit_dense_ = index.matcher.unit_sparse_ = None
 
 
 def _prune(db: Session, folder: Path, keep: int) -> None:
@@ -318,9 +332,16 @@ def _holder(app: Flask) -> _Holder:
 
 
 def init_app(app: Flask) -> None:
-    """Load the newest index in a background thread when the worker starts."""
+    """A serving worker loads the newest index in a background thread as it starts (the CLI
+    and the tests do not: ``BACKGROUND_AT_START``)."""
+    if app.config.get("BACKGROUND_AT_START", not app.testing):
+        start_loading(app)
+
+
+def start_loading(app: Flask) -> None:
     holder = _holder(app)
-    if app.config.get("INDEX_LOAD_AT_START", not app.testing):
+    if holder.index is None and holder.busy.acquire(blocking=False):
+        holder.busy.release()
         threading.Thread(target=_load_latest_quietly, args=(app, holder), daemon=True,
                          name="matchmaker-index-load").start()
 
@@ -414,6 +435,9 @@ def _load(app: Flask, row: MatchIndex) -> MatchingIndex | None:
         return None
     if getattr(index, "format", None) != FORMAT:
         return None
+    matcher = index.matcher
+    if getattr(matcher, "unit_dense_", None) is None:
+        matcher.unit_dense_, matcher.unit_sparse_ = matcher.unit_side_.combined(None)
     index.version = row.id
     return index
 
@@ -435,7 +459,7 @@ def _caught_up(app, db: Session, index: MatchingIndex, change_id: int) -> Matchi
     updated = index.with_changes(tenders, tender_ids, enterprises, change_id)
     log.debug("index %s: %s tender and %s enterprise changes applied in %.3fs", index.version,
               len(tender_ids), len(enterprise_ids), time.perf_counter() - started)
-    if any(kind == "reference" for kind, _row in rows) or (
+    if any(kind == "rebuild" for kind, _row in rows) or (
         len(tender_ids) + len(enterprise_ids) > REBUILD_SHARE * max(len(index.alive), 1)
     ):
         request_build(app)
