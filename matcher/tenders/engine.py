@@ -594,8 +594,9 @@ class TenderMatcher(BaseEstimator):
         new = copy.copy(self)
         first = self.n_tenders_
         units = [u for i, t in enumerate(tenders) for u in expand_units(t, first + i)]
-        new.tenders_ = [*self.tenders_, *tenders]
-        new.units_ = [*self.units_, *units]
+        # `+`, not unpacking: a stored index keeps these as lazily decoded sequences.
+        new.tenders_ = self.tenders_ + list(tenders)
+        new.units_ = self.units_ + units
         new.n_tenders_, new.n_units_ = len(new.tenders_), len(new.units_)
         new.unit_tender_ = np.concatenate(
             [self.unit_tender_, np.array([u.tender_index for u in units], dtype=np.int64)]

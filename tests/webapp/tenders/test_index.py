@@ -119,7 +119,7 @@ def test_index_lifecycle_across_two_workers(shared_url, tmp_path):
         assert _versions(first) == 1
         assert _listed(before) and _listed(_matches_html(two)) == _listed(before)
         assert _versions(second) == 1
-        files = list((tmp_path / "index").glob("index-*.joblib"))
+        files = list((tmp_path / "index").glob("index-*.pickle"))
         assert len(files) == 1 and not list((tmp_path / "index").glob(".*.tmp"))
 
         # Incremental add: a tender imported through one worker's API shows in the other's
@@ -227,7 +227,7 @@ def test_changes_are_logged_and_pruned_after_two_builds(sqlite_url, tmp_path):
         with Session(engine) as db:
             assert db.exec(select(func.count()).select_from(IndexChange)).one() == 0
             assert db.exec(select(func.count()).select_from(MatchIndex)).one() == 2
-        assert len(list((tmp_path / "index").glob("index-*.joblib"))) == 2
+        assert len(list((tmp_path / "index").glob("index-*.pickle"))) == 2
     finally:
         app.extensions[ENGINE_KEY].dispose()
         other.extensions[ENGINE_KEY].dispose()

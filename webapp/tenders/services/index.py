@@ -26,16 +26,18 @@ published.
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import os
+import pickle
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import joblib
 import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import func
@@ -224,10 +226,11 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
     folder = index_dir(app)
     folder.mkdir(parents=True, exist_ok=True)
     _slim(index)
-    name = f"index-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.joblib"
+    name = f"index-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.pickle"
     temporary = folder / f".{name}.tmp"
     try:
-        joblib.dump(index, temporary)
+        with open(temporary, "wb") as file:
+            pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, folder / name)
     finally:
         temporary.unlink(missing_ok=True)
@@ -254,6 +257,37 @@ def _slim(index: MatchingIndex) -> None:
         del vectorizer.stop_words_
     index.matcher = copy.copy(index.matcher)
     index.matcher.unit_dense_ = index.matcher.unit_sparse_ = None
+    # Hundreds of thousands of small objects cost seconds to unpickle; requests read a few.
+    index.matcher.tenders_ = PickledList.of(index.matcher.tenders_)
+    index.matcher.units_ = PickledList.of(index.matcher.units_)
+
+
+class PickledList(Sequence):
+    """A read-only list kept as one pickled blob per item, decoded when an item is read.
+
+    Loading it costs one bytes object per item (not tracked by the garbage collector) instead
+    of a tree of dataclasses and lists; the engine reads only the items it explains.
+    """
+
+    def __init__(self, blobs: list[bytes]):
+        self._blobs = blobs
+
+    @classmethod
+    def of(cls, items) -> PickledList:
+        if isinstance(items, PickledList):
+            return items
+        return cls([pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items])
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [pickle.loads(blob) for blob in self._blobs[index]]
+        return pickle.loads(self._blobs[index])
+
+    def __add__(self, other) -> PickledList:
+        return PickledList(self._blobs + PickledList.of(other)._blobs)
 
 
 def _prune(db: Session, folder: Path, keep: int) -> None:
@@ -429,10 +463,16 @@ def _first_index(app, holder, db, version, change_id) -> MatchingIndex:
 def _load(app: Flask, row: MatchIndex) -> MatchingIndex | None:
     path = index_dir(app) / row.file_name
     try:
-        index = joblib.load(path)
+        # Plain pickle: joblib's unpickler is pure Python and many times slower here; the
+        # collector is paused because it would rescan the growing heap again and again.
+        gc.disable()
+        with open(path, "rb") as file:
+            index = pickle.load(file)
     except FileNotFoundError:
         log.warning("index version %s: file %s is missing", row.id, path)
         return None
+    finally:
+        gc.enable()
     if getattr(index, "format", None) != FORMAT:
         return None
     matcher = index.matcher
