@@ -98,7 +98,11 @@ def main(argv: list[str] | None = None) -> None:
                      "< 60 s"))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
     _print(rows)
 
@@ -143,7 +147,7 @@ def _wait_for(url: str, seconds: float) -> None:
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.1)
     raise SystemExit(f"{url} did not answer within {seconds} s")
 
