@@ -191,10 +191,10 @@ def fitted_engine(setup: Setup):
     """The product's fitted matcher (the one ``ranked_for`` used) and its item ids."""
     from sqlmodel import Session
 
-    from webapp.tenders.services import fitted_matcher
+    from webapp.tenders.services import current_index
 
     with setup.app.test_request_context(), Session(setup.engine) as db:
-        return fitted_matcher(db)
+        return current_index(db).matcher
 
 
 # --- baselines --------------------------------------------------------------------------------

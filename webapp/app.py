@@ -50,8 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from webapp import cli, errors, navigation
+    from webapp import cli, errors, jobs, navigation
+    from webapp.tenders.services import index
 
+    jobs.init_app(app)
+    index.init_app(app)
+    if app.config.get("BACKGROUND_AT_START", not app.testing):
+        jobs.start_periodic_thread(app)  # only without Redis: `matchmaker scheduler` otherwise
     errors.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)

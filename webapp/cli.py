@@ -16,9 +16,11 @@ def init_app(app: Flask) -> None:
     """Register the command groups on the app (also reachable through `flask --app webapp`)."""
     from webapp.tenders.importing.cli import import_cli, reference_cli
 
-    for group in (db_cli, fixtures_cli, users_cli, tokens_cli, import_cli, reference_cli):
+    for group in (db_cli, fixtures_cli, users_cli, tokens_cli, import_cli, reference_cli,
+                  index_cli):
         app.cli.add_command(group)
-    app.cli.add_command(serve)
+    for command in (serve, worker, scheduler):
+        app.cli.add_command(command)
 
 
 @click.group("db", cls=AppGroup)
@@ -60,6 +62,73 @@ def fixtures_load(if_empty: bool) -> None:
             raise click.ClickException("The database already has data; use an empty database.")
         counts = load_fixtures(db)
     click.echo("Loaded " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+
+
+@fixtures_cli.command("synth")
+@click.option("--tenders", "n_tenders", type=click.IntRange(min=0), default=10_000,
+              show_default=True, help="Open tenders to generate (a tenth of them with lots).")
+@click.option("--enterprises", "n_enterprises", type=click.IntRange(min=0), default=1_000,
+              show_default=True)
+@click.option("--applicants", "n_applicants", type=click.IntRange(min=0), default=0,
+              show_default=True, help="Authorities applying to one sector's working group.")
+@click.option("--sector", "sector_slug", default=None,
+              help="The sector of the applicants (slug; default: the first sector).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def fixtures_synth(n_tenders, n_enterprises, n_applicants, sector_slug, seed) -> None:
+    """Fill the database with generated tenders, enterprises and applicants (bulk inserts)."""
+    import time
+
+    from fixtures.synthetic import synthesize
+
+    started = time.perf_counter()
+    with session_scope(get_engine()) as db:
+        try:
+            counts = synthesize(db, n_tenders=n_tenders, n_enterprises=n_enterprises,
+                                n_applicants=n_applicants, sector_slug=sector_slug, seed=seed)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo("Generated " + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+               + f" in {time.perf_counter() - started:.1f} s. Run `matchmaker index build`.")
+
+
+@click.group("index", cls=AppGroup)
+def index_cli() -> None:
+    """The matching index of tenders and enterprises."""
+
+
+@index_cli.command("build")
+def index_build() -> None:
+    """Build and publish a new index version now (web workers swap it in by themselves)."""
+    from webapp.tenders.services.index import build_index
+
+    row = build_index(current_app._get_current_object(), get_engine())
+    click.echo(f"Index version {row.id}: {row.n_tenders:,} tenders, {row.n_enterprises:,} "
+               f"enterprises, built in {row.build_seconds:.1f} s.")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs from the Redis queue (needs MATCHMAKER_REDIS_URL)."""
+    from webapp import jobs
+
+    try:
+        jobs.run_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Enqueue the periodic jobs on time (RQ's cron scheduler; needs MATCHMAKER_REDIS_URL)."""
+    from webapp import jobs
+
+    try:
+        jobs.run_scheduler(current_app._get_current_object())
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group("users", cls=AppGroup)
@@ -179,7 +248,13 @@ def serve(host: str, port: int) -> None:
     """Serve with the embedded server (one process). Production runs gunicorn: see README."""
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    from webapp import jobs
+    from webapp.tenders.services import index
+
+    app = current_app._get_current_object()
+    index.start_loading(app)  # the CLI's app skips the start-up work a served one does
+    jobs.start_periodic_thread(app)
+    run_simple(host, port, app, threaded=True)
 
 
 def main() -> None:
@@ -187,7 +262,8 @@ def main() -> None:
     from webapp.app import create_app
 
     cli = FlaskGroup(
-        create_app=create_app,
+        # Commands are no web workers: no index loading or periodic thread at start.
+        create_app=lambda: create_app({"BACKGROUND_AT_START": False}),
         add_version_option=False,
         help="Matchmaker: working groups of public buyers, tenders for social enterprises.",
     )

@@ -107,6 +107,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    from webapp.tenders.services.index import IndexNotReady
+
+    app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -136,6 +139,21 @@ def _csrf_error(error: CSRFError):
 
 def _http_error(error: HTTPException):
     return _respond(error.code or 500, error.description or error.name)
+
+
+def _index_not_ready(error: Exception):
+    """The first matching index is still being built: say so, and when to come back."""
+    message = _(
+        "The matching index is being built; matches appear in a minute or two. "
+        "Please try again shortly."
+    )
+    response = _respond(503, message)
+    body, status = response if isinstance(response, tuple) else (response, 503)
+    from flask import make_response
+
+    response = make_response(body, status)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def _unexpected_error(error: Exception):
@@ -172,5 +190,6 @@ def _title(status: int) -> str:
         413: _("Too large"),
         422: _("Invalid input"),
         429: _("Too many requests"),
+        503: _("Being prepared"),
     }
     return titles.get(status, _("Something went wrong"))

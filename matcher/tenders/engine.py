@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -244,7 +245,7 @@ class TenderMatcher(BaseEstimator):
             nuts_level,
             rules.REGION_SHARED_SCORE,
             rules.REGION_COVER_SCORE,
-            lambda outer, inner: inner.startswith(outer),
+            _nuts_within,
         ).fit([*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)])
         self.reach_encoder_ = ReachEncoder(nuts_chain).fit(
             [*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)]
@@ -521,15 +522,50 @@ class TenderMatcher(BaseEstimator):
         -------
         TenderRanking
         """
+        side, unit_scores, tender_scores = self.score_tenders(enterprise)
+        _, indices = top_k_rows(tender_scores[None, :], n)
+        matches = self.explain_tenders(enterprise, side, indices[0][indices[0] >= 0])
+        gates = self._gates_for(enterprise, side, unit_scores) if explain_gates else []
+        return TenderRanking(enterprise.id, matches, gates)
+
+    def score_tenders(
+        self, enterprise: EnterpriseProfile
+    ) -> tuple[_Side, np.ndarray, np.ndarray]:
+        """One enterprise against every fitted tender, computed once.
+
+        Returns the encoded profile (for :meth:`explain_tenders`), the lot scores and the
+        tender scores (float32; gated tenders score below 0).
+        """
         check_is_fitted(self)
         side = self._encode_enterprises([enterprise])
         unit_scores = self._unit_scores(side)[0]
-        _, indices = top_k_rows(self._tender_scores(unit_scores[None, :]), n)
-        matches = [
-            self._tender_match(enterprise, side, int(index)) for index in indices[0] if index >= 0
-        ]
-        gates = self._gates_for(enterprise, side, unit_scores) if explain_gates else []
-        return TenderRanking(enterprise.id, matches, gates)
+        return side, unit_scores, self._tender_scores(unit_scores[None, :])[0]
+
+    def explain_tenders(self, enterprise, side: _Side, tender_indices) -> list[TenderMatch]:
+        """Signals, reasons and best lot of the given tenders only (positions in tenders_)."""
+        return [self._tender_match(enterprise, side, int(index)) for index in tender_indices]
+
+    def tender_evidence(self, side: _Side) -> np.ndarray:
+        """Per fitted tender: does any of its lots share activity (CPV or distinctive words)
+        with the encoded enterprise? Lets a page list the relevant left-out tenders first."""
+        evidence = np.asarray(self._has_evidence(side, self.unit_side_), dtype=np.int8)
+        return np.maximum.reduceat(evidence, self.tender_first_unit_) > 0
+
+    def gates_of(
+        self, enterprise, side: _Side, tender_indices, now: datetime | None = None
+    ) -> list[Gate]:
+        """Why each given tender is left out for the enterprise (deadlines checked at ``now``):
+        the first of its lots' gates, as :meth:`rank_tenders` reports them."""
+        evidence = self._has_evidence(side, self.unit_side_)
+        gates = []
+        for tender_index in tender_indices:
+            for position in self._tender_unit_positions(tender_index):
+                unit = self.units_[position]
+                gate = self._gate_of(enterprise, unit, bool(evidence[position]), now)
+                if gate is not None:
+                    gates.append(Gate(self.tenders_[tender_index].id, unit.lot_id, *gate))
+                    break
+        return gates
 
     def _tender_match(self, enterprise, side: _Side, tender_index: int) -> TenderMatch:
         units = self._tender_unit_positions(tender_index)
@@ -588,11 +624,12 @@ class TenderMatcher(BaseEstimator):
         return positive_mask(self._product(profile, units, "evidence"), shape)[0]
 
     def _gate_of(
-        self, enterprise: EnterpriseProfile, unit: Unit, has_evidence: bool = True
+        self, enterprise: EnterpriseProfile, unit: Unit, has_evidence: bool = True,
+        now: datetime | None = None,
     ) -> tuple[str, str] | None:
         tender = self.tenders_[unit.tender_index]
         gate = (
-            rules.tender_gate(tender, self.now_, self.min_days_to_deadline)
+            rules.tender_gate(tender, now or self.now_, self.min_days_to_deadline)
             or rules.unit_gate(unit)
             or rules.enterprise_gate(enterprise, unit)
         )
@@ -704,6 +741,61 @@ class TenderMatcher(BaseEstimator):
         scores[~self._open_pairs(self.enterprise_side_, unit_side)] = -GATE_PENALTY
         return scores
 
+    # ------------------------------------------------------------------ incremental
+
+    def with_tenders(self, tenders: Sequence[TenderItem]) -> tuple[TenderMatcher, np.ndarray]:
+        """A copy with ``tenders`` appended, encoded by the fitted encoders (no refit).
+
+        The copy shares the unchanged arrays with this matcher, which is never modified, so
+        requests still using it are safe. Returns the copy and the new tenders' positions.
+        """
+        check_is_fitted(self)
+        new = copy.copy(self)
+        first = self.n_tenders_
+        units = [u for i, t in enumerate(tenders) for u in expand_units(t, first + i)]
+        # `+`, not unpacking: a stored index keeps these as lazily decoded sequences.
+        new.tenders_ = self.tenders_ + list(tenders)
+        new.units_ = self.units_ + units
+        new.n_tenders_, new.n_units_ = len(new.tenders_), len(new.units_)
+        new.unit_tender_ = np.concatenate(
+            [self.unit_tender_, np.array([u.tender_index for u in units], dtype=np.int64)]
+        )
+        new.tender_first_unit_ = np.searchsorted(new.unit_tender_, np.arange(new.n_tenders_))
+        gates = [new._closing_gate(u) for u in units]
+        new.unit_gates_ = [*self.unit_gates_, *gates]
+        added = new._encode_units(units, gates)
+        new.unit_side_ = _stacked(self.unit_side_, added)
+        dense, sparse = added.combined(None)
+        new.unit_dense_ = np.ascontiguousarray(np.vstack([self.unit_dense_, dense]))
+        new.unit_sparse_ = sp.vstack([self.unit_sparse_, sparse], format="csr")
+        # The products read these transposed copies: they must hold the new rows too.
+        new.unit_transposed_ = {
+            name: _transposed(new.unit_side_.blocks[name]) for name in self.unit_transposed_
+        }
+        new.unit_sparse_t_ = _transposed(new.unit_sparse_)
+        return new, np.arange(first, new.n_tenders_)
+
+    def with_enterprises(self, enterprises: Sequence[EnterpriseProfile]) -> TenderMatcher:
+        """A copy with these enterprises re-encoded (same id: replaced; new id: appended)."""
+        check_is_fitted(self)
+        new = copy.copy(self)
+        positions = {e.id: i for i, e in enumerate(self.enterprises_)}
+        merged = list(self.enterprises_)
+        order = np.arange(len(merged) + len(enterprises))
+        for j, enterprise in enumerate(enterprises):
+            if enterprise.id in positions:
+                merged[positions[enterprise.id]] = enterprise
+                order[positions[enterprise.id]] = len(self.enterprises_) + j
+            else:
+                positions[enterprise.id] = len(merged)
+                order[len(merged)] = len(self.enterprises_) + j
+                merged.append(enterprise)
+        new.enterprises_ = merged
+        new.n_enterprises_ = len(merged)
+        added = self._encode_enterprises(list(enterprises))
+        new.enterprise_side_ = _stacked(self.enterprise_side_, added).rows(order[: len(merged)])
+        return new
+
     def _region_counts(self, enterprise_indices, level: int) -> list[RegionCount]:
         counter = Counter()
         for index in enterprise_indices:
@@ -726,6 +818,21 @@ def _scaled_rows(rows, factors: np.ndarray):
     if sp.issparse(rows):
         return sp.csr_matrix(sp.diags(factors.astype(np.float32)) @ rows, dtype=np.float32)
     return (rows * factors[:, None]).astype(np.float32)
+def _nuts_within(outer: str, inner: str) -> bool:
+    """A module-level function, not a lambda: the fitted matcher is pickled into the index."""
+    return inner.startswith(outer)
+
+
+def _stacked(first: _Side, second: _Side) -> _Side:
+    """The rows of ``first`` then those of ``second``."""
+    blocks = {
+        name: sp.vstack([block, second.blocks[name]], format="csr")
+        if sp.issparse(block)
+        else np.concatenate([block, second.blocks[name]])  # 1-D per-row blocks too
+        for name, block in first.blocks.items()
+    }
+    return _Side(blocks, np.vstack([first.presence, second.presence]))
+
 
 
 def _add_sparse_product(dense: np.ndarray, product: sp.csr_matrix) -> None:

@@ -18,6 +18,7 @@ from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours, field_messages
 from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
     Badge,
@@ -29,8 +30,8 @@ from webapp.tenders.services.listing import (
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
-    fitted_matcher,
     lots_by_tender,
+    rows_for,
     tender_item,
 )
 from webapp.tenders.services.profiles import (
@@ -165,9 +166,10 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
     if not may_read_candidates(user, tender):
         raise NotYours()
     lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
-    fitted = fitted_matcher(db)
+    index = current_index(db)
     item = tender_item(tender, lots)
-    ranking = fitted.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    ranking = index.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     lot_names = {lot.id: (f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref)
                  for lot in lots}
     return CandidatesView(
@@ -185,9 +187,10 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
 
 def market_research(db: Session, research: ResearchInput, n: int = 20) -> ResearchResult:
     """How many social enterprises could bid for a planned tender, where, and who."""
-    fitted = fitted_matcher(db)
+    index = current_index(db)
     planned = _planned_item(research, research.reservation)
-    ranking = fitted.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
+    ranking = index.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
+    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     n_able = sum(r.n_enterprises for r in ranking.region_counts)
     if research.reservation == "art20":
         n_art20 = n_able

@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from models import Authority, Lot, NutsRegion, Tender, utcnow
 from webapp.tenders.importing import ocds
 from webapp.tenders.importing.ocds import MalformedFile, OcdsRecord, ParsedTender, Problem
+from webapp.tenders.services.index import note_changes
 
 __all__ = ["ImportSummary", "MalformedFile", "import_ocds", "import_outcomes", "import_records",
            "read_ocds"]
@@ -32,6 +33,7 @@ class ImportSummary:
     n_updated: int = 0
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    tender_ids: list[int] = field(default_factory=list)  # created or updated
 
     def as_dict(self) -> dict:
         """The summary as the API returns it."""
@@ -110,12 +112,14 @@ def import_outcomes(
         for label, outcome in good:
             summary.warnings.extend(Problem(label, w) for w in outcome.warnings)
         n_created = _upsert(db, [outcome for _, outcome in good],
-                            authority_id if own_name else None, own_name, source=source)
+                            authority_id if own_name else None, own_name, summary.tender_ids,
+                            source=source)
         summary.n_created += n_created
         summary.n_updated += len(good) - n_created
         for _ in chunk:
             if on_record is not None:
                 on_record()
+    note_changes(db, "tender", summary.tender_ids)
     db.commit()
     return summary
 
@@ -146,6 +150,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 def _upsert(
     db: Session, parsed: list[ParsedTender], authority_id: int | None, own_name: str,
+    written: list[int],
     source: str = SOURCE,
 ) -> int:
     """Create or update a chunk of tenders and their lots (a few queries per chunk, not per
@@ -183,6 +188,7 @@ def _upsert(
     for tender, item in pairs:
         _sync_lots(db, tender.id, item.lots, lots[tender.id])
     db.flush()
+    written.extend(tender.id for tender, _item in pairs)
     return n_created
 
 

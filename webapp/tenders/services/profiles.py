@@ -19,7 +19,8 @@ from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
 from webapp.db import writes
 from webapp.errors import Invalid, NotFound, NotYours, field_messages
 from webapp.scope import may_change_enterprise
-from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
+from webapp.tenders.services.index import note_changes
+from webapp.tenders.services.matching import cpv_label, reference_lists
 
 KIND_LABELS = {
     EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
@@ -176,12 +177,13 @@ def editable_enterprise(db: Session, user: User, enterprise_id: int) -> Enterpri
 
 @writes
 def update_profile(db: Session, enterprise: Enterprise, data: ProfileInput) -> Enterprise:
-    """Save a validated profile; the matcher is refitted on its next use."""
+    """Save a validated profile; every worker's index re-encodes it on its next request."""
     _check_reference(db, data)
     _apply(enterprise, data)
     db.add(enterprise)
+    db.flush()
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 
@@ -207,8 +209,8 @@ def create_enterprise(db: Session, user: User, data: ProfileInput) -> Enterprise
     db.flush()
     if user.role == Role.ENTERPRISE:
         db.get(User, user.id).enterprise_id = enterprise.id
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 
