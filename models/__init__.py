@@ -1,6 +1,6 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
-from models._types import utcnow
+from models._types import WebUrl, is_web_url, utcnow
 from models.enums import (
     ApplicationStatus,
     AuthorityKind,
@@ -35,5 +35,5 @@ __all__ = [
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
     "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",
     "ProposalStatus", "Reservation", "Role", "Sector", "SectorCoordinator", "Tender",
-    "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",
+    "TenderStatus", "User", "WaitlistEntry", "WebUrl", "WishKind", "is_web_url", "utcnow",
 ]

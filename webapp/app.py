@@ -14,10 +14,11 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db
+from webapp import db, inputs
+from webapp.inputs import MAX_ROW_ID
+from webapp.rendering import safe_url
 
 SUPPORTED_LOCALES = ("en", "nl")
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 
 class RowIdConverter(IntegerConverter):
@@ -38,19 +39,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["int"] = RowIdConverter
+    app.jinja_env.filters["safe_url"] = safe_url
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)
 
+    inputs.init_app(app)
     db.init_app(app)
     HTMX(app)
     CSRFProtect(app)
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from webapp import cli, errors, navigation
+    from webapp import cli, errors, headers, navigation
 
     errors.init_app(app)
+    headers.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
     _log_requests(app)

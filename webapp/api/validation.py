@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from flask import jsonify, request
+from flask import abort, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -36,11 +36,25 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     return errors
 
 
+JSON_MAX_BYTES = 5 * 1024 * 1024  # API bodies other than the OCDS import (its own limit)
+
+
+def json_body() -> object:
+    """The request's JSON, or a 422 saying why not (wrong type, not JSON, too deep, NUL);
+    413 past JSON_MAX_BYTES. Bounded before parsing: see webapp.inputs."""
+    if not request.is_json:
+        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        abort(413, f"The body is larger than {JSON_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        return current_app.json.loads(request.get_data(cache=True))
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, too deep, NUL
+        raise InvalidInput({"body": f"Not usable JSON: {error}"}) from None
+
+
 def parse_json(model: type[M]) -> M:
     """The request's JSON body as `model`, or a 422 naming each bad field."""
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+    payload = json_body()
     try:
         return model.model_validate(payload)
     except ValidationError as error:

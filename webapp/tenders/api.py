@@ -29,6 +29,7 @@ from webapp.tenders import services as tenders
 from webapp.tenders.services import InvalidProfile, MatchFilters, NotYours, ProfileInput, buyer
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.matching import lots_by_tender
+from webapp.tenders.services.profiles import Website
 
 
 @bp.errorhandler(InvalidInput)
@@ -60,7 +61,7 @@ class EnterprisePatch(BaseModel):
     turnover_eur: int | None = None
     min_contract_value_eur: int | None = None
     max_contract_value_eur: int | None = None
-    website: str | None = None
+    website: Website | None = Field(default=None, max_length=300)
     languages: list[str] | None = None
 
 
@@ -419,13 +420,7 @@ def tender_candidates(tender_id: int):
 @token_required(Role.AUTHORITY, Role.COORDINATOR)
 def market_research():
     """For a planned tender: how many social enterprises could bid, where, and who."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
-    try:
-        planned = buyer.ResearchInput.model_validate(payload)
-    except ValidationError as error:
-        raise InvalidInput(field_errors(error)) from None
+    planned = parse_json(buyer.ResearchInput)
     result = buyer.market_research(get_session(), planned)
     return _json(MarketResearchOut(
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,

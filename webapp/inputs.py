@@ -1,0 +1,94 @@
+"""Bounds on every input before it reaches a parser or the database.
+
+- JSON bodies: at most ``JSON_MAX_DEPTH`` levels (deeper nesting made Python's parser raise
+  RecursionError, a 500), no NUL character in any string (PostgreSQL refuses NUL in text).
+- Query strings, form fields and URL parts: no NUL character, no value over
+  ``MAX_PARAMETER_LENGTH`` characters (a 400 with the reason, whatever the endpoint).
+- Row ids typed by people (``?proposal=``, form fields): ASCII digits within the INTEGER range;
+  ``str.isdigit`` also accepts "²" (which ``int`` refuses) and 40-digit numbers (which the
+  database refuses).
+"""
+
+import json
+
+from flask import Flask, abort, request
+from flask.json.provider import DefaultJSONProvider
+
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
+JSON_MAX_DEPTH = 32
+MAX_PARAMETER_LENGTH = 2000
+#: Whole request bodies (the OCDS import has its own, smaller, limit inside this one).
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+
+
+class UnusableJSON(ValueError):
+    """JSON that parses but that the app refuses (too deep, NUL characters)."""
+
+
+def loads_bounded(text: str | bytes, max_depth: int = JSON_MAX_DEPTH, **kwargs) -> object:
+    """``json.loads`` that raises ValueError (never RecursionError) for unusable input."""
+    try:
+        value = json.loads(text, **kwargs)
+    except RecursionError:
+        raise UnusableJSON(f"nested deeper than {max_depth} levels") from None
+    check_json_value(value, max_depth)
+    return value
+
+
+def check_json_value(value: object, max_depth: int = JSON_MAX_DEPTH) -> None:
+    """Walk a decoded value without recursion; raise UnusableJSON when too deep or with NUL."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise UnusableJSON("a text contains a NUL character (\\u0000)")
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > max_depth:
+            raise UnusableJSON(f"nested deeper than {max_depth} levels")
+        if isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        else:
+            stack.extend((child, depth + 1) for child in item)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies that would crash or reach the database unusable."""
+
+    def loads(self, s: str | bytes, **kwargs) -> object:
+        return loads_bounded(s, **kwargs)
+
+
+def row_id(value: object) -> int | None:
+    """A typed row id (ASCII digits, within the INTEGER range), or None."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
+def _refuse_unusable_parameters() -> None:
+    parts = [
+        *(("URL", v) for v in (request.view_args or {}).values() if isinstance(v, str)),
+        *((k, v) for k, values in request.args.lists() for v in [k, *values]),
+    ]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        parts += [(k, v) for k, values in request.form.lists() for v in [k, *values]]
+    for name, value in parts:
+        if "\x00" in value:
+            abort(400, f"'{name[:50]}' contains a NUL character.".replace("\x00", "\\0"))
+        if len(value) > MAX_PARAMETER_LENGTH:
+            abort(400, f"'{name[:50]}' is longer than {MAX_PARAMETER_LENGTH} characters."
+                  .replace("\x00", "\\0"))
+
+
+def init_app(app: Flask) -> None:
+    """Install the bounded JSON provider, the body size limit and the parameter check."""
+    app.json = BoundedJSONProvider(app)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: unlimited
+        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    app.before_request(_refuse_unusable_parameters)
