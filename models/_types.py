@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
-
 from sqlalchemy import JSON, Column, Enum
 from sqlmodel import Field
 

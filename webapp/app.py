@@ -51,10 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from webapp import cli, errors, headers, navigation
+    from webapp import cli, errors, headers, navigation, ratelimit
 
     errors.init_app(app)
     headers.init_app(app)
+    ratelimit.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
     _log_requests(app)

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -32,7 +32,14 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
-    return _respond(error.code or 500, error.description or error.name)
+    response = _respond(error.code or 500, error.description or error.name)
+    # Keep what the status needs: Allow on 405, Retry-After on 429 and 503.
+    extra = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
+    if extra:
+        response = make_response(response)
+        for name, value in extra:
+            response.headers[name] = value
+    return response
 
 
 def _unexpected_error(error: Exception):

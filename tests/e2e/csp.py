@@ -7,7 +7,8 @@ it violates the following Content Security Policy directive …") and the page's
 
 _LISTEN = """
 document.addEventListener('securitypolicyviolation', (e) => {
-  window.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.documentURI}`);
+  const what = e.blockedURI || 'inline';
+  window.__reportCsp(`${e.violatedDirective} blocked ${what} at ${e.documentURI}`);
 });
 """
 

@@ -89,6 +89,8 @@ def _error_responses() -> dict:
         "NotFound": "No such resource, or not yours",
         "Invalid": "Invalid input, with a message per field",
         "Conflict": "Someone else changed it first",
+        "TooLarge": "The body is larger than the limit",
+        "TooMany": "Too many requests of this kind; Retry-After says when to try again",
     }
     return {
         name: {
