@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webapp.db import rollback_session
 from webapp.rendering import render
 
 logger = logging.getLogger("matchmaker.errors")
@@ -48,6 +49,11 @@ def _unexpected_error(error: Exception):
 
 
 def _respond(status: int, message: str):
+    # Nothing an error interrupted may be committed later, and the page needs a usable session.
+    try:
+        rollback_session()
+    except Exception:  # the connection itself is gone: the page falls back below
+        logger.exception("Rolling the session back failed")
     if _wants_json():
         return jsonify(error=_title(status), message=message), status
     try:

@@ -9,50 +9,15 @@
   database refuses).
 """
 
-import json
-
 from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 
+from webapp.jsonbounds import loads_bounded
+
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
-JSON_MAX_DEPTH = 32
 MAX_PARAMETER_LENGTH = 2000
 #: Whole request bodies (the OCDS import has its own, smaller, limit inside this one).
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-
-
-class UnusableJSON(ValueError):
-    """JSON that parses but that the app refuses (too deep, NUL characters)."""
-
-
-def loads_bounded(text: str | bytes, max_depth: int = JSON_MAX_DEPTH, **kwargs) -> object:
-    """``json.loads`` that raises ValueError (never RecursionError) for unusable input."""
-    try:
-        value = json.loads(text, **kwargs)
-    except RecursionError:
-        raise UnusableJSON(f"nested deeper than {max_depth} levels") from None
-    check_json_value(value, max_depth)
-    return value
-
-
-def check_json_value(value: object, max_depth: int = JSON_MAX_DEPTH) -> None:
-    """Walk a decoded value without recursion; raise UnusableJSON when too deep or with NUL."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                raise UnusableJSON("a text contains a NUL character (\\u0000)")
-            continue
-        if not isinstance(item, dict | list):
-            continue
-        if depth > max_depth:
-            raise UnusableJSON(f"nested deeper than {max_depth} levels")
-        if isinstance(item, dict):
-            stack.extend((key, depth) for key in item)
-            stack.extend((child, depth + 1) for child in item.values())
-        else:
-            stack.extend((child, depth + 1) for child in item)
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

@@ -9,6 +9,7 @@ from webapp.db import get_session
 from webapp.groupings.coordinator import bp
 from webapp.groupings.services import members
 from webapp.groupings.services.members import NotYours
+from webapp.inputs import row_id
 from webapp.rendering import render
 
 
@@ -17,11 +18,10 @@ from webapp.rendering import render
 def answers(slug: str):
     """Answers per group of a published proposal (the latest unless ?proposal=id) and wishes."""
     proposal = request.args.get("proposal", "")
-    if proposal and not proposal.isdigit():
-        abort(404)
+    if proposal and row_id(proposal) is None:
+        abort(404)  # no row can have this id ("²", 40 digits…)
     try:
-        review = members.sector_review(get_session(), g.user, slug,
-                                        int(proposal) if proposal else None)
+        review = members.sector_review(get_session(), g.user, slug, row_id(proposal))
     except NotYours:
         abort(404)
     return render("groupings/coordinator/answers.html", review=review)

@@ -22,6 +22,7 @@ from webapp.groupings.services import (
     UnknownProposal,
     UnknownSector,
 )
+from webapp.inputs import row_id
 from webapp.rendering import render, wants_fragment
 
 bp = Blueprint("coordinator", __name__, url_prefix="/sectors")
@@ -125,12 +126,12 @@ def _edit(slug: str, proposal_id: int, change, done_message: str):
 
 def _version() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return row_id(value)
 
 
 def _application_id() -> int:
     value = request.form.get("application_id", "")
-    return int(value) if value.isdigit() else -1
+    return row_id(value) or -1
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/move")

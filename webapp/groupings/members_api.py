@@ -17,6 +17,7 @@ from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
 from webapp.groupings.services import members
 from webapp.groupings.services.members import InvalidAnswer, NotYours
+from webapp.inputs import row_id
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
@@ -251,11 +252,10 @@ def partner_wish_delete(wish_id: int):
 def partner_review(slug: str):
     """Answers to a published proposal of a coordinated sector (?proposal=id), and its wishes."""
     proposal = request.args.get("proposal", "")
-    if proposal and not proposal.isdigit():
+    if proposal and row_id(proposal) is None:
         raise InvalidInput({"proposal": "Give a proposal id."})
     try:
-        review = members.sector_review(get_session(), g.user, slug,
-                                        int(proposal) if proposal else None)
+        review = members.sector_review(get_session(), g.user, slug, row_id(proposal))
     except NotYours:
         abort(404, "No such sector or proposal, or not yours.")
     return _json(ReviewOut(
