@@ -138,8 +138,10 @@ def pg_app(postgres_url, today):
 
     @app.get("/test-only/database-error")
     def database_error():
-        get_session().exec(select(User)).first()  # the request has used its session
-        get_session().execute(text("SELECT 1 / 0"))  # then a statement fails
+        session = get_session()
+        session.exec(select(User)).first()
+        session.expire_all()  # as after any rollback or refresh: g.user reloads when read
+        session.execute(text("SELECT 1 / 0"))  # a statement fails: the transaction aborts
 
     yield app
     app.extensions[ENGINE_KEY].dispose()
