@@ -104,8 +104,8 @@ def test_a_nul_or_an_overlong_value_in_an_api_query_is_a_400(app, client):
 
 def test_a_nul_in_a_csv_upload_is_reported_beside_the_file(client):
     login(client, COORDINATOR)
-    content = ("authority_name,country,nuts,kind,topics\nGemeente\x00X,NL,NL310,municipality,"
-               "Refurbished laptops\n").encode()
+    content = (b"authority_name,country,nuts,kind,topics\nGemeente\x00X,NL,NL310,municipality,"
+               b"Refurbished laptops\n")
     from io import BytesIO
     response = post_form(client, "/sectors/circular-ict/import",
                          {"file": (BytesIO(content), "applicants.csv")},
