@@ -101,6 +101,6 @@ def test_a_body_over_the_limit_is_413(app, client, scottish):
 def test_the_endpoint_is_in_the_openapi_document(client):
     document = client.get("/api/v1/openapi.json").json
     operation = document["paths"]["/imports/ocds"]["post"]
-    assert set(operation["responses"]) == {"200", "401", "403", "413", "422"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "413", "422"}
     summary = document["components"]["schemas"]["ImportSummary"]
     assert set(summary["properties"]) == {"created", "updated", "skipped", "warnings"}

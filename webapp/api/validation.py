@@ -62,7 +62,11 @@ def parse_json(model: type[M]) -> M:
 
 
 def parse_query(model: type[M]) -> M:
-    """The query string as `model`, or a 422 naming each bad parameter."""
+    """The query string as `model`, or a 422 naming each bad parameter (unknown ones too: a
+    misspelt filter must not silently widen the answer)."""
+    unknown = [name for name in request.args if name not in model.model_fields]
+    if unknown:
+        raise InvalidInput({name[:50]: "Unknown parameter." for name in unknown})
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:

@@ -17,7 +17,7 @@ from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
 from webapp.groupings.services import members
 from webapp.groupings.services.members import InvalidAnswer, NotYours
-from webapp.inputs import row_id
+from webapp.inputs import MAX_ROW_ID, row_id
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
@@ -358,7 +358,8 @@ OPENAPI_PATHS = {
         "summary": "Coordinators: answers to a published proposal, and the sector's wishes",
         "security": _BEARER,
         "parameters": [_SLUG, {"name": "proposal", "in": "query", "required": False,
-                               "schema": {"type": "integer"}}],
+                               "schema": {"type": "integer", "minimum": 1,
+                                          "maximum": MAX_ROW_ID}}],
         "responses": {"200": _ok("PartnerReview", "Answers and wishes"),
                       **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},

@@ -67,6 +67,9 @@ class EnterprisePatch(BaseModel):
 
 
 class EnterprisePublicOut(BaseModel):
+    # No other property: the full record must not also match this schema (a `oneOf` with both
+    # branches matching is invalid), so the public schema is closed.
+    model_config = ConfigDict(extra="forbid")
     id: int
     name: str
     kind: str
@@ -144,7 +147,7 @@ class TenderListQuery(BaseModel):
     q: str = Field(default="", max_length=200)
     status: Literal["planned", "open", "closed"] | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)  # beyond any catalogue; SQL-safe
 
 
 class SignalOut(BaseModel):

@@ -76,14 +76,23 @@ OPENAPI_PATHS = {
                 "updates them, lots removed upstream are removed. Records that cannot be read "
                 "are skipped with their reason; the rest is imported. Values are converted to "
                 "EUR with fixed rates. Coordinators and authorities; an authority's tenders "
-                "(buyer name equal to its name) are linked to it."
+                "(buyer name equal to its name) are linked to it; an authority may only create "
+                "its own tenders and update those it owns (others are skipped with a reason)."
             ),
             "security": [{"bearer": []}],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {
-                    "type": ["object", "array"],
-                    "description": "OCDS 1.1 JSON",
+                    "description": "OCDS 1.1 JSON: the shapes the reader accepts",
+                    "anyOf": [
+                        {"type": "array"},
+                        {"type": "object", "required": ["records"],
+                         "properties": {"records": {"type": "array"}}},
+                        {"type": "object", "required": ["releases"],
+                         "properties": {"releases": {"type": "array"}}},
+                        {"type": "object", "required": ["ocid", "tender"]},
+                        {"type": "object", "required": ["ocid", "tag"]},
+                    ],
                 }}},
             },
             "responses": {
