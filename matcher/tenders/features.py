@@ -95,6 +95,16 @@ class HierarchyEncoder:
 
     def fit(self, code_lists: Sequence[Sequence[str]]) -> HierarchyEncoder:
         """Index every node met on the chains of the given codes."""
+        # The same few thousand codes come back on every lot: look their chains up once.
+        chain, cache = self.chain, {}
+
+        def cached_chain(code: str) -> list[str]:
+            found = cache.get(code)
+            if found is None:
+                found = cache[code] = chain(code)
+            return found
+
+        self.chain = cached_chain
         nodes = sorted({node for codes in code_lists for c in codes for node in self.chain(c)})
         self.vocabulary_ = {node: index for index, node in enumerate(nodes)}
         return self
@@ -172,6 +182,22 @@ def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
 
 
+def char_wb_ngrams(text: str) -> list[str]:
+    """Character 3-5-grams within words, padded with a space, of the lowercased text: the
+    n-grams of scikit-learn's ``analyzer="char_wb", ngram_range=(3, 5)``, cut with list
+    comprehensions (about twice as fast; n-gram cutting was most of the fit)."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        word = f" {word} "
+        length = len(word)
+        for n in (3, 4, 5):
+            if length <= n:  # a word shorter than n gives itself once, and no longer n-grams
+                grams.append(word)
+                break
+            grams += [word[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
 class TextEncoder:
     """TF-IDF on words (1-2 grams) and on character n-grams (3-5, within words), optionally
     reduced by LSA.
@@ -194,8 +220,7 @@ class TextEncoder:
         """Learn the n-gram vocabularies and, with LSA, the projection."""
         min_df = 2 if len(documents) > 1000 else 1
         self.vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
+            analyzer=char_wb_ngrams,
             sublinear_tf=True,
             lowercase=True,
             dtype=np.float32,
