@@ -52,7 +52,9 @@ GATE_PENALTY = 1000.0
 #: EVIDENCE_MIN_DOCS documents on, below which document frequencies mean nothing.
 EVIDENCE_MAX_DF = 0.2
 #: Share of the text similarity that comes from whole words (the rest from character n-grams).
-WORD_SHARE = 0.5
+#: 0.75 rather than 0.5: whole words carry the topic, character n-grams mostly the language
+#: (bench.relevance, reach=country: 0.863 at 0.5, 0.873 at 0.75, 0.874 at 0.9, 0.858 at 0.25).
+WORD_SHARE = 0.75
 EVIDENCE_MIN_DOCS = 30
 
 
