@@ -15,8 +15,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from webapp import db
+from webapp.i18n import SUPPORTED_LOCALES, select_locale, select_timezone
 
-SUPPORTED_LOCALES = ("en", "nl")
+__all__ = ["SUPPORTED_LOCALES", "create_app"]
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 
@@ -45,12 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     HTMX(app)
     CSRFProtect(app)
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     _register_blueprints(app)
-    from webapp import cli, errors, navigation
+    from webapp import cli, errors, i18n, navigation
 
     errors.init_app(app)
+    i18n.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
     _log_requests(app)
@@ -67,6 +69,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCKOUT=timedelta(minutes=15),
         BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE="Europe/Brussels",  # MATCHMAKER_BABEL_DEFAULT_TIMEZONE to change
         LOG_LEVEL="INFO",
     )
     for name in ("DATABASE_URL", "SECRET_KEY", "LOG_LEVEL"):
@@ -96,10 +99,6 @@ def _configure_logging(app: Flask) -> None:
         level=app.config["LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-
-
-def _select_locale() -> str | None:
-    return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,7 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
+from webapp.i18n import localize, money
 from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
 
 KIND_LABELS = {
@@ -243,8 +244,8 @@ class ProfileSummary:
 
 
 def euros(amount: float | None) -> str:
-    """EUR 1,250,000, or a dash when unknown."""
-    return "—" if amount is None else f"EUR {amount:,.0f}"
+    """Whole euros in the reader's format (€ 1.250.000 in Dutch), or a dash when unknown."""
+    return money(amount)
 
 
 def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
@@ -290,4 +291,5 @@ def region_label(names, code: str) -> str:
         name = names.name(code)
     except InvalidNutsCode:
         return code
+    name = str(localize(name))
     return name if name.startswith(code) else f"{code} {name}"
