@@ -17,17 +17,21 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel import Locale
-from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_percent,
-    get_locale,
-    get_translations,
+from babel import Locale, dates, numbers
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
 )
+from flask_babel import get_locale as _babel_locale
+from flask_babel import get_timezone as _babel_timezone
+from flask_babel import get_translations
 
 from matcher.text import Euros, Text, TextList, decode, encode
 
@@ -44,6 +48,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     """The reader's locale (see the module docstring)."""
+    if not has_request_context():  # a command or a job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if not request.path.startswith("/api/"):
         user = g.get("user")
         if user is not None and user.locale in SUPPORTED_LOCALES:
@@ -99,6 +105,37 @@ def _safe_next(target: str | None) -> str:
 
 
 # --- formatting -------------------------------------------------------------------------------
+# Babel's functions with the reader's locale and zone; outside a request (a CLI command, a
+# unit test of a service) English and the default zone, as the API's default is.
+
+def get_locale() -> Locale:
+    return _babel_locale() or Locale("en")
+
+
+def _zone():
+    return (_babel_timezone() if has_app_context() else None) or ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def format_decimal(value, format=None) -> str:
+    return numbers.format_decimal(value, format=format, locale=get_locale())
+
+
+def format_percent(value) -> str:
+    return numbers.format_percent(value, locale=get_locale())
+
+
+def format_currency(value, currency, format=None, currency_digits=True) -> str:
+    return numbers.format_currency(value, currency, format=format, locale=get_locale(),
+                                   currency_digits=currency_digits)
+
+
+def format_date(value, format="medium") -> str:
+    return dates.format_date(value, format=format, locale=get_locale())
+
+
+def format_datetime(value, format="medium") -> str:
+    return dates.format_datetime(value, format=format, tzinfo=_zone(), locale=get_locale())
+
 
 def number(value: Any, digits: int | None = None) -> str:
     """A number for the reader: 1.250 in Dutch, 1,250 in English; "—" when absent."""
@@ -160,14 +197,14 @@ def country_name(code: str | None) -> str:
     if not code:
         return ""
     iso = {"EL": "GR", "UK": "GB"}.get(code.upper(), code.upper())
-    return Locale.parse(str(get_locale())).territories.get(iso, code)
+    return get_locale().territories.get(iso, code)
 
 
 def language_name(code: str | None) -> str:
     """A language's name in the reader's language (``nl`` → "Dutch" / "Nederlands")."""
     if not code:
         return ""
-    return Locale.parse(str(get_locale())).languages.get(code.lower(), code)
+    return get_locale().languages.get(code.lower(), code)
 
 
 # --- the engine's texts -----------------------------------------------------------------------
