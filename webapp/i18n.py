@@ -31,7 +31,8 @@ from flask import (
 )
 from flask_babel import get_locale as _babel_locale
 from flask_babel import get_timezone as _babel_timezone
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
 
 from matcher.text import Euros, Text, TextList, decode, encode
 
@@ -244,7 +245,7 @@ def _param(value: Any) -> Any:
         return localize(value)
     if isinstance(value, Euros):
         return money(float(value))
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
         return format_decimal(value)
@@ -298,6 +299,72 @@ TEXTS_KEY = "texts"  # in a stored explanation: English sentence -> its template
 def with_texts(explanation: dict) -> dict:
     """An explanation ready to store: its engine texts kept translatable beside the English."""
     return {**explanation, TEXTS_KEY: texts_of(explanation)}
+
+
+# --- pydantic's messages -----------------------------------------------------------------------
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """One of pydantic's errors (``ValidationError.errors()``) in the reader's language.
+
+    pydantic writes English only; the common kinds get our own sentence here, with the limit
+    from the error's context. Our validators raise messages already translated (a custom error,
+    or a ValueError with a gettext sentence), which pass through.
+    """
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
+
+    def limit(name: str) -> str:
+        value = ctx.get(name)
+        return number(value) if isinstance(value, int | float) else str(value)
+
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "finite_number"):
+        return _("Enter a number.")
+    if kind == "greater_than_equal":
+        return _("Enter %(limit)s or more.", limit=limit("ge"))
+    if kind == "greater_than":
+        return _("Enter more than %(limit)s.", limit=limit("gt"))
+    if kind == "less_than_equal":
+        return _("Enter %(limit)s or less.", limit=limit("le"))
+    if kind == "less_than":
+        return _("Enter less than %(limit)s.", limit=limit("lt"))
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(choices)s.", choices=ctx.get("expected", ""))
+    if kind == "string_too_long":
+        return ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.",
+                        int(ctx.get("max_length", 0)))
+    if kind == "string_too_short":
+        return ngettext("Use at least %(num)s character.", "Use at least %(num)s characters.",
+                        int(ctx.get("min_length", 0)))
+    if kind == "too_long":
+        return ngettext("Give at most %(num)s item.", "Give at most %(num)s items.",
+                        int(ctx.get("max_length", 0)))
+    if kind == "too_short":
+        return ngettext("Give at least %(num)s item.", "Give at least %(num)s items.",
+                        int(ctx.get("min_length", 0)))
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Choose yes or no.")
+    if kind == "extra_forbidden":
+        return _("This field is not expected here.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Enter text.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type",
+                "date_from_datetime_inexact"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
+        return _("Enter a date and time as YYYY-MM-DDTHH:MM.")
+    if kind.startswith("url_"):
+        return _("Enter a web address starting with https://.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Send a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Send an object.")
+    if kind in ("value_error", "assertion_error"):
+        error = ctx.get("error")
+        return str(error) if error is not None else str(item.get("msg", ""))
+    return str(item.get("msg", ""))
 
 
 # --- localized content ------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 from typing import TypeVar
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
+
+from webapp.i18n import validation_message
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -15,11 +18,11 @@ class InvalidInput(HTTPException):
     code = 422
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__(description="Invalid input")
+        super().__init__(description=_("Invalid input"))
         self.errors = errors
 
     def get_response(self, environ=None, scope=None):
-        response = jsonify(error="Invalid input", message=self._summary(), fields=self.errors)
+        response = jsonify(error=_("Invalid input"), message=self._summary(), fields=self.errors)
         response.status_code = 422
         return response
 
@@ -32,7 +35,7 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         path = ".".join(str(part) for part in item["loc"]) or "body"
-        errors.setdefault(path, item["msg"])
+        errors.setdefault(path, validation_message(item))
     return errors
 
 
@@ -40,7 +43,7 @@ def parse_json(model: type[M]) -> M:
     """The request's JSON body as `model`, or a 422 naming each bad field."""
     payload = request.get_json(silent=True)
     if payload is None:
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+        raise InvalidInput({"body": _("Send a JSON object with Content-Type: application/json.")})
     try:
         return model.model_validate(payload)
     except ValidationError as error:

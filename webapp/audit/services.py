@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models import AuditEvent, Proposal, Sector, SectorCoordinator, User
+from webapp.i18n import number
 
 
 def record(
@@ -161,13 +163,34 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
     )
 
 
+# The keys services record, in words (any other key is shown as written, "_" as a space).
+DETAIL_LABELS = {
+    "authority": _l("authority"), "other_authority": _l("other authority"), "kind": _l("kind"),
+    "version": _l("version"), "wishes": _l("wishes"), "waitlisted": _l("waitlisted"),
+    "updated": _l("updated"), "to_label": _l("to"), "from_label": _l("from"),
+    "from_group": _l("from group"), "back_to": _l("back to"), "skipped": _l("skipped"),
+    "run_key": _l("run"), "rows": _l("rows"), "reason": _l("reason"),
+    "random_state": _l("random seed"), "proposals": _l("proposals"),
+    "new_authorities": _l("new authorities"), "members": _l("members"), "locked": _l("locked"),
+    "groups": _l("groups"), "group_number": _l("group"), "group": _l("group"),
+    "created": _l("created"), "applicants": _l("applicants"), "answer": _l("answer"),
+}
+VALUE_LABELS = {True: _l("yes"), False: _l("no"), "together": _l("together"),
+                "apart": _l("apart"), "accepted": _l("accepted"), "declined": _l("declined")}
+
+
 def describe(detail: dict) -> str:
-    """An event's detail as 'key: value' pairs a person can read."""
+    """An event's detail as 'key: value' pairs a person can read, in the reader's language."""
     parts = []
     for key, value in (detail or {}).items():
         if key.endswith("_id") or value in (None, "", [], {}):
             continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
-        parts.append(f"{key.replace('_', ' ')}: {value}")
+        elif isinstance(value, bool | str) and value in VALUE_LABELS:
+            value = VALUE_LABELS[value]
+        elif isinstance(value, int | float):
+            value = number(value)
+        label = DETAIL_LABELS.get(key, key.replace("_", " "))
+        parts.append(f"{label}: {value}")
     return "; ".join(parts)

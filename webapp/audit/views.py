@@ -1,6 +1,7 @@
 """Coordinators read the audit trail of the sectors they run: who did what, when."""
 
 from flask import Blueprint, g, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError, field_validator
 
 from models import Role
@@ -44,7 +45,7 @@ def index():
     try:
         query = AuditQuery.model_validate(request.args.to_dict())
     except ValidationError as error:
-        errors = {str(e["loc"][0]): "Choose a value from the list." for e in error.errors()}
+        errors = {str(e["loc"][0]): _("Choose a value from the list.") for e in error.errors()}
         query = AuditQuery()
     allowed = {
         "sector": {s[0] for s in choices.sectors},
@@ -55,7 +56,7 @@ def index():
     for name, values in allowed.items():
         value = getattr(query, name)
         if value is not None and value not in values:
-            errors[name] = "Choose a value from the list."
+            errors[name] = _("Choose a value from the list.")
     if errors:
         result = audit.AuditPage(rows=[], page=1, n_pages=1, n_events=0)
     else:

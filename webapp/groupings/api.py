@@ -10,6 +10,8 @@ from io import BytesIO
 from typing import Literal
 
 from flask import g, jsonify, send_file
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from matcher.groupings import Applicant as EngineApplicant
@@ -65,7 +67,8 @@ class GroupingIn(BaseModel):
                 twice.append(a.id)
             seen.add(a.id)
         if twice:
-            raise ValueError("duplicate applicant ids: " + ", ".join(sorted(set(twice))))
+            raise ValueError(_("duplicate applicant ids: %(ids)s",
+                               ids=", ".join(sorted(set(twice)))))
         return applicants
 
     @field_validator("min_group_size")
@@ -73,7 +76,7 @@ class GroupingIn(BaseModel):
     def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
         maximum = info.data.get("max_group_size")
         if maximum is not None and value > maximum:
-            raise ValueError(f"must not exceed max_group_size ({maximum})")
+            raise ValueError(_("must not exceed max_group_size (%(max)s)", max=maximum))
         return value
 
     @field_validator("together", "apart")
@@ -82,7 +85,9 @@ class GroupingIn(BaseModel):
         known = {a.id for a in info.data.get("applicants") or []}
         unknown = sorted({i for pair in pairs for i in pair if i not in known})
         if info.data.get("applicants") is not None and unknown:
-            raise ValueError("unknown applicant id(s): " + ", ".join(unknown))
+            raise ValueError(ngettext("unknown applicant id: %(ids)s",
+                                      "unknown applicant ids: %(ids)s",
+                                      len(unknown), ids=", ".join(unknown)))
         return pairs
 
 
@@ -178,8 +183,8 @@ class LockIn(VersionIn):
 
 def _error(error: GroupingError):
     """A domain error as JSON with its status (422 keeps the per-field messages)."""
-    titles = {404: "Not found", 409: "Conflict", 422: "Invalid input"}
-    body = {"error": titles.get(error.status, "Bad request"), "message": error.message}
+    titles = {404: _("Not found"), 409: _("Conflict"), 422: _("Invalid input")}
+    body = {"error": titles.get(error.status, _("Bad request")), "message": error.message}
     if isinstance(error, InvalidChange) and error.errors:
         body["fields"] = error.errors
     return jsonify(body), error.status

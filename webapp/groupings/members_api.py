@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from models import Role
@@ -160,7 +161,7 @@ def partner_group(group_id: int):
     try:
         view = members.group_view(get_session(), g.user, group_id)
     except NotYours:
-        abort(404, "No such group, or not yours.")
+        abort(404, _("No such group, or not yours."))
     return _json(_group_out(view))
 
 
@@ -196,7 +197,7 @@ def partner_answer(group_id: int):
     try:
         response = members.answer_group(db, g.user, group_id, body.answer, body.reason)
     except NotYours:
-        abort(404, "No such group, or not yours.")
+        abort(404, _("No such group, or not yours."))
     except InvalidAnswer as invalid:
         db.rollback()
         return _invalid(invalid.errors)
@@ -225,7 +226,7 @@ def partner_wish_create():
         wish = members.add_wish(db, g.user, body.application_id, body.other_authority_id,
                                  body.kind)
     except NotYours:
-        abort(404, "No such application, or not yours.")
+        abort(404, _("No such application, or not yours."))
     except InvalidAnswer as invalid:
         db.rollback()
         return _invalid(invalid.errors)
@@ -240,7 +241,7 @@ def partner_wish_delete(wish_id: int):
     try:
         members.withdraw_wish(get_session(), g.user, wish_id)
     except NotYours:
-        abort(404, "No such wish, or not yours.")
+        abort(404, _("No such wish, or not yours."))
     return "", 204
 
 
@@ -257,7 +258,7 @@ def partner_review(slug: str):
         review = members.sector_review(get_session(), g.user, slug,
                                         int(proposal) if proposal else None)
     except NotYours:
-        abort(404, "No such sector or proposal, or not yours.")
+        abort(404, _("No such sector or proposal, or not yours."))
     return _json(ReviewOut(
         sector=_sector(review.sector),
         proposal_id=review.proposal.id if review.proposal else None,
@@ -276,7 +277,7 @@ def partner_wish_accept(slug: str, wish_id: int):
     try:
         wish = members.decide_wish(get_session(), g.user, slug, wish_id, accept=True)
     except NotYours:
-        abort(404, "No such wish in a sector of yours.")
+        abort(404, _("No such wish in a sector of yours."))
     return _json(_wish(wish))
 
 
@@ -287,7 +288,7 @@ def partner_wish_reject(slug: str, wish_id: int):
     try:
         members.decide_wish(get_session(), g.user, slug, wish_id, accept=False)
     except NotYours:
-        abort(404, "No such wish in a sector of yours.")
+        abort(404, _("No such wish in a sector of yours."))
     return "", 204
 
 

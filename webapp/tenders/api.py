@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import Enterprise, Role, Tender
@@ -289,7 +290,7 @@ def _own_enterprise(enterprise_id: int) -> Enterprise:
     enterprise = get_session().get(Enterprise, enterprise_id)
     own = user.role == Role.ENTERPRISE and user.enterprise_id == enterprise_id
     if enterprise is None or not (own or user.role == Role.COORDINATOR):
-        abort(404, "No such enterprise, or not yours.")
+        abort(404, _("No such enterprise, or not yours."))
     return enterprise
 
 
@@ -330,7 +331,7 @@ def enterprise_update(enterprise_id: int):
     try:
         enterprise = tenders.editable_enterprise(db, g.user, enterprise_id)
     except NotYours:
-        abort(404, "No such enterprise, or not yours.")
+        abort(404, _("No such enterprise, or not yours."))
     try:
         if request.method == "PUT":
             tenders.update_profile(db, enterprise, parse_json(ProfileInput))
@@ -394,7 +395,7 @@ def tender_list():
 def tender_show(tender_id: int):
     """One tender with its lots."""
     db = get_session()
-    tender = db.get(Tender, tender_id) or abort(404, "No such tender.")
+    tender = db.get(Tender, tender_id) or abort(404, _("No such tender."))
     return _json(_tender_out(tender, lots_by_tender(db, [tender.id]).get(tender.id, [])))
 
 
@@ -406,7 +407,7 @@ def tender_candidates(tender_id: int):
     try:
         view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
     except buyer.NotYours:
-        abort(404, "No such tender, or not yours.")
+        abort(404, _("No such tender, or not yours."))
     return _json(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
         region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
@@ -421,7 +422,7 @@ def market_research():
     """For a planned tender: how many social enterprises could bid, where, and who."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+        raise InvalidInput({"body": _("Send a JSON object with Content-Type: application/json.")})
     try:
         planned = buyer.ResearchInput.model_validate(payload)
     except ValidationError as error:

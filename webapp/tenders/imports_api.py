@@ -1,6 +1,7 @@
 """Import published tenders (OCDS JSON) over the API: coordinators and authorities."""
 
 from flask import abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from models import Role
@@ -35,7 +36,7 @@ class ImportSummaryOut(BaseModel):
 def import_ocds():
     """Import an OCDS release package, record package, list of releases or single release."""
     if not request.is_json:
-        return _invalid("Send the OCDS JSON with Content-Type: application/json.")
+        return _invalid(_("Send the OCDS JSON with Content-Type: application/json."))
     raw = _body(current_app.config.get("OCDS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     user = g.user
     authority_id = user.authority_id if user.role == Role.AUTHORITY else None
@@ -49,10 +50,10 @@ def import_ocds():
 def _body(limit: int) -> bytes:
     """The request body, or 413 when it is larger than `limit` (declared or actual)."""
     if request.content_length is not None and request.content_length > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(n)s MB; split it.", n=limit // (1024 * 1024)))
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(n)s MB; split it.", n=limit // (1024 * 1024)))
     return raw
 
 

@@ -13,9 +13,9 @@ from matcher.groupings import Applicant as EngineApplicant
 from matcher.groupings import InfeasibleGrouping, WorkingGroupBuilder, allocate_sectors
 from matcher.text import Text
 from webapp.groupings.services.errors import GroupingInfeasible
-from webapp.i18n import localize
 from webapp.groupings.services.parameters import RunParameters
 from webapp.groupings.services.pool import Applicant
+from webapp.i18n import localize
 
 RESCORE_EFFORT = {"n_restarts": 1, "n_kicks": 0, "n_proposals": 1}
 

@@ -2,7 +2,11 @@
 
 from typing import Literal
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from webapp.i18n import validation_message
 
 MAX_GROUP_SIZE = 7  # the programme's rule: working groups of at most seven
 
@@ -38,9 +42,13 @@ class RunParameters(BaseModel):
     @model_validator(mode="after")
     def _consistent(self):
         if self.min_group_size > self.max_group_size:
-            raise ValueError("min_group_size must not exceed max_group_size")
+            raise PydanticCustomError(
+                "value_error", _("The smallest group size must not exceed the largest."),
+                {"field": "min_group_size"})
         if self.n_groups and self.max_groups and self.n_groups > self.max_groups:
-            raise ValueError("n_groups must not exceed max_groups")
+            raise PydanticCustomError(
+                "value_error", _("The number of groups must not exceed the most groups allowed."),
+                {"field": "max_groups"})
         return self
 
 
@@ -95,9 +103,10 @@ def form_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         path = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
+        message = validation_message(item)
         if not path:
-            field = "max_groups" if "n_groups" in message else "min_group_size"
+            field = "max_groups" if item.get("ctx", {}).get("field") == "max_groups" else (
+                "min_group_size")
         else:
             field = _PATH_TO_FIELD.get(path, path)
         errors.setdefault(field, message)

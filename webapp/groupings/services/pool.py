@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -86,7 +87,7 @@ def sector_for(db: Session, user: User, slug: str) -> Sector:
         .where(Sector.slug == slug, SectorCoordinator.user_id == user.id)
     ).first()
     if sector is None:
-        raise UnknownSector(f"No sector '{slug}' among the sectors you coordinate.")
+        raise UnknownSector(_("No sector '%(slug)s' among the sectors you coordinate.", slug=slug))
     return sector
 
 

@@ -15,7 +15,6 @@ from webapp.groupings.services.store import Loaded, last_change, load
 from webapp.i18n import localize, moment, number, percent, signed, waitlist_reason
 
 
-
 def kind_labels() -> dict[str, str]:
     """Authority kinds in words, in the reader's language."""
     return {

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
-from webapp.i18n import localize, number
+from webapp.i18n import localize, number, validation_message
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
@@ -90,7 +90,8 @@ def parse_research(payload: dict) -> ResearchInput:
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "cpv_codes", item["msg"])
+            errors.setdefault(str(item["loc"][0]) if item["loc"] else "cpv_codes",
+                              validation_message(item))
         raise InvalidResearch(errors) from None
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from matcher.tenders import Gate, Signal, TenderMatch
 from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
-from webapp.i18n import localize, moment, percent_text
+from webapp.i18n import localize, moment, percent_text, validation_message
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.matching import (
     FittedMatcher,
@@ -107,7 +107,8 @@ def parse_filters(args: dict) -> MatchFilters:
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "q", item["msg"])
+            errors.setdefault(str(item["loc"][0]) if item["loc"] else "q",
+                              validation_message(item))
         raise InvalidFilters(errors) from None
 
 

@@ -16,7 +16,7 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
-from webapp.i18n import localize, money
+from webapp.i18n import localize, money, validation_message
 from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
 
 KIND_LABELS = {
@@ -129,7 +129,7 @@ def validation_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "max_contract_value_eur"
-        errors.setdefault(field, item["msg"])
+        errors.setdefault(field, validation_message(item))
     return errors
 
 
