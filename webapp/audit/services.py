@@ -113,7 +113,7 @@ def filter_choices(db: Session, user: User) -> AuditChoices:
     ).all()
     return AuditChoices(
         sectors=[tuple(s) for s in sectors],
-        proposals=[(pid, f"#{pid} {names.get(sid, '')} ({status})")
+        proposals=[(pid, f"#{pid} {names.get(sid, '')} ({status_label(status)})")
                    for pid, sid, status in proposals],
         users=[tuple(u) for u in users],
         actions=list(actions),
@@ -161,6 +161,28 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
         ],
         page=page, n_pages=n_pages, n_events=n_events,
     )
+
+
+ACTION_LABELS = {
+    "applications.imported": _l("applications imported"), "proposal.run": _l("proposals run"),
+    "proposal.move": _l("member moved"), "proposal.undo": _l("move undone"),
+    "proposal.lock": _l("member locked"), "proposal.unlock": _l("member unlocked"),
+    "proposal.approve": _l("proposal approved"), "proposal.publish": _l("proposal published"),
+    "partner.accepted": _l("group accepted"), "partner.declined": _l("group declined"),
+    "wish.asked": _l("wish made"), "wish.accepted": _l("wish accepted"),
+    "wish.rejected": _l("wish rejected"), "wish.withdrawn": _l("wish withdrawn"),
+}
+STATUS_LABELS = {"draft": _l("draft"), "approved": _l("approved"), "published": _l("published")}
+
+
+def action_label(action: str) -> str:
+    """An action of the trail in words, in the reader's language (the code when unknown)."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def status_label(status) -> str:
+    value = str(getattr(status, "value", status))
+    return str(STATUS_LABELS.get(value, value))
 
 
 # The keys services record, in words (any other key is shown as written, "_" as a space).

@@ -65,4 +65,5 @@ def index():
         result = audit.events_for(db, g.user, wanted, page=query.page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("audit/index.html", block="results", choices=choices, query=query,
+                  action_label=audit.action_label,
                   result=result, errors=errors, args=args, status=422 if errors else 200)
