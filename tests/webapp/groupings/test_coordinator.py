@@ -144,8 +144,10 @@ def test_a_stale_version_answers_409_with_who_and_when(coordinator, db, app):
                       {"application_id": b, "target": "waitlist", "version": "1"})
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
+    # the time is in the user's zone (Europe/Brussels by default), with its offset
     assert re.search(r"This proposal was changed by coordinator@demo\.matchmaker\.eu at "
-                     r"\d\d:\d\d UTC; reload to see the current groups", text)
+                     r"\d{1,2} \w{3} \d{4} \d\d:\d\d \S+; reload to see the current groups",
+                     text)
     assert b in placement(db, proposal_id)[0] and version(db, proposal_id) == 2
 
 
