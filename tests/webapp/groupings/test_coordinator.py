@@ -226,7 +226,7 @@ def test_csv_import_keeps_valid_rows_and_reports_each_bad_one(coordinator, db):
     assert response.status_code == 200
     assert "row 3: unknown NUTS code XX999" in html
     assert "row 4: unknown kind" in html and "row 4: unknown topic" in html
-    assert "1 applications added" in html
+    assert "1 application added" in html  # ngettext: one application
     db.expire_all()
     assert db.exec(select(Application).where(Application.sector_id == sector.id)).all()
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "applications.imported")).one()
