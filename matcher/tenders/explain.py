@@ -67,15 +67,19 @@ def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[
 
 
 def text_reason(profile_text: str, unit_text: str, value: float | None) -> Text:
-    """How alike the texts are, with a few words they share (parts of compounds count)."""
+    """How alike the texts are, with a few words they share (parts of compounds count).
+
+    The value is relative: 100% is the open tender closest to the enterprise's description.
+    """
     if value is None:
         return Text(N_("There is no description to compare, so the text signal does not count."))
     shared = _shared_words(profile_text, unit_text)
     if shared:
-        return Text(N_("Your description and the tender's text are %(percent)s%% alike; shared "
-                       "words: %(words)s."), percent=round(100 * value), words=", ".join(shared))
-    return Text(N_("Your description and the tender's text are %(percent)s%% alike."),
-                percent=round(100 * value))
+        return Text(N_("The tender's text is %(percent)s%% as close to your description as the "
+                       "closest open tender's; shared words: %(words)s."),
+                    percent=round(100 * value), words=", ".join(shared))
+    return Text(N_("The tender's text is %(percent)s%% as close to your description as the "
+                   "closest open tender's."), percent=round(100 * value))
 
 
 def _shared_words(first: str, second: str, limit: int = 4) -> list[str]:

@@ -27,13 +27,15 @@ from models import (
     Proposal,
     ProposalStatus,
     Sector,
-    SectorCoordinator,
     User,
     WishKind,
 )
 from webapp.audit import services as audit
+from webapp.db import writes
+from webapp.errors import Invalid, NotYours
 from webapp.groupings.services.views import kind_labels
 from webapp.i18n import country_name, language_name, localize, number
+from webapp.scope import coordinated
 
 # Colour-blind-safe palette (Okabe-Ito, darkened for 3:1 against white); countries are also
 # written out, so colour is never the only cue.
@@ -41,16 +43,8 @@ PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8
 MAX_REASON_LENGTH = 1000
 
 
-class NotYours(LookupError):
-    """No such object, or it is not the caller's to see: both answer 404."""
-
-
-class InvalidAnswer(ValueError):
+class InvalidAnswer(Invalid):
     """The answer or wish cannot be accepted as sent; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- read models ------------------------------------------------------------------------------
@@ -305,6 +299,7 @@ def public_profile(authority: Authority) -> PublicProfile:
     )
 
 
+@writes
 def answer_group(
     db: Session, user: User, group_id: int, answer: str, reason: str = ""
 ) -> PartnerResponse:
@@ -374,6 +369,7 @@ def wishes_of(db: Session, user: User) -> list[WishView]:
     return _wishes_of(db, _authority(db, user).id)
 
 
+@writes
 def add_wish(
     db: Session, user: User, application_id: int, other_authority_id: int | None, kind: str
 ) -> PartnerWish:
@@ -655,22 +651,10 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
 
 def coordinated_sector(db: Session, user: User, slug: str) -> Sector:
     """A sector the coordinator runs, or NotYours."""
-    sector = db.exec(
-        select(Sector)
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
-        .where(Sector.slug == slug)
-        .where(SectorCoordinator.user_id == user.id)
-    ).first()
+    sector = db.exec(coordinated(select(Sector).where(Sector.slug == slug), user)).first()
     if sector is None:
         raise NotYours(f"No sector {slug} of yours.")
     return sector
-
-
-def coordinated_sector_ids(db: Session, user: User) -> list[int]:
-    """The ids of the sectors a coordinator runs."""
-    return list(db.exec(
-        select(SectorCoordinator.sector_id).where(SectorCoordinator.user_id == user.id)
-    ).all())
 
 
 def answers_for_proposal(db: Session, proposal_id: int) -> list[AnswerRow]:

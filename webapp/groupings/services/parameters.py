@@ -3,10 +3,9 @@
 from typing import Literal
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from webapp.i18n import validation_message
+from webapp.errors import Invalid, field_messages
 
 MAX_GROUP_SIZE = 7  # the programme's rule: working groups of at most seven
 
@@ -39,17 +38,23 @@ class RunParameters(BaseModel):
     random_state: int = Field(0, ge=0, le=2**31 - 1)
     n_alternatives: int = Field(3, ge=1, le=5, description="How many alternative proposals")
 
-    @model_validator(mode="after")
-    def _consistent(self):
-        if self.min_group_size > self.max_group_size:
-            raise PydanticCustomError(
-                "value_error", _("The smallest group size must not exceed the largest."),
-                {"field": "min_group_size"})
-        if self.n_groups and self.max_groups and self.n_groups > self.max_groups:
-            raise PydanticCustomError(
-                "value_error", _("The number of groups must not exceed the most groups allowed."),
-                {"field": "max_groups"})
-        return self
+    # Rules across fields sit on the later field, so the message lands beside it.
+    @field_validator("min_group_size")
+    @classmethod
+    def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
+        maximum = info.data.get("max_group_size")
+        if maximum is not None and value > maximum:
+            raise ValueError(_("must not exceed the largest group size (%(max)s)", max=maximum))
+        return value
+
+    @field_validator("max_groups")
+    @classmethod
+    def _n_groups_within_max(cls, value: int | None, info: ValidationInfo) -> int | None:
+        n_groups = info.data.get("n_groups")
+        if value and n_groups and n_groups > value:
+            raise ValueError(_("must not be below the number of groups asked for (%(n)s)",
+                               n=n_groups))
+        return value
 
 
 # form field name -> path in RunParameters (the form flattens the weights)
@@ -70,12 +75,8 @@ FORM_FIELDS = {
 _PATH_TO_FIELD = {path: name for name, path in FORM_FIELDS.items()}
 
 
-class InvalidParameters(ValueError):
+class InvalidParameters(Invalid):
     """The settings cannot be used; `errors` maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def parse_form(form) -> RunParameters:
@@ -100,17 +101,7 @@ def parse_form(form) -> RunParameters:
 
 def form_errors(error: ValidationError) -> dict[str, str]:
     """pydantic errors keyed by the form's field names (model-wide errors on the field named)."""
-    errors: dict[str, str] = {}
-    for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"])
-        message = validation_message(item)
-        if not path:
-            field = "max_groups" if item.get("ctx", {}).get("field") == "max_groups" else (
-                "min_group_size")
-        else:
-            field = _PATH_TO_FIELD.get(path, path)
-        errors.setdefault(field, message)
-    return errors
+    return field_messages(error, default_field="min_group_size", fields=_PATH_TO_FIELD)
 
 
 def as_form(parameters: RunParameters) -> dict[str, str]:

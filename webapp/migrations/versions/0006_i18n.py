@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006_i18n'
-down_revision: str | None = '0001'
+down_revision: str | None = "0004_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
