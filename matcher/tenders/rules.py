@@ -108,7 +108,7 @@ def tender_gate(tender: TenderItem, now: datetime, min_days: float) -> tuple[str
     return None
 
 
-def unit_gate(unit: Unit) -> tuple[str, str] | None:
+def unit_gate(unit: Unit) -> tuple[str, Text] | None:
     """Gate that closes a lot for everyone: an Art. 77 reservation its CPV does not allow."""
     if unit.reservation != "art77" or not unit.cpv_codes:
         return None
@@ -122,7 +122,7 @@ def unit_gate(unit: Unit) -> tuple[str, str] | None:
     )
 
 
-def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, str] | None:
+def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, Text] | None:
     """Gate that closes a lot for this enterprise: a reservation it does not qualify for, or
     a place outside its reach."""
     if unit.reservation == "art20" and not qualifies_art20(enterprise):
@@ -167,24 +167,20 @@ def within_reach(areas: list[str] | None, places) -> bool:
     return any(p.startswith(a) or a.startswith(p) for p in places for a in areas)
 
 
-def reach_refusal(enterprise: EnterpriseProfile, places) -> str:
+def reach_refusal(enterprise: EnterpriseProfile, places) -> Text:
     """Sentence saying why a tender is outside the enterprise's reach, and how to widen it."""
     where = ", ".join(places[:3])
     if enterprise.reach == "country":
-        return (
-            f"Performed in {where}, outside your country; set your reach to 'anywhere' to "
-            "see it."
-        )
-    return (
-        f"Performed in {where}, outside the regions you serve and their neighbours; set your "
-        "reach to 'country' or 'anywhere' to see it."
-    )
+        return Text(N_("Performed in %(where)s, outside your country; set your reach to "
+                       "'anywhere' to see it."), where=where)
+    return Text(N_("Performed in %(where)s, outside the regions you serve and their neighbours; "
+                   "set your reach to 'country' or 'anywhere' to see it."), where=where)
 
 
-NO_EVIDENCE_REASON = (
+NO_EVIDENCE_REASON = Text(N_(
     "Nothing in it points to your activity: no CPV code in a division of yours and no "
     "distinctive word of your description; region and size alone are no match."
-)
+))
 
 
 def has_social_clauses(tender: TenderItem) -> bool:
