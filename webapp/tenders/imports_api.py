@@ -69,7 +69,7 @@ def import_eforms():
         try:
             eforms.check_notice(raw)
         except eforms.NoticeProblem as problem:
-            return _invalid(f"The notice cannot be read: {problem}.")
+            return _invalid(_("The notice cannot be read: %(problem)s.", problem=problem))
         summary = eforms_imports.import_notice_bytes(get_session(), raw,
                                                      authority_id=authority_id)
         return jsonify(summary.as_dict())
@@ -77,25 +77,25 @@ def import_eforms():
         with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as package:
             _copy_body(package, limit)
             if not zipfile.is_zipfile(package):
-                return _invalid("The body is not a zip package.")
+                return _invalid(_("The body is not a zip package."))
             package.seek(0)
             summary = eforms_imports.import_notices(
                 get_session(), eforms.zip_sources(package, "package"),
                 authority_id=authority_id)
         return jsonify(summary.as_dict())
-    return _invalid("Send one eForms notice with Content-Type: application/xml, or a zip "
-                    "package of notices with Content-Type: application/zip.")
+    return _invalid(_("Send one eForms notice with Content-Type: application/xml, or a zip "
+                      "package of notices with Content-Type: application/zip."))
 
 
 def _copy_body(target, limit: int) -> None:
     """Copy the request body into `target` in pieces; 413 when it is larger than `limit`."""
     if request.content_length is not None and request.content_length > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(mb)s MB; split it.", mb=limit // (1024 * 1024)))
     copied = 0
     while piece := request.stream.read(1024 * 1024):
         copied += len(piece)
         if copied > limit:
-            abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+            abort(413, _("The file is larger than %(mb)s MB; split it.", mb=limit // (1024 * 1024)))
         target.write(piece)
 
 
