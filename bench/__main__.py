@@ -3,7 +3,7 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.relevance", "bench.eforms")
+BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.relevance", "bench.eforms", "bench.load")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,6 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
-from models._types import utcnow
+from models._types import WebUrl, is_web_url, utcnow
 from models.enums import (
     ApplicationStatus,
     AuthorityKind,
@@ -37,5 +37,5 @@ __all__ = [
     "LoginThrottle", "Lot", "MatchFeedback", "MatchIndex", "Membership", "NutsRegion",
     "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal", "ProposalStatus",
     "Reservation", "Role", "Sector", "SectorCoordinator", "Tender", "TenderStatus", "User",
-    "WaitlistEntry", "WishKind", "utcnow",
+    "WaitlistEntry", "WebUrl", "WishKind", "is_web_url", "utcnow",
 ]

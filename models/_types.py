@@ -1,7 +1,11 @@
 """Column helpers shared by the table models."""
 
 from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlsplit
 
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, Enum
 from sqlmodel import Field
 
@@ -35,3 +39,31 @@ def enum_field(enum_cls, default=None, **kwargs):
     if default is None:
         return Field(sa_type=column_type, **kwargs)
     return Field(default=default, sa_type=column_type, **kwargs)
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) address a browser can follow safely.
+
+    Browsers ignore tabs and newlines inside a URL and strip leading spaces, so
+    ``java\\tscript:`` would still run: any whitespace or control character refuses the value.
+    """
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket, for one
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _web_url_or_blank(value: str) -> str:
+    value = value.strip()
+    if value and not is_web_url(value):
+        raise PydanticCustomError(
+            "web_url", "Give a web address starting with http:// or https://."
+        )
+    return value
+
+
+#: A website: blank, or an http(s) address (never javascript:, data: …), validated on input.
+WebUrl = Annotated[str, AfterValidator(_web_url_or_blank)]

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._types import enum_field, json_dict, json_list, utcnow
+from models._types import WebUrl, enum_field, json_dict, json_list, utcnow
 from models.enums import ApplicationStatus, AuthorityKind, ProposalStatus
 
 
@@ -38,7 +38,7 @@ class AuthorityBase(SQLModel):
     population: int | None = None
     procurement_spend_eur: int | None = Field(default=None, sa_type=BigInteger)  # billions
     description: str = ""
-    website: str = ""
+    website: WebUrl = ""  # http(s) only: it is rendered as a link on partners' pages
     max_sectors: int | None = None  # an authority may limit how many groups it joins
 
 

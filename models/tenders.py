@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._types import enum_field, json_dict, json_list, utcnow
+from models._types import WebUrl, enum_field, json_dict, json_list, utcnow
 from models.enums import EnterpriseKind, Reservation, TenderStatus
 
 
@@ -21,7 +21,7 @@ class EnterpriseBase(SQLModel):
     turnover_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     min_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     max_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
-    website: str = ""
+    website: WebUrl = ""  # http(s) only: it is rendered as a link on other parties' pages
 
 
 class Enterprise(EnterpriseBase, table=True):

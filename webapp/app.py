@@ -15,11 +15,12 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from webapp import db
+from webapp import db, inputs
 from webapp.i18n import SUPPORTED_LOCALES, select_locale, select_timezone
+from webapp.inputs import MAX_ROW_ID
+from webapp.rendering import safe_url
 
-__all__ = ["SUPPORTED_LOCALES", "create_app"]
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
+__all__ = ["MAX_ROW_ID", "SUPPORTED_LOCALES", "create_app"]
 
 
 class RowIdConverter(IntegerConverter):
@@ -40,18 +41,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["int"] = RowIdConverter
+    app.jinja_env.filters["safe_url"] = safe_url
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)
     _trust_proxies(app)
 
+    inputs.init_app(app)
     db.init_app(app)
     HTMX(app)
     CSRFProtect(app)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     _register_blueprints(app)
-    from webapp import cli, errors, i18n, jobs, navigation
+    from webapp import cli, errors, headers, i18n, jobs, navigation, ratelimit
     from webapp.tenders.services import index
 
     jobs.init_app(app)
@@ -60,6 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         jobs.start_periodic_thread(app)  # only without Redis: `matchmaker scheduler` otherwise
     errors.init_app(app)
     i18n.init_app(app)
+    headers.init_app(app)
+    ratelimit.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
     _log_requests(app)

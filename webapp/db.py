@@ -57,6 +57,15 @@ def get_session() -> Session:
     return g.db_session
 
 
+def rollback_session() -> None:
+    """Roll the request's session back, if it has one: after a database error its
+    transaction is unusable (PostgreSQL refuses every further statement), and the error page
+    must still load the user and the navigation."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -18,7 +18,7 @@ per-field messages. :func:`init_app` maps every error to a page or, under ``/api
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -26,6 +26,7 @@ from markupsafe import escape
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from webapp.db import rollback_session
 from webapp.i18n import validation_message
 from webapp.rendering import render
 
@@ -136,7 +137,7 @@ def wants_json() -> bool:
 
 
 def _domain_error(error: DomainError):
-    _roll_back()
+    rollback_session()
     status = status_of(error)
     if wants_json():
         body = {"error": _title(status),
@@ -159,7 +160,14 @@ def _http_error(error: HTTPException):
     message = error.description
     if not message or message == type(error).description:  # werkzeug's English default
         message = DEFAULT_MESSAGES.get(status, error.name)
-    return _respond(status, str(message))
+    response = _respond(status, str(message))
+    # Keep what the status needs: Allow on 405, Retry-After on 429 and 503.
+    extra = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
+    if extra:
+        response = make_response(response)
+        for name, value in extra:
+            response.headers[name] = value
+    return response
 
 
 def _index_not_ready(error: Exception):
@@ -170,8 +178,6 @@ def _index_not_ready(error: Exception):
     )
     response = _respond(503, message)
     body, status = response if isinstance(response, tuple) else (response, 503)
-    from flask import make_response
-
     response = make_response(body, status)
     response.headers["Retry-After"] = "30"
     return response
@@ -179,18 +185,15 @@ def _index_not_ready(error: Exception):
 
 def _unexpected_error(error: Exception):
     logger.exception("Unhandled error on %s %s", request.method, request.path)
-    _roll_back()
     return _respond(500, str(DEFAULT_MESSAGES[500]))
 
 
-def _roll_back() -> None:
-    """A failed write must not poison the session that renders the answer."""
-    session = g.get("db_session")
-    if session is not None:
-        session.rollback()
-
-
 def _respond(status: int, message: str):
+    # Nothing an error interrupted may be committed later, and the page needs a usable session.
+    try:
+        rollback_session()
+    except Exception:  # the connection itself is gone: the page falls back below
+        logger.exception("Rolling the session back failed")
     if wants_json():
         return jsonify(error=_title(status), message=message), status
     try:

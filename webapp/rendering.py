@@ -3,6 +3,8 @@
 from flask import current_app, make_response, render_template
 from jinja2_fragments.flask import render_block
 
+from models import is_web_url
+
 
 def wants_fragment() -> bool:
     """True for an htmx request that swaps a region; boosted and history requests need the page."""
@@ -19,3 +21,13 @@ def render(template: str, block: str = "content", status: int = 200, **context):
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def safe_url(value: object) -> str:
+    """The ``safe_url`` filter: the value when it is an http(s) address, else "".
+
+    Every ``href`` built from stored data goes through it, so a row saved before the input
+    was validated (``javascript:…``, ``data:…``) is shown as no link at all.
+    """
+    text = str(value or "").strip()
+    return text if is_web_url(text) else ""

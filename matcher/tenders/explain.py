@@ -6,6 +6,7 @@ so that the web layer can show them in the reader's language.
 
 from __future__ import annotations
 
+import math
 import re
 
 from matcher.cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
@@ -147,6 +148,63 @@ def value_reason(profile: EnterpriseProfile, unit: Unit, value: float | None) ->
                     amount=amount, limit=limit)
     return Text(N_("The value of %(amount)s is below the smallest contract you want "
                    "(%(floor)s)."), amount=amount, floor=euros(floor))
+
+
+# --- what other parties may learn of the value fit ------------------------------------------
+#
+# The value signal is a continuous function of the enterprise's private capacity (half its
+# turnover, its stated contract range): a buyer who varies a planned value and reads the
+# signal, or a score containing it, recovers the turnover within 1 % in about 20 requests.
+# Other parties therefore get a band computed against the capacity rounded to a coarse
+# 1-2-5 grid: bisection on the value then finds only the grid step (a factor of 2 to 2.5).
+
+VALUE_BANDS = ("fits", "stretch", "too_large", "too_small")
+#: The band's part in a public score, in place of the exact value signal.
+VALUE_BAND_LEVELS = {"fits": 1.0, "stretch": 0.5, "too_large": 0.0, "too_small": 0.0}
+def _grid_around(amount: float) -> list[float]:
+    """1-2-5 grid values from half the decade of ``amount`` to twice the next one."""
+    decade = 10.0 ** math.floor(math.log10(amount))
+    return [decade * step for step in (0.5, 1, 2, 5, 10, 20)]
+
+
+def _grid_down(amount: float) -> float:
+    """The largest 1-2-5 grid value at or below ``amount`` (1 for anything smaller)."""
+    if amount == math.inf:
+        return math.inf
+    if amount < 1:
+        return 1.0
+    return max(v for v in _grid_around(amount) if v <= amount)
+
+
+def _grid_up(amount: float) -> float:
+    """The smallest 1-2-5 grid value at or above ``amount`` (0 stays 0)."""
+    if amount <= 0:
+        return 0.0
+    return min(v for v in _grid_around(amount) if v >= amount)
+
+
+def coarse_capacity(capacity: tuple[float, float]) -> tuple[float, float]:
+    """The capacity widened to the 1-2-5 grid: floor rounded up, ceiling rounded down."""
+    floor, ceiling = capacity
+    coarse_ceiling = _grid_down(ceiling)
+    return min(_grid_up(floor), coarse_ceiling), coarse_ceiling
+
+
+def value_band(profile: EnterpriseProfile, value_eur: float | None) -> str | None:
+    """How a contract value sits with the enterprise's coarse capacity, for other parties:
+    ``fits``, ``stretch`` (up to twice the ceiling: a consortium could carry it),
+    ``too_large``, ``too_small``; ``None`` when the value or the capacity is unknown."""
+    capacity = capacity_range(profile)
+    if value_eur is None or capacity is None:
+        return None
+    floor, ceiling = coarse_capacity(capacity)
+    if value_eur > 2 * ceiling:
+        return "too_large"
+    if value_eur > ceiling:
+        return "stretch"
+    if floor and value_eur < floor:
+        return "too_small"
+    return "fits"
 
 
 _SOCIAL_PHRASES = {

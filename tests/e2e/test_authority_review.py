@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from models import Application, Authority, Proposal, Sector, User
+from tests.e2e.csp import watch_csp
 from tests.e2e.test_shell import log_in, serious_violations
 from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2
 from tests.webapp.groupings.test_members import SHARED_SECTOR
@@ -47,7 +48,8 @@ def test_authority_declines_asks_for_a_partner_and_coordinator_accepts(
                           RunParameters(n_alternatives=1, random_state=7))
     draft_group_id = load_rows(db, sector, draft).group_of(mine.id).id
 
-    context = browser.new_context(bypass_csp=True)
+    context = browser.new_context()  # under the real CSP
+    csp_violations = watch_csp(context)
     page = context.new_page()
     log_in(page, live_server, AUTHORITY)
     page.get_by_role("link", name="My groups").click()
@@ -84,8 +86,10 @@ def test_authority_declines_asks_for_a_partner_and_coordinator_accepts(
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     context.close()
+    assert csp_violations == []
 
-    context = browser.new_context(bypass_csp=True)
+    context = browser.new_context()  # under the real CSP
+    csp_violations = watch_csp(context)
     page = context.new_page()
     log_in(page, live_server, COORDINATOR2)
     page.get_by_role("link", name="Audit trail").click()
@@ -103,3 +107,4 @@ def test_authority_declines_asks_for_a_partner_and_coordinator_accepts(
     expect(page.get_by_role("row").filter(has_text=f"together with {wished}")
            .get_by_text("accepted")).to_be_visible()
     context.close()
+    assert csp_violations == []

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.csp import watch_csp
 from tests.e2e.test_shell import log_in, serious_violations
 from tests.helpers import COORDINATOR
 
@@ -30,7 +31,8 @@ def _score(card) -> float:
 
 def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_server,
                                                                axe_source):
-    context = browser.new_context(bypass_csp=True)
+    context = browser.new_context()  # under the real CSP
+    csp_violations = watch_csp(context)
     page = context.new_page()
     log_in(page, live_server, COORDINATOR)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sectors").click()
@@ -83,6 +85,7 @@ def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_ser
     expect(page.locator(".status-bar .badge", has_text="published")).to_be_visible()
     _shot(page, "coordinator-published")
     context.close()
+    assert csp_violations == []
 
 
 def test_a_move_works_without_javascript(browser, live_server):

@@ -55,6 +55,8 @@ def test_login_next_never_leaves_the_site(client, target):
     token = csrf_token(client, "/login")
     response = client.post(f"/login?next={target}", data={
         "email": COORDINATOR, "password": DEMO_PASSWORD, "csrf_token": token})
+    if response.status_code == 400:  # refused outright (a NUL in the query): nowhere to go
+        return
     assert response.status_code == 302
     assert browser_destination(response.headers["Location"]) == f"http://{HOST}"
 

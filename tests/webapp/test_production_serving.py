@@ -22,7 +22,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 20.0) -> bytes:
+def wait_for(url: str, seconds: float = 90.0) -> bytes:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -54,7 +54,8 @@ def test_gunicorn_serves_on_postgresql_with_several_workers(postgres_url, tmp_pa
     finally:
         process.terminate()
         process.wait(timeout=60)  # graceful stop; slow on a loaded machine
-    log.seek(0)
-    output = log.read()
+        log.seek(0)
+        output = log.read()
+        log.close()
     assert "Booting worker" in output
     assert "GET /healthz 200" in output  # one readable line per request

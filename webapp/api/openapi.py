@@ -58,6 +58,7 @@ def build_document() -> dict:
         paths.update(getattr(module, "OPENAPI_PATHS", {}))
         for schema_name, model in getattr(module, "OPENAPI_SCHEMAS", {}).items():
             schemas.update(_model_schemas(schema_name, model))
+    _add_common_responses(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -75,6 +76,17 @@ def build_document() -> dict:
     }
 
 
+def _add_common_responses(paths: dict) -> None:
+    """Answers any operation can give: 400 for a NUL character or an overlong parameter
+    (webapp.inputs refuses them before any view), 413 for a body over the size limit."""
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
+            if "requestBody" in operation:
+                responses.setdefault("413", {"$ref": "#/components/responses/TooLarge"})
+
+
 def _model_schemas(name: str, model: type[BaseModel]) -> dict:
     """A pydantic model's JSON schema, its nested definitions lifted into components."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -84,11 +96,14 @@ def _model_schemas(name: str, model: type[BaseModel]) -> dict:
 
 def _error_responses() -> dict:
     described = {
+        "BadRequest": "A parameter with a NUL character, or longer than 2,000 characters",
         "Unauthorized": "No valid bearer token",
         "Forbidden": "The token's role may not do this",
         "NotFound": "No such resource, or not yours",
         "Invalid": "Invalid input, with a message per field",
         "Conflict": "Someone else changed it first",
+        "TooLarge": "The body is larger than the limit",
+        "TooMany": "Too many requests of this kind; Retry-After says when to try again",
     }
     return {
         name: {

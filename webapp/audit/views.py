@@ -2,12 +2,13 @@
 
 from flask import Blueprint, g, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from models import Role
 from webapp.audit import services as audit
 from webapp.auth import login_required
 from webapp.db import get_session
+from webapp.inputs import MAX_ROW_ID
 from webapp.rendering import render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -16,11 +17,12 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 class AuditQuery(BaseModel):
     """The filter form's query string; empty fields mean 'any'."""
 
-    sector: int | None = None
-    proposal: int | None = None
-    user: int | None = None
-    action: str | None = None
-    page: int = 1
+    # Row ids within the INTEGER range (a 40-digit id made the database fail), a bounded page.
+    sector: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    proposal: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    user: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    action: str | None = Field(default=None, max_length=100)
+    page: int = Field(default=1, ge=1, le=100_000)
 
     @field_validator("sector", "proposal", "user", "action", mode="before")
     @classmethod

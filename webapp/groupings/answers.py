@@ -8,6 +8,7 @@ from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.groupings.coordinator import bp
 from webapp.groupings.services import members
+from webapp.inputs import row_id
 from webapp.rendering import render
 
 
@@ -16,10 +17,9 @@ from webapp.rendering import render
 def answers(slug: str):
     """Answers per group of a published proposal (the latest unless ?proposal=id) and wishes."""
     proposal = request.args.get("proposal", "")
-    if proposal and not proposal.isdigit():
-        abort(404)
-    review = members.sector_review(get_session(), g.user, slug,
-                                    int(proposal) if proposal else None)
+    if proposal and row_id(proposal) is None:
+        abort(404)  # no row can have this id ("²", 40 digits…)
+    review = members.sector_review(get_session(), g.user, slug, row_id(proposal))
     return render("groupings/coordinator/answers.html", review=review)
 
 

@@ -16,6 +16,7 @@ from webapp.db import get_session
 from webapp.errors import Conflict, Invalid, status_of
 from webapp.groupings import services as groupings
 from webapp.groupings.services import GroupingInfeasible, InvalidImportFile, InvalidParameters
+from webapp.inputs import row_id
 from webapp.rendering import render, wants_fragment
 
 bp = Blueprint("coordinator", __name__, url_prefix="/sectors")
@@ -108,12 +109,12 @@ def _edit(slug: str, proposal_id: int, change, done_message: str):
 
 def _version() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return row_id(value)
 
 
 def _application_id() -> int:
     value = request.form.get("application_id", "")
-    return int(value) if value.isdigit() else -1
+    return row_id(value) or -1
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/move")

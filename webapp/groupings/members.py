@@ -8,6 +8,7 @@ from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.groupings.services import members
 from webapp.groupings.services.members import InvalidAnswer
+from webapp.inputs import row_id
 from webapp.rendering import render
 from webapp.security import safe_next
 
@@ -58,7 +59,7 @@ def create_wish(application_id: int):
     db = get_session()
     other = request.form.get("other_authority_id", "")
     try:
-        members.add_wish(db, g.user, application_id, int(other) if other.isdigit() else None,
+        members.add_wish(db, g.user, application_id, row_id(other),
                           request.form.get("kind", ""))
     except InvalidAnswer as invalid:
         flash(_("Your wish was not saved: %(why)s", why=" ".join(invalid.errors.values())))

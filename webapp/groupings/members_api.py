@@ -16,6 +16,7 @@ from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
 from webapp.groupings.services import members
+from webapp.inputs import MAX_ROW_ID, row_id
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
@@ -219,10 +220,9 @@ def partner_wish_delete(wish_id: int):
 def partner_review(slug: str):
     """Answers to a published proposal of a coordinated sector (?proposal=id), and its wishes."""
     proposal = request.args.get("proposal", "")
-    if proposal and not proposal.isdigit():
+    if proposal and row_id(proposal) is None:
         raise InvalidInput({"proposal": "Give a proposal id."})
-    review = members.sector_review(get_session(), g.user, slug,
-                                    int(proposal) if proposal else None)
+    review = members.sector_review(get_session(), g.user, slug, row_id(proposal))
     return _json(ReviewOut(
         sector=_sector(review.sector),
         proposal_id=review.proposal.id if review.proposal else None,
@@ -317,7 +317,8 @@ OPENAPI_PATHS = {
         "summary": "Coordinators: answers to a published proposal, and the sector's wishes",
         "security": _BEARER,
         "parameters": [_SLUG, {"name": "proposal", "in": "query", "required": False,
-                               "schema": {"type": "integer"}}],
+                               "schema": {"type": "integer", "minimum": 1,
+                                          "maximum": MAX_ROW_ID}}],
         "responses": {"200": _ok("PartnerReview", "Answers and wishes"),
                       **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},

@@ -19,17 +19,19 @@ from typing import Annotated, Literal
 
 from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from models import Enterprise, Role, Tender
+from webapp import ratelimit
 from webapp.api import bp
 from webapp.api.auth import token_required
-from webapp.api.validation import InvalidInput, field_errors, parse_json, parse_query
+from webapp.api.validation import InvalidInput, parse_json, parse_query
 from webapp.db import get_session
 from webapp.tenders import services as tenders
 from webapp.tenders.services import InvalidProfile, MatchFilters, ProfileInput, buyer
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.matching import lots_by_tender
+from webapp.tenders.services.profiles import Website
 
 # --- models (also the OpenAPI schemas) --------------------------------------------------------
 
@@ -50,11 +52,14 @@ class EnterprisePatch(BaseModel):
     turnover_eur: int | None = None
     min_contract_value_eur: int | None = None
     max_contract_value_eur: int | None = None
-    website: str | None = None
+    website: Website | None = Field(default=None, max_length=300)
     languages: list[str] | None = None
 
 
 class EnterprisePublicOut(BaseModel):
+    # No other property: the full record must not also match this schema (a `oneOf` with both
+    # branches matching is invalid), so the public schema is closed.
+    model_config = ConfigDict(extra="forbid")
     id: int
     name: str
     kind: str
@@ -132,14 +137,20 @@ class TenderListQuery(BaseModel):
     q: str = Field(default="", max_length=200)
     status: Literal["planned", "open", "closed"] | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)  # beyond any catalogue; SQL-safe
 
 
 class SignalOut(BaseModel):
     name: str
-    value: float | None = Field(description="In [0, 1]; null when the signal does not count.")
+    value: float | None = Field(description=(
+        "In [0, 1]; null when the signal does not count, and for the value signal in views "
+        "of other parties' enterprises (candidates, market research), which get `band`."))
     weight: float
     reason: str
+    band: Literal["fits", "stretch", "too_large", "too_small"] | None = Field(
+        default=None, description=(
+            "Other parties' view of the value signal: how the contract value sits with the "
+            "enterprise's capacity, coarsely (its figures stay private)."))
 
 
 class GateOut(BaseModel):
@@ -260,7 +271,7 @@ def _tender_out(tender: Tender, lots) -> TenderOut:
 
 def _signals(signals) -> list[SignalOut]:
     return [SignalOut(name=s.name, value=s.value, weight=s.weight_percent / 100,
-                      reason=s.reason) for s in signals]
+                      reason=s.reason, band=s.band) for s in signals]
 
 
 def _candidate_out(candidate: buyer.Candidate) -> CandidateOut:
@@ -403,13 +414,8 @@ def tender_candidates(tender_id: int):
 @token_required(Role.AUTHORITY, Role.COORDINATOR)
 def market_research():
     """For a planned tender: how many social enterprises could bid, where, and who."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise InvalidInput({"body": _("Send a JSON object with Content-Type: application/json.")})
-    try:
-        planned = buyer.ResearchInput.model_validate(payload)
-    except ValidationError as error:
-        raise InvalidInput(field_errors(error)) from None
+    planned = parse_json(buyer.ResearchInput)
+    ratelimit.check("market-research", g.user.id, "MARKET_RESEARCH_LIMIT")
     result = buyer.market_research(get_session(), planned)
     return _json(MarketResearchOut(
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
@@ -431,7 +437,7 @@ def _ok(schema: str, description: str) -> dict:
 
 def _err(*names: str) -> dict:
     codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
-             "Conflict": "409"}
+             "Conflict": "409", "TooLarge": "413", "TooMany": "429"}
     return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
 
 
@@ -509,7 +515,7 @@ OPENAPI_PATHS = {
         "summary": "For a planned tender: how many social enterprises could bid, where, who",
         "security": _BEARER, "requestBody": _body("MarketResearchIn"),
         "responses": {"200": _ok("MarketResearch", "Counts per region and the enterprises"),
-                      **_err("Unauthorized", "Forbidden", "Invalid")},
+                      **_err("Unauthorized", "Forbidden", "Invalid", "TooMany")},
     }},
 }
 

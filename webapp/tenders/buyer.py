@@ -3,6 +3,7 @@
 from flask import Blueprint, g, request
 
 from models import Role
+from webapp import ratelimit
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.rendering import render
@@ -41,5 +42,6 @@ def research():
     except InvalidResearch as invalid:
         return render("tenders/buyer/research.html", block="research", status=422,
                       **{**context, "errors": invalid.errors})
+    ratelimit.check("market-research", g.user.id, "MARKET_RESEARCH_LIMIT")
     result = buyer.market_research(get_session(), planned)
     return render("tenders/buyer/research.html", block="research", **{**context, "result": result})

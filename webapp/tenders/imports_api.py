@@ -46,6 +46,9 @@ def import_ocds():
     raw = _body(current_app.config.get("OCDS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     user = g.user
     authority_id = user.authority_id if user.role == Role.AUTHORITY else None
+    if user.role == Role.AUTHORITY and authority_id is None:
+        # None means "import anything" (coordinators): never for an authority's account
+        abort(403, "Your account is not linked to a contracting authority.")
     try:
         summary = importing.import_ocds(get_session(), raw, authority_id=authority_id)
     except importing.MalformedFile as error:
@@ -126,14 +129,23 @@ OPENAPI_PATHS = {
                 "updates them, lots removed upstream are removed. Records that cannot be read "
                 "are skipped with their reason; the rest is imported. Values are converted to "
                 "EUR with fixed rates. Coordinators and authorities; an authority's tenders "
-                "(buyer name equal to its name) are linked to it."
+                "(buyer name equal to its name) are linked to it; an authority may only create "
+                "its own tenders and update those it owns (others are skipped with a reason)."
             ),
             "security": [{"bearer": []}],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {
-                    "type": ["object", "array"],
-                    "description": "OCDS 1.1 JSON",
+                    "description": "OCDS 1.1 JSON: the shapes the reader accepts",
+                    "anyOf": [
+                        {"type": "array"},
+                        {"type": "object", "required": ["records"],
+                         "properties": {"records": {"type": "array"}}},
+                        {"type": "object", "required": ["releases"],
+                         "properties": {"releases": {"type": "array"}}},
+                        {"type": "object", "required": ["ocid", "tender"]},
+                        {"type": "object", "required": ["ocid", "tag"]},
+                    ],
                 }}},
             },
             "responses": {

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 from fixtures import load_fixtures
 from models import Enterprise, IndexChange, MatchIndex, Tender, User
 from tests.conftest import POSTGRES_URL
-from tests.helpers import AUTHORITY, ENTERPRISE, bearer, login
+from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login
 from webapp import create_app, jobs
 from webapp.db import ENGINE_KEY, make_engine
 from webapp.migrate import upgrade
@@ -124,8 +124,9 @@ def test_index_lifecycle_across_two_workers(shared_url, tmp_path):
 
         # Incremental add: a tender imported through one worker's API shows in the other's
         # matches at once, from the same version (re-encoded, not refitted).
+        # A coordinator's import: an authority may only import its own tenders.
         response = one.post("/api/v1/imports/ocds", json=OCDS_TENDER,
-                            headers=bearer(first, AUTHORITY))
+                            headers=bearer(first, COORDINATOR))
         assert response.status_code == 200, response.get_data(as_text=True)
         assert "Sorting and repairing returned bicycles" in _matches_html(two)
         assert _versions(second) == 1

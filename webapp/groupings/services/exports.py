@@ -15,6 +15,10 @@ from webapp.groupings.services.store import Loaded, load
 from webapp.groupings.services.views import kind_labels
 from webapp.i18n import waitlist_reason
 
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+#: (OWASP "CSV injection"): names and topics come from applicants, so never trust them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 # The header row in the reader's language; in English these are the stable column names.
 COLUMNS = (_l("group"), _l("group_score"), _l("authority"), _l("kind"), _l("country"),
            _l("nuts"), _l("population"), _l("locked"), _l("topics"), _l("waitlist_rank"),
@@ -42,6 +46,25 @@ def _rows(db: Session, loaded: Loaded) -> list[tuple]:
     return rows
 
 
+def _csv_cell(value):
+    """A CSV cell that no spreadsheet evaluates: a leading quote turns a formula into text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _append(sheet, values) -> None:
+    """Append a row; text that looks like a formula is stored as text (type 's', shown with a
+    quote prefix), never as a formula, while the cell keeps the exact value."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def filename(loaded: Loaded, extension: str) -> str:
     p = loaded.proposal
     return f"{loaded.sector.slug}-proposal-{p.id}-v{p.version}.{extension}"
@@ -54,7 +77,7 @@ def export_csv(db: Session, user: User, slug: str, proposal_id: int) -> tuple[st
     writer = csv.writer(buffer)
     writer.writerow([str(c) for c in COLUMNS])
     for row in _rows(db, loaded):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return filename(loaded, "csv"), buffer.getvalue().encode("utf-8-sig")
 
 
@@ -68,7 +91,7 @@ def export_xlsx(db: Session, user: User, slug: str, proposal_id: int) -> tuple[s
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(db, loaded):
-        sheet.append(list(row))
+        _append(sheet, row)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJK", (9, 11, 40, 16, 8, 8, 12, 7, 60, 13, 50),
                              strict=True):
@@ -79,9 +102,9 @@ def export_xlsx(db: Session, user: User, slug: str, proposal_id: int) -> tuple[s
                        (_("alternative"), p.alternative), (_("status"), str(p.status.value)),
                        (_("version"), p.version), (_("objective"), p.objective),
                        (_("random_state"), p.random_state)):
-        settings.append((key, value))
+        _append(settings, (key, value))
     for key, value in (p.parameters or {}).items():
-        settings.append((key, str(value)))
+        _append(settings, (key, str(value)))
     out = io.BytesIO()
     book.save(out)
     return filename(loaded, "xlsx"), out.getvalue()

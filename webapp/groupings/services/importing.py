@@ -81,7 +81,16 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidImportFile(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
-    reader = csv.DictReader(io.StringIO(text))
+    if "\x00" in text:  # PostgreSQL refuses NUL in text; no CSV export contains one
+        raise InvalidImportFile(_("The file contains a NUL character: it is not CSV text."))
+    try:
+        return _rows(csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:  # a field over the csv module's size limit, for one
+        raise InvalidImportFile(_("The file is not readable as CSV: %(error)s.",
+                                  error=error)) from None
+
+
+def _rows(reader: csv.DictReader) -> list[tuple[int, dict[str, str]]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, time
 from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, iso_to_nuts_country, normalize_nuts
 from models.enums import Reservation, TenderStatus
+from webapp.jsonbounds import UnusableJSON, check_json_value
 
 __all__ = [
     "EUR_RATES",
@@ -100,6 +101,7 @@ _SOCIAL_TERMS = re.compile(
 _NOTICE_DOCUMENTS = ("tenderNotice", "contractNotice", "biddingDocuments")
 _MAX_SOURCE_ID = 200
 _MAX_LOT_REF = 50
+MAX_DEPTH = 64  # OCDS nests about 8 levels; the release merge recurses once per level
 _SHAPE_MESSAGE = "expected an OCDS release package, record package or list of releases"
 
 
@@ -196,15 +198,22 @@ def load_json(raw: bytes | str) -> object:
     try:
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8-sig")
-        return json.loads(raw)
+        data = json.loads(raw)
     except UnicodeDecodeError as error:
         raise MalformedFile(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
     except json.JSONDecodeError as error:
         raise MalformedFile(
             f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except ValueError as error:  # an integer of more than 4,300 digits, for one
+        raise MalformedFile(f"not usable JSON: {str(error)[:200]}") from None
     except RecursionError:
         raise MalformedFile("not usable JSON: nested too deeply") from None
+    try:  # compiling releases recurses into the structure: bound its depth first
+        check_json_value(data, max_depth=MAX_DEPTH, allow_nul=True)
+    except UnusableJSON as error:
+        raise MalformedFile(f"not usable JSON: {error}") from None
+    return data
 
 
 def read_records(data: object) -> list[OcdsRecord]:
@@ -730,7 +739,7 @@ def _list(value: object) -> list:
 def _text(value: object) -> str:
     """A string field (numbers accepted, as publishers write ids as numbers)."""
     if isinstance(value, str):
-        return value.strip()
+        return value.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, int):
@@ -751,7 +760,10 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            return None
     elif isinstance(value, str):
         text = re.sub(r"[\s\u00a0\u202f']", "", value)
         if "," in text and "." in text:

@@ -10,11 +10,13 @@ from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
+from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours, field_messages
 from webapp.i18n import localize, number
@@ -32,6 +34,7 @@ from webapp.tenders.services.listing import (
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
+    enterprise_profile,
     lots_by_tender,
     rows_for,
     tender_item,
@@ -48,6 +51,9 @@ from webapp.tenders.services.profiles import (
 MIN_SCORE = 0.4
 #: Below this many qualifying enterprises, an Art. 20 reservation risks too few bids.
 ART20_REALISTIC = 3
+#: What a buyer reads instead of the value signal's number.
+VALUE_BAND_LABELS = {"fits": _l("fits"), "stretch": _l("stretch"),
+                     "too_large": _l("too large"), "too_small": _l("too small")}
 
 
 class InvalidResearch(Invalid):
@@ -174,13 +180,14 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
     fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     lot_names = {lot.id: (f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref)
                  for lot in lots}
+    values = {lot.id: lot.value_eur for lot in lots} if lots else {None: tender.value_eur}
     return CandidatesView(
         tender=tender,
         row=_row(tender, lots),
         place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
         cpv=[cpv_label(fitted.cpv_tree, c) for c in (tender.cpv_main, *tender.cpv_additional)
              if c],
-        candidates=[_candidate(fitted, m, lot_names) for m in ranking.matches],
+        candidates=_candidates(fitted, ranking.matches, lot_names, values),
         n_able=sum(r.n_enterprises for r in ranking.region_counts),
         region_chart=_region_chart(ranking, "candidates-by-region"),
         region_counts=ranking.region_counts,
@@ -197,7 +204,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     if research.reservation == "art20":
         n_art20 = n_able
     else:
-        art20 = fitted.matcher.rank_enterprises(
+        art20 = index.matcher.rank_enterprises(
             _planned_item(research, "art20"), n=1, min_score=MIN_SCORE
         )
         n_art20 = sum(r.n_enterprises for r in art20.region_counts)
@@ -207,7 +214,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     return ResearchResult(
         research=research,
         n_able=n_able,
-        candidates=[_candidate(fitted, m, {}) for m in ranking.matches],
+        candidates=_candidates(fitted, ranking.matches, {}, {None: research.value_eur}),
         region_chart=_region_chart(ranking, "research-by-region"),
         n_art20=n_art20,
         art20_verdict=verdict,
@@ -269,30 +276,63 @@ def _art20_verdict(n_art20: int) -> tuple[str, str]:
              "enterprise with at least 30%% disadvantaged staff fits this tender."), "bad"
 
 
-def _candidate(fitted: FittedMatcher, match: EnterpriseMatch,
-               lot_names: dict) -> Candidate:
+def _candidates(fitted: FittedMatcher, matches: list[EnterpriseMatch], lot_names: dict,
+                values: dict) -> list[Candidate]:
+    """Candidates as other parties see them, best public score first."""
+    made = [_candidate(fitted, m, lot_names, values.get(m.best_lot_id)) for m in matches]
+    return sorted(made, key=lambda c: -c.score)
+
+
+def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
+               value_eur: float | None) -> Candidate:
+    """An enterprise for a buyer: its value fit as a coarse band, never a number.
+
+    The engine's value signal (and the score that contains it) is a continuous function of
+    the enterprise's private turnover and contract range; a buyer who varies the value of a
+    planned tender could read them back. The band is computed against that capacity rounded
+    to a 1-2-5 grid (matcher.tenders.explain.value_band), and the score shown here is the
+    same weighted mean with the band's level in place of the exact value signal.
+    """
     enterprise = fitted.enterprises[match.enterprise_id]
+    band = value_band(enterprise_profile(enterprise), value_eur)
+    score = _public_score(match, band)
     return Candidate(
         enterprise=public_enterprise(fitted, enterprise),
-        score=match.score,
-        score_percent=round(100 * match.score),
+        score=score,
+        score_percent=round(100 * score),
         best_lot=lot_names.get(match.best_lot_id),
-        signals=[_public_signal(_signal_view(s)) for s in match.signals],
+        signals=[_public_signal(_signal_view(s), band) for s in match.signals],
     )
 
 
-def _public_signal(signal: SignalView) -> SignalView:
-    """The engine's value reason quotes the enterprise's turnover-based capacity: replace it."""
+def _public_score(match: EnterpriseMatch, band: str | None) -> float:
+    total = weights = 0.0
+    for signal in match.signals:
+        value = signal.value
+        if signal.name == "value":
+            value = None if value is None or band is None else VALUE_BAND_LEVELS[band]
+        if value is not None:
+            total += signal.weight * value
+            weights += signal.weight
+    return min(1.0, max(0.0, total / weights)) if weights else 0.0
+
+
+def _public_signal(signal: SignalView, band: str | None) -> SignalView:
+    """The value signal as a band with its sentence; the other signals derive from public
+    fields (CPV codes, regions, description) and stay as they are."""
     if signal.name != "value":
         return signal
-    if signal.value is None:
-        reason = _("The tender or the enterprise states no value, so value does not count.")
-    elif signal.value >= 0.999:
-        reason = _("The contract value fits what the enterprise can take on.")
-    else:
-        reason = _("The contract value lies outside what the enterprise can take on; a "
-                   "consortium or lots could help.")
-    return replace(signal, reason=reason)
+    reasons = {
+        None: _("The tender or the enterprise states no value, so value does not count."),
+        "fits": _("The contract value fits what the enterprise can take on."),
+        "stretch": _("The contract value is somewhat above what the enterprise can take on "
+                     "alone; a consortium or lots could help."),
+        "too_large": _("The contract value is well above what the enterprise can take on; "
+                       "smaller lots would help."),
+        "too_small": _("The contract value is below the contracts the enterprise looks for."),
+    }
+    return replace(signal, value=None, percent=None, band=band, band_label=(
+        str(VALUE_BAND_LABELS[band]) if band else None), reason=reasons[band])
 
 
 def _row(tender: Tender, lots) -> TenderRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, not_, or_
 from sqlmodel import Session, select
 
 from models import Lot, Reservation, Tender
@@ -34,43 +34,63 @@ class TenderPage:
 
 
 def search_tenders(db: Session, query: TenderQuery) -> TenderPage:
-    """Tenders matching every given filter, newest deadline last, paginated."""
-    statement = select(Tender)
+    """Tenders matching every given filter, newest deadline last, paginated in SQL.
+
+    Two queries and one for the page's lots, whatever the catalogue's size: the filters
+    (JSON code lists included) are SQL that SQLite and PostgreSQL both run, the total is a
+    COUNT and the page a LIMIT/OFFSET (the list used to load every tender and lot).
+    """
+    conditions = _conditions(query)
+    total = db.exec(select(func.count()).select_from(Tender).where(*conditions)).one()
+    page = list(db.exec(
+        select(Tender).where(*conditions).order_by(Tender.deadline, Tender.id)
+        .offset(query.offset).limit(query.limit)
+    ).all())
+    lots = lots_by_tender(db, [t.id for t in page])
+    return TenderPage(total, page, {t.id: lots.get(t.id, []) for t in page})
+
+
+def _conditions(query: TenderQuery) -> list:
+    conditions = []
     if query.status:
-        statement = statement.where(Tender.status == query.status)
+        conditions.append(Tender.status == query.status)
     if query.min_value is not None:
-        statement = statement.where(Tender.value_eur >= query.min_value)
+        conditions.append(Tender.value_eur >= query.min_value)
     if query.max_value is not None:
-        statement = statement.where(Tender.value_eur <= query.max_value)
+        conditions.append(Tender.value_eur <= query.max_value)
     if query.deadline_after is not None:
         moment = query.deadline_after
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        statement = statement.where(Tender.deadline >= moment)
+        conditions.append(Tender.deadline >= moment)
     for word in query.q.lower().split():
-        pattern = f"%{word}%"
-        statement = statement.where(or_(func.lower(Tender.title).like(pattern),
-                                        func.lower(Tender.description).like(pattern),
-                                        func.lower(Tender.buyer_name).like(pattern)))
-    rows = db.exec(statement.order_by(Tender.deadline, Tender.id)).all()
-    lots = lots_by_tender(db, [t.id for t in rows])
-    kept = [t for t in rows if _passes(t, lots.get(t.id, []), query)]
-    page = kept[query.offset : query.offset + query.limit]
-    return TenderPage(len(kept), page, {t.id: lots.get(t.id, []) for t in page})
-
-
-def _passes(tender: Tender, lots: list[Lot], query: TenderQuery) -> bool:
-    """The filters on JSON lists (CPV, NUTS) and reservations, portable between databases."""
+        conditions.append(or_(*(func.lower(column).contains(word, autoescape=True)
+                                for column in (Tender.title, Tender.description,
+                                               Tender.buyer_name))))
     if query.cpv:
-        codes = [tender.cpv_main, *tender.cpv_additional,
-                 *(code for lot in lots for code in lot.cpv_codes)]
         prefix = query.cpv[: max(2, len(query.cpv.rstrip("0")))]  # the branch, from the division
-        if not any(code and code.startswith(prefix) for code in codes):
-            return False
-    if query.nuts and not any(code.startswith(query.nuts) for code in tender.nuts_codes):
-        return False
+        conditions.append(or_(
+            Tender.cpv_main.startswith(prefix, autoescape=True),
+            _json_list_has_prefix(Tender.cpv_additional, prefix),
+            select(Lot.id).where(Lot.tender_id == Tender.id,
+                                 _json_list_has_prefix(Lot.cpv_codes, prefix)).exists(),
+        ))
+    if query.nuts:
+        conditions.append(_json_list_has_prefix(Tender.nuts_codes, query.nuts))
     if query.reserved is not None:
-        reserved = Reservation(tender.reservation) != Reservation.NONE or any(
-            Reservation(lot.reservation) != Reservation.NONE for lot in lots)
-        if reserved != query.reserved:
-            return False
-    return True
+        reserved = or_(
+            Tender.reservation != Reservation.NONE,
+            select(Lot.id).where(Lot.tender_id == Tender.id,
+                                 Lot.reservation != Reservation.NONE).exists(),
+        )
+        conditions.append(reserved if query.reserved else not_(reserved))
+    return conditions
+
+
+def _json_list_has_prefix(column, prefix: str):
+    """A JSON list of codes with an element starting with `prefix`, as SQL on its text.
+
+    The lists hold plain codes (letters and digits), written by json.dumps: in the text an
+    element starts right after a double quote, and a closing quote is never followed by a
+    letter or digit, so ``"PREFIX`` occurs exactly when an element starts with PREFIX.
+    """
+    return cast(column, String).contains(f'"{prefix}', autoescape=True)

@@ -67,8 +67,11 @@ def import_records(
 ) -> ImportSummary:
     """Upsert the tenders of `records`, reporting the ones that cannot be read; commits.
 
-    `authority_id`: the importing authority; its tenders (buyer name equal to its name) are
-    linked to it. `on_record` is called after each record (a progress bar).
+    `authority_id`: the importing authority, or None for a coordinator or the command line
+    (who may import anything). An authority may only create tenders whose buyer is itself
+    (they are linked to it) and update the tenders it owns; any other record is skipped with
+    the reason, so one authority cannot overwrite or forge another's tenders. `on_record` is
+    called after each record (a progress bar).
     """
     now = now or datetime.now(UTC)
     outcomes = ocds.iter_parsed(records, region_lookup=region_lookup(db), now=now)
@@ -109,11 +112,12 @@ def import_outcomes(
         if screen is not None:
             good, left_out = screen(db, good)
             summary.skipped.extend(left_out)
+        if authority_id is not None:
+            good = _owned_only(db, good, authority_id, own_name, summary, source)
         for label, outcome in good:
             summary.warnings.extend(Problem(label, w) for w in outcome.warnings)
-        n_created = _upsert(db, [outcome for _, outcome in good],
-                            authority_id if own_name else None, own_name, summary.tender_ids,
-                            source=source)
+        n_created = _upsert(db, [outcome for _, outcome in good], authority_id,
+                            summary.tender_ids, source=source)
         summary.n_created += n_created
         summary.n_updated += len(good) - n_created
         for _ in chunk:
@@ -148,9 +152,40 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _owned_only(
+    db: Session, good: list[tuple[str, ParsedTender]], authority_id: int, own_name: str,
+    summary: ImportSummary, source: str,
+) -> list[tuple[str, ParsedTender]]:
+    """The records an authority may write: new ones whose buyer is itself, and updates of
+    tenders it owns. The others go to `summary.skipped` with the reason."""
+    owners = dict(db.exec(select(Tender.source_id, Tender.authority_id).where(
+        Tender.source == source, Tender.source_id.in_([p.source_id for _, p in good])
+    )).all())
+    kept = []
+    for record, parsed in good:
+        if parsed.source_id in owners:
+            owner = owners[parsed.source_id]
+            if owner == authority_id:
+                kept.append((record, parsed))
+                continue
+            reason = (
+                "this tender belongs to another authority" if owner is not None
+                else "this tender was imported from another source and is not yours; "
+                     "a coordinator can link it to you"
+            )
+        elif own_name and parsed.buyer_name.strip().casefold() == own_name:
+            owners[parsed.source_id] = authority_id  # the same ocid twice in one file
+            kept.append((record, parsed))
+            continue
+        else:
+            reason = (f"the buyer '{parsed.buyer_name[:100]}' is not your authority; only "
+                      "a coordinator may import other buyers' tenders")
+        summary.skipped.append(Problem(record, reason))
+    return kept
+
+
 def _upsert(
-    db: Session, parsed: list[ParsedTender], authority_id: int | None, own_name: str,
-    written: list[int],
+    db: Session, parsed: list[ParsedTender], authority_id: int | None, written: list[int],
     source: str = SOURCE,
 ) -> int:
     """Create or update a chunk of tenders and their lots (a few queries per chunk, not per
@@ -178,7 +213,7 @@ def _upsert(
             for name, value in values.items():
                 setattr(tender, name, value)
             tender.imported_at = now
-        if authority_id and item.buyer_name.strip().casefold() == own_name:
+        if authority_id is not None:  # _owned_only let through only the importer's own
             tender.authority_id = authority_id
         pairs.append((tender, item))
     db.flush()

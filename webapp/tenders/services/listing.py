@@ -137,6 +137,8 @@ class SignalView:
     percent: int | None
     weight_percent: int
     reason: str
+    band: str | None = None  # other parties' view of the value signal: fits, stretch, …
+    band_label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,21 @@ from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
 from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
-from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
+from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User, is_web_url
 from webapp.db import writes
 from webapp.errors import Invalid, NotFound, NotYours, field_messages
 from webapp.i18n import localize, money
@@ -83,10 +90,23 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _website(value: str) -> str:
+    """Blank or an http(s) address: the website becomes a link on buyers' pages, so a
+    ``javascript:`` or ``data:`` address would run in their browser."""
+    value = value.strip()
+    if value and not is_web_url(value):
+        raise PydanticCustomError(
+            "web_url", _("Give a web address starting with https:// or http://, "
+                         "such as https://example.org.")
+        )
+    return value
+
+
 NutsCode = Annotated[str, BeforeValidator(_nuts)]
 NutsCodes = Annotated[list[str], BeforeValidator(_nuts_list)]
 CpvCodes = Annotated[list[str], BeforeValidator(_cpv_list)]
 Euros = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+Website = Annotated[str, AfterValidator(_website)]
 
 
 class ProfileInput(BaseModel):
@@ -107,7 +127,8 @@ class ProfileInput(BaseModel):
     turnover_eur: Euros = None
     min_contract_value_eur: Euros = None
     max_contract_value_eur: Euros = None
-    website: str = Field(default="", max_length=300)
+    website: Website = Field(default="", max_length=300,
+                             description="Blank, or an address starting with http:// or https://.")
     languages: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
