@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from webapp.errors import Invalid, field_messages
@@ -53,7 +54,7 @@ def parse_query(model: type[M]) -> M:
     misspelt filter must not silently widen the answer)."""
     unknown = [name for name in request.args if name not in model.model_fields]
     if unknown:
-        raise InvalidInput({name[:50]: "Unknown parameter." for name in unknown})
+        raise InvalidInput({name[:50]: _("Unknown parameter.") for name in unknown})
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:

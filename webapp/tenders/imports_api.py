@@ -48,7 +48,7 @@ def import_ocds():
     authority_id = user.authority_id if user.role == Role.AUTHORITY else None
     if user.role == Role.AUTHORITY and authority_id is None:
         # None means "import anything" (coordinators): never for an authority's account
-        abort(403, "Your account is not linked to a contracting authority.")
+        abort(403, _("Your account is not linked to a contracting authority."))
     try:
         summary = importing.import_ocds(get_session(), raw, authority_id=authority_id)
     except importing.MalformedFile as error:
