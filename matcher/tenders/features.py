@@ -52,7 +52,9 @@ GATE_PENALTY = 1000.0
 #: EVIDENCE_MIN_DOCS documents on, below which document frequencies mean nothing.
 EVIDENCE_MAX_DF = 0.2
 #: Share of the text similarity that comes from whole words (the rest from character n-grams).
-WORD_SHARE = 0.5
+#: 0.75 rather than 0.5: whole words carry the topic, character n-grams mostly the language
+#: (bench.relevance, reach=country: 0.863 at 0.5, 0.873 at 0.75, 0.874 at 0.9, 0.858 at 0.25).
+WORD_SHARE = 0.75
 EVIDENCE_MIN_DOCS = 30
 
 
@@ -61,6 +63,20 @@ def code_weights(n_codes: int) -> list[float]:
     if n_codes <= 1:
         return [1.0] * n_codes
     return [MAIN_CODE_SHARE] + [(1 - MAIN_CODE_SHARE) / (n_codes - 1)] * (n_codes - 1)
+
+
+class _CachedChain:
+    """A chain function that remembers its answers; a class, not a closure, so the fitted
+    encoder can be pickled into the shared matching index."""
+
+    def __init__(self, chain):
+        self.chain, self.cache = chain, {}
+
+    def __call__(self, code: str) -> list[str]:
+        found = self.cache.get(code)
+        if found is None:
+            found = self.cache[code] = self.chain(code)
+        return found
 
 
 class HierarchyEncoder:
@@ -95,6 +111,9 @@ class HierarchyEncoder:
 
     def fit(self, code_lists: Sequence[Sequence[str]]) -> HierarchyEncoder:
         """Index every node met on the chains of the given codes."""
+        # The same few thousand codes come back on every lot: look their chains up once.
+        if not isinstance(self.chain, _CachedChain):
+            self.chain = _CachedChain(self.chain)
         nodes = sorted({node for codes in code_lists for c in codes for node in self.chain(c)})
         self.vocabulary_ = {node: index for index, node in enumerate(nodes)}
         return self
@@ -172,6 +191,22 @@ def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
 
 
+def char_wb_ngrams(text: str) -> list[str]:
+    """Character 3-5-grams within words, padded with a space, of the lowercased text: the
+    n-grams of scikit-learn's ``analyzer="char_wb", ngram_range=(3, 5)``, cut with list
+    comprehensions (about twice as fast; n-gram cutting was most of the fit)."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        word = f" {word} "
+        length = len(word)
+        for n in (3, 4, 5):
+            if length <= n:  # a word shorter than n gives itself once, and no longer n-grams
+                grams.append(word)
+                break
+            grams += [word[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
 class TextEncoder:
     """TF-IDF on words (1-2 grams) and on character n-grams (3-5, within words), optionally
     reduced by LSA.
@@ -194,8 +229,7 @@ class TextEncoder:
         """Learn the n-gram vocabularies and, with LSA, the projection."""
         min_df = 2 if len(documents) > 1000 else 1
         self.vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
+            analyzer=char_wb_ngrams,
             sublinear_tf=True,
             lowercase=True,
             dtype=np.float32,
