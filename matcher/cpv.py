@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
 from typing import NamedTuple, TextIO
 
+from matcher.text import N_, Text
+
 __all__ = [
     "CPV_DIVISIONS",
     "CPV_LEVEL_NAMES",
@@ -37,60 +39,60 @@ __all__ = [
 
 #: The 45 divisions of CPV 2008, with short English labels for display.
 CPV_DIVISIONS: Mapping[str, str] = {
-    "03": "Agricultural, farming, fishing and forestry products",
-    "09": "Petroleum products, fuel, electricity and energy",
-    "14": "Mining, basic metals and related products",
-    "15": "Food, beverages and tobacco",
-    "16": "Agricultural machinery",
-    "18": "Clothing, footwear and luggage",
-    "19": "Leather, textile, plastic and rubber materials",
-    "22": "Printed matter",
-    "24": "Chemical products",
-    "30": "Office and computing machinery",
-    "31": "Electrical machinery and lighting",
-    "32": "Radio, television and communication equipment",
-    "33": "Medical equipment, pharmaceuticals and personal care",
-    "34": "Transport equipment",
-    "35": "Security, fire-fighting, police and defence equipment",
-    "37": "Musical instruments, sport goods, games and toys",
-    "38": "Laboratory, optical and precision equipment",
-    "39": "Furniture and furnishings",
-    "41": "Collected and purified water",
-    "42": "Industrial machinery",
-    "43": "Mining, quarrying and construction machinery",
-    "44": "Construction structures and materials",
-    "45": "Construction work",
-    "48": "Software packages and information systems",
-    "50": "Repair and maintenance services",
-    "51": "Installation services",
-    "55": "Hotel, restaurant and retail trade services",
-    "60": "Transport services",
-    "63": "Supporting transport services and travel agencies",
-    "64": "Postal and telecommunications services",
-    "65": "Public utilities",
-    "66": "Financial and insurance services",
-    "70": "Real estate services",
-    "71": "Architectural, engineering and inspection services",
-    "72": "IT services",
-    "73": "Research and development services",
-    "75": "Administration, defence and social security services",
-    "76": "Oil and gas industry services",
-    "77": "Agricultural, forestry and horticultural services",
-    "79": "Business services",
-    "80": "Education and training services",
-    "85": "Health and social work services",
-    "90": "Sewage, refuse, cleaning and environmental services",
-    "92": "Recreational, cultural and sporting services",
-    "98": "Other community, social and personal services",
+    "03": Text(N_("Agricultural, farming, fishing and forestry products")),
+    "09": Text(N_("Petroleum products, fuel, electricity and energy")),
+    "14": Text(N_("Mining, basic metals and related products")),
+    "15": Text(N_("Food, beverages and tobacco")),
+    "16": Text(N_("Agricultural machinery")),
+    "18": Text(N_("Clothing, footwear and luggage")),
+    "19": Text(N_("Leather, textile, plastic and rubber materials")),
+    "22": Text(N_("Printed matter")),
+    "24": Text(N_("Chemical products")),
+    "30": Text(N_("Office and computing machinery")),
+    "31": Text(N_("Electrical machinery and lighting")),
+    "32": Text(N_("Radio, television and communication equipment")),
+    "33": Text(N_("Medical equipment, pharmaceuticals and personal care")),
+    "34": Text(N_("Transport equipment")),
+    "35": Text(N_("Security, fire-fighting, police and defence equipment")),
+    "37": Text(N_("Musical instruments, sport goods, games and toys")),
+    "38": Text(N_("Laboratory, optical and precision equipment")),
+    "39": Text(N_("Furniture and furnishings")),
+    "41": Text(N_("Collected and purified water")),
+    "42": Text(N_("Industrial machinery")),
+    "43": Text(N_("Mining, quarrying and construction machinery")),
+    "44": Text(N_("Construction structures and materials")),
+    "45": Text(N_("Construction work")),
+    "48": Text(N_("Software packages and information systems")),
+    "50": Text(N_("Repair and maintenance services")),
+    "51": Text(N_("Installation services")),
+    "55": Text(N_("Hotel, restaurant and retail trade services")),
+    "60": Text(N_("Transport services")),
+    "63": Text(N_("Supporting transport services and travel agencies")),
+    "64": Text(N_("Postal and telecommunications services")),
+    "65": Text(N_("Public utilities")),
+    "66": Text(N_("Financial and insurance services")),
+    "70": Text(N_("Real estate services")),
+    "71": Text(N_("Architectural, engineering and inspection services")),
+    "72": Text(N_("IT services")),
+    "73": Text(N_("Research and development services")),
+    "75": Text(N_("Administration, defence and social security services")),
+    "76": Text(N_("Oil and gas industry services")),
+    "77": Text(N_("Agricultural, forestry and horticultural services")),
+    "79": Text(N_("Business services")),
+    "80": Text(N_("Education and training services")),
+    "85": Text(N_("Health and social work services")),
+    "90": Text(N_("Sewage, refuse, cleaning and environmental services")),
+    "92": Text(N_("Recreational, cultural and sporting services")),
+    "98": Text(N_("Other community, social and personal services")),
 }
 
 #: Level number -> name. Level 5 covers every code deeper than a category.
 CPV_LEVEL_NAMES: Mapping[int, str] = {
-    1: "division",
-    2: "group",
-    3: "class",
-    4: "category",
-    5: "subcategory",
+    1: Text(N_("division")),
+    2: Text(N_("group")),
+    3: Text(N_("class")),
+    4: Text(N_("category")),
+    5: Text(N_("subcategory")),
 }
 
 _CPV_PATTERN = re.compile(r"\d{8}")
@@ -371,12 +373,12 @@ class CpvTree:
         for candidate in (code, *cpv_truncation_ancestors(code)):
             if candidate in self._labels:
                 return self._labels[candidate]
-        return CPV_DIVISIONS.get(code[:2], f"CPV {code}")
+        return CPV_DIVISIONS.get(code[:2], Text("CPV %(code)s", code=code))
 
     def describe(self, code: object) -> str:
         """``code`` followed by its label, as shown to people."""
         code = normalize_cpv(code)
-        return f"{code} {self.label(code)}"
+        return Text("%(code)s %(label)s", code=code, label=self.label(code))
 
     def check_digit(self, code: object) -> str | None:
         """Official check digit of ``code`` when the loaded list has it."""

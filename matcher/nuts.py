@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from os import PathLike
 from typing import TextIO
 
+from matcher.text import N_, Text
+
 __all__ = [
     "COUNTRY_NAMES",
     "NUTS_LEVEL_NAMES",
@@ -32,46 +34,47 @@ __all__ = [
 #: English names of the countries that have NUTS codes (EU, EEA, Switzerland, the UK
 #: and the candidate countries), keyed by their NUTS country code.
 COUNTRY_NAMES: Mapping[str, str] = {
-    "AT": "Austria",
-    "BE": "Belgium",
-    "BG": "Bulgaria",
-    "CY": "Cyprus",
-    "CZ": "Czechia",
-    "DE": "Germany",
-    "DK": "Denmark",
-    "EE": "Estonia",
-    "EL": "Greece",
-    "ES": "Spain",
-    "FI": "Finland",
-    "FR": "France",
-    "HR": "Croatia",
-    "HU": "Hungary",
-    "IE": "Ireland",
-    "IT": "Italy",
-    "LT": "Lithuania",
-    "LU": "Luxembourg",
-    "LV": "Latvia",
-    "MT": "Malta",
-    "NL": "Netherlands",
-    "PL": "Poland",
-    "PT": "Portugal",
-    "RO": "Romania",
-    "SE": "Sweden",
-    "SI": "Slovenia",
-    "SK": "Slovakia",
-    "IS": "Iceland",
-    "LI": "Liechtenstein",
-    "NO": "Norway",
-    "CH": "Switzerland",
-    "UK": "United Kingdom",
-    "AL": "Albania",
-    "ME": "Montenegro",
-    "MK": "North Macedonia",
-    "RS": "Serbia",
-    "TR": "Türkiye",
+    "AT": Text(N_("Austria")),
+    "BE": Text(N_("Belgium")),
+    "BG": Text(N_("Bulgaria")),
+    "CY": Text(N_("Cyprus")),
+    "CZ": Text(N_("Czechia")),
+    "DE": Text(N_("Germany")),
+    "DK": Text(N_("Denmark")),
+    "EE": Text(N_("Estonia")),
+    "EL": Text(N_("Greece")),
+    "ES": Text(N_("Spain")),
+    "FI": Text(N_("Finland")),
+    "FR": Text(N_("France")),
+    "HR": Text(N_("Croatia")),
+    "HU": Text(N_("Hungary")),
+    "IE": Text(N_("Ireland")),
+    "IT": Text(N_("Italy")),
+    "LT": Text(N_("Lithuania")),
+    "LU": Text(N_("Luxembourg")),
+    "LV": Text(N_("Latvia")),
+    "MT": Text(N_("Malta")),
+    "NL": Text(N_("Netherlands")),
+    "PL": Text(N_("Poland")),
+    "PT": Text(N_("Portugal")),
+    "RO": Text(N_("Romania")),
+    "SE": Text(N_("Sweden")),
+    "SI": Text(N_("Slovenia")),
+    "SK": Text(N_("Slovakia")),
+    "IS": Text(N_("Iceland")),
+    "LI": Text(N_("Liechtenstein")),
+    "NO": Text(N_("Norway")),
+    "CH": Text(N_("Switzerland")),
+    "UK": Text(N_("United Kingdom")),
+    "AL": Text(N_("Albania")),
+    "ME": Text(N_("Montenegro")),
+    "MK": Text(N_("North Macedonia")),
+    "RS": Text(N_("Serbia")),
+    "TR": Text(N_("Türkiye")),
 }
 
-NUTS_LEVEL_NAMES: Mapping[int, str] = {0: "country", 1: "NUTS 1", 2: "NUTS 2", 3: "NUTS 3"}
+NUTS_LEVEL_NAMES: Mapping[int, str] = {0: Text(N_("country")), 1: "NUTS 1", 2: "NUTS 2",
+                                        3: "NUTS 3"}
 
 _ISO_TO_NUTS = {"GR": "EL", "GB": "UK"}
 _NUTS_TO_ISO = {nuts: iso for iso, nuts in _ISO_TO_NUTS.items()}
@@ -242,4 +245,5 @@ class NutsNames:
         if code in self._names:
             return self._names[code]
         country = COUNTRY_NAMES.get(code[:2], code[:2])
-        return country if len(code) == 2 else f"{code} ({country})"
+        return country if len(code) == 2 else Text("%(code)s (%(country)s)", code=code,
+                                                   country=country)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models._types import WebUrl, enum_field, json_dict, json_list, utcnow
@@ -110,7 +110,9 @@ class WaitlistEntry(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     application_id: int = Field(foreign_key="application.id")
     rank: int
-    reason: str
+    reason: str  # in English, as the API shows it
+    # the reason's template and parameters (matcher.text.encode), to show it in any language
+    reason_text: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class PartnerResponse(SQLModel, table=True):

@@ -17,6 +17,9 @@ class User(SQLModel, table=True):
     role: Role = enum_field(Role)
     authority_id: int | None = Field(default=None, foreign_key="authority.id")
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    # None: the language the browser asks for, and the configured default time zone
+    locale: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
     # A deactivated user can neither log in nor use a token; their sessions end.
     is_active: bool = True
     # Copied into the signed session cookie at login and compared on every request: raising

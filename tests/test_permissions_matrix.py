@@ -107,6 +107,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("auth.logout", "POST"): [Case(everyone(DONE), form={})],
     ("auth.change_password", "GET"): [Case(page(**LOGGED_IN_OK))],
     ("auth.change_password", "POST"): [Case(page(422, anonymous=LOGIN), form={})],
+    ("auth.account", "GET"): [Case(page(**LOGGED_IN_OK))],
+    ("auth.account", "POST"): [Case(page(422, anonymous=LOGIN), form={},
+                                    note="no language or time zone: invalid for all")],
+    ("i18n.switch_language", "POST"): [Case(everyone(DONE), form={"locale": "nl"},
+                                            note="anyone may choose a language")],
     ("auth.create_token", "POST"): [
         Case(page(201, anonymous=LOGIN), form={"name": "matrix", "days": "30"}),
         Case(page(422, anonymous=LOGIN), form={"days": "0"}, note="days out of range"),

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
@@ -16,10 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from webapp import db, inputs
+from webapp.i18n import SUPPORTED_LOCALES, select_locale, select_timezone
 from webapp.inputs import MAX_ROW_ID
 from webapp.rendering import safe_url
 
-SUPPORTED_LOCALES = ("en", "nl")
+__all__ = ["MAX_ROW_ID", "SUPPORTED_LOCALES", "create_app"]
 
 
 class RowIdConverter(IntegerConverter):
@@ -50,10 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     HTMX(app)
     CSRFProtect(app)
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     _register_blueprints(app)
-    from webapp import cli, errors, headers, jobs, navigation, ratelimit
+    from webapp import cli, errors, headers, i18n, jobs, navigation, ratelimit
     from webapp.tenders.services import index
 
     jobs.init_app(app)
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("BACKGROUND_AT_START", not app.testing):
         jobs.start_periodic_thread(app)  # only without Redis: `matchmaker scheduler` otherwise
     errors.init_app(app)
+    i18n.init_app(app)
     headers.init_app(app)
     ratelimit.init_app(app)
     navigation.init_app(app)
@@ -92,6 +94,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         PROXY_FIX_X_PREFIX=0,
         HTTPS=False,  # served over https (directly or by the proxy): cookies only over https
         BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE="Europe/Brussels",  # MATCHMAKER_BABEL_DEFAULT_TIMEZONE to change
         LOG_LEVEL="INFO",
     )
     for name in ("DATABASE_URL", "SECRET_KEY", "LOG_LEVEL"):
@@ -133,12 +136,6 @@ def _configure_logging(app: Flask) -> None:
         level=app.config["LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-
-
-def _select_locale() -> str | None:
-    if not has_request_context():  # CLI commands share the messages: the default locale
-        return None
-    return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
 def _register_blueprints(app: Flask) -> None:

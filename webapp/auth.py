@@ -22,17 +22,25 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_time, get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import select
-from wtforms import EmailField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, ValidationError
 
 from models import Role, User
 from webapp import accounts, throttle
 from webapp.db import get_session
+from webapp.i18n import (
+    LANGUAGE_NAMES,
+    LOCALE_COOKIE,
+    SUPPORTED_LOCALES,
+    european_timezones,
+    timezone_label,
+)
 from webapp.passwords import password_problems
 from webapp.rendering import render
 from webapp.security import (
@@ -86,6 +94,19 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
+
+
+class AccountForm(FlaskForm):
+    locale = SelectField(_l("Language"), validators=[AnyOf(
+        SUPPORTED_LOCALES, message=_l("Choose one of the languages in the list."))])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
+        self.timezone.choices = [(name, timezone_label(name)) for name in european_timezones()]
+        self.timezone.validators = [AnyOf(european_timezones(), message=_l(
+            "Choose one of the time zones in the list."))]
 
 
 class TokenForm(FlaskForm):
@@ -159,8 +180,9 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
     verdict = throttle.reserve(db, email, client, known_device)
     if not verdict.allowed:
         retry = datetime.fromtimestamp(verdict.retry_at, UTC)
-        return None, _("Too many failed attempts. Try again after %(time)s UTC.",
-                       time=retry.strftime("%H:%M"))
+        # in the reader's time zone, with its name: the one they will read the clock in
+        return None, _("Too many failed attempts. Try again after %(time)s.",
+                       time=format_time(retry, "HH:mm zzz"))
     wrong = _("Wrong email or password.")
     if user is None:
         waste_password_check(password)
@@ -244,6 +266,28 @@ def change_password():
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200
     return _account_page(form=form, status=status)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required()
+def account():
+    """The user's language and time zone (dates and times are shown in that zone)."""
+    form = AccountForm()
+    if request.method == "GET":
+        form.locale.data = g.user.locale or str(get_locale())
+        form.timezone.data = g.user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    if form.validate_on_submit():
+        g.user.locale = form.locale.data
+        g.user.timezone = form.timezone.data
+        get_session().commit()
+        refresh()  # the confirmation below is already in the language just chosen
+        flash(_("Your settings have been saved."))
+        response = redirect(url_for("auth.account"), code=303)
+        response.set_cookie(LOCALE_COOKIE, g.user.locale, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True, secure=request.is_secure)
+        return response
+    status = 422 if form.errors else 200
+    return render("auth/account.html", form=form, status=status, now=datetime.now(UTC))
 
 
 def _account_page(form=None, token_form=None, new_token=None, status=200):

@@ -20,15 +20,32 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify, make_response, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import HTTPException
 
 from webapp.db import rollback_session
+from webapp.i18n import validation_message
 from webapp.rendering import render
 
 logger = logging.getLogger("matchmaker.errors")
+
+# Werkzeug's default descriptions are English only: ours, per status, in the reader's language.
+DEFAULT_MESSAGES = {
+    400: _l("The request could not be understood. Check what you sent and try again."),
+    401: _l("Log in first."),
+    403: _l("You may not see or do this."),
+    404: _l("This page or object does not exist, or it is not yours to see."),
+    405: _l("This address does not take this kind of request."),
+    409: _l("This clashes with a change made in the meantime. Reload and try again."),
+    413: _l("What you sent is too large."),
+    415: _l("This kind of content is not accepted here."),
+    422: _l("Some of what you sent is not valid."),
+    429: _l("Too many requests. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Try again later."),
+}
 
 __all__ = [
     "Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "NotYours", "field_messages",
@@ -97,7 +114,7 @@ def field_messages(error: ValidationError, *, default_field: str = "form",
         location = item["loc"][:1] if top_level else item["loc"]
         path = ".".join(str(part) for part in location)
         field = (fields or {}).get(path, path) if path else default_field
-        messages.setdefault(field, item["msg"].removeprefix("Value error, "))
+        messages.setdefault(field, validation_message(item))
     return messages
 
 
@@ -124,11 +141,11 @@ def _domain_error(error: DomainError):
     status = status_of(error)
     if wants_json():
         body = {"error": _title(status),
-                "message": error.message or default_exceptions[status].description}
+                "message": error.message or str(DEFAULT_MESSAGES.get(status, _title(status)))}
         if error.errors:
             body["fields"] = error.errors
         return jsonify(body), status
-    return _respond(status, error.message or default_exceptions[status].description)
+    return _respond(status, error.message or str(DEFAULT_MESSAGES.get(status, _title(status))))
 
 
 def _csrf_error(error: CSRFError):
@@ -139,7 +156,11 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
-    response = _respond(error.code or 500, error.description or error.name)
+    status = error.code or 500
+    message = error.description
+    if not message or message == type(error).description:  # werkzeug's English default
+        message = DEFAULT_MESSAGES.get(status, error.name)
+    response = _respond(status, str(message))
     # Keep what the status needs: Allow on 405, Retry-After on 429 and 503.
     extra = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
     if extra:
@@ -164,7 +185,7 @@ def _index_not_ready(error: Exception):
 
 def _unexpected_error(error: Exception):
     logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return _respond(500, InternalServerError.description)
+    return _respond(500, str(DEFAULT_MESSAGES[500]))
 
 
 def _respond(status: int, message: str):
@@ -191,6 +212,7 @@ def _title(status: int) -> str:
         405: _("Method not allowed"),
         409: _("Conflict"),
         413: _("Too large"),
+        415: _("Unsupported content"),
         422: _("Invalid input"),
         429: _("Too many requests"),
         503: _("Being prepared"),

@@ -11,6 +11,7 @@ import time
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -54,4 +55,11 @@ def _window(unit: str, multiples: int) -> str:
              "day": _("a day")}
     if multiples == 1 and unit in names:
         return names[unit]
-    return _("%(n)s %(unit)ss", n=multiples, unit=unit)
+    # each unit its own plural: languages inflect them differently
+    plurals = {
+        "second": ngettext("%(num)s second", "%(num)s seconds", multiples),
+        "minute": ngettext("%(num)s minute", "%(num)s minutes", multiples),
+        "hour": ngettext("%(num)s hour", "%(num)s hours", multiples),
+        "day": ngettext("%(num)s day", "%(num)s days", multiples),
+    }
+    return plurals.get(unit, f"{multiples} {unit}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.groupings.applicants import InfeasibleGrouping
+from matcher.text import N_, Text
 
 __all__ = ["Blocks", "GroupPlan", "build_blocks", "plan_groups"]
 
@@ -32,24 +33,27 @@ def plan_groups(n: int, min_size: int, max_size: int, n_groups: int | None,
     """Number of groups and the overflow, or why the sizes cannot work."""
     if not 1 <= max_size <= HARD_MAX_GROUP_SIZE:
         raise InfeasibleGrouping(
-            f"groups hold at most {HARD_MAX_GROUP_SIZE}; max_group_size={max_size} is not allowed")
+            Text(N_("groups hold at most %(limit)s; max_group_size=%(size)s is not allowed"),
+                 limit=HARD_MAX_GROUP_SIZE, size=max_size))
     if not 1 <= min_size <= max_size:
         raise InfeasibleGrouping(
-            f"the minimum group size ({min_size}) must be between 1 and the maximum ({max_size})")
+            Text(N_("the minimum group size (%(min)s) must be between 1 and the maximum "
+                    "(%(max)s)"), min=min_size, max=max_size))
     if n == 0:
-        raise InfeasibleGrouping("there are no applicants to group")
+        raise InfeasibleGrouping(Text(N_("there are no applicants to group")))
     if n_groups is not None and max_groups is not None and n_groups > max_groups:
-        raise InfeasibleGrouping(f"{n_groups} groups were asked for but at most {max_groups} "
-                                 "are allowed")
+        raise InfeasibleGrouping(Text(N_("%(n)s groups were asked for but at most %(max)s are "
+                                         "allowed"), n=n_groups, max=max_groups))
     k = n_groups if n_groups is not None else math.ceil(n / max_size)
     if max_groups is not None:
         k = min(k, max_groups)
     if k < 1:
-        raise InfeasibleGrouping("at least one group is needed")
+        raise InfeasibleGrouping(Text(N_("at least one group is needed")))
     overflow = max(0, n - k * max_size)
     if n - overflow < k * min_size:
         raise InfeasibleGrouping(
-            f"{n} applicants cannot fill {k} groups of at least {min_size}")
+            Text(N_("%(n)s applicants cannot fill %(k)s groups of at least %(min)s"), n=n, k=k,
+                 min=min_size))
     return GroupPlan(n_groups=k, n_waitlisted=overflow)
 
 
@@ -82,8 +86,8 @@ def build_blocks(ids: Sequence[str], together: Iterable[tuple[str, str]],
     for block in members:
         if len(block) > max_size:
             raise InfeasibleGrouping(
-                f"together-chain {_chain(ids, block)} has {len(block)} members but groups hold "
-                f"at most {max_size}")
+                Text(N_("together-chain %(chain)s has %(n)s members but groups hold at most "
+                        "%(max)s"), chain=_chain(ids, block), n=len(block), max=max_size))
     _check_apart(ids, apart_pairs, together_pairs, root, members)
     block_locks = _block_locks(ids, locked, index, root, members, plan)
     _check_locked_room(block_locks, members, plan, max_size)
@@ -93,7 +97,10 @@ def build_blocks(ids: Sequence[str], together: Iterable[tuple[str, str]],
 def _indices(pair: tuple[str, str], index: Mapping[str, int], kind: str) -> tuple[int, int]:
     for applicant_id in pair:
         if applicant_id not in index:
-            raise InfeasibleGrouping(f"{applicant_id} is named in a {kind} pair but did not apply")
+            message = (N_("%(id)s is named in a together pair but did not apply")
+                       if kind == "together" else
+                       N_("%(id)s is named in an apart pair but did not apply"))
+            raise InfeasibleGrouping(Text(message, id=applicant_id))
     return index[pair[0]], index[pair[1]]
 
 
@@ -128,15 +135,16 @@ def _check_apart(ids, apart_pairs, together_pairs, root, members) -> None:
     direct = {frozenset(pair) for pair in together_pairs}
     for i, j in apart_pairs:
         if i == j:
-            raise InfeasibleGrouping(f"{ids[i]} cannot be kept apart from itself")
+            raise InfeasibleGrouping(Text(N_("%(id)s cannot be kept apart from itself"), id=ids[i]))
         if root[i] != root[j]:
             continue
         if frozenset((i, j)) in direct:
-            raise InfeasibleGrouping(f"{ids[i]} and {ids[j]} must be together and apart")
+            raise InfeasibleGrouping(Text(N_("%(a)s and %(b)s must be together and apart"),
+                                          a=ids[i], b=ids[j]))
         block = next(b for b in members if i in b)
         raise InfeasibleGrouping(
-            f"{ids[i]} and {ids[j]} must be apart but are chained together "
-            f"({_chain(ids, block)})")
+            Text(N_("%(a)s and %(b)s must be apart but are chained together (%(chain)s)"),
+                 a=ids[i], b=ids[j], chain=_chain(ids, block)))
 
 
 def _block_locks(ids, locked, index, root, members, plan: GroupPlan) -> np.ndarray:
@@ -145,16 +153,18 @@ def _block_locks(ids, locked, index, root, members, plan: GroupPlan) -> np.ndarr
     holder = {}
     for applicant_id, group in locked.items():
         if applicant_id not in index:
-            raise InfeasibleGrouping(f"{applicant_id} is locked but did not apply")
+            raise InfeasibleGrouping(Text(N_("%(id)s is locked but did not apply"),
+                                          id=applicant_id))
         if not 0 <= group < plan.n_groups:
             raise InfeasibleGrouping(
-                f"{applicant_id} is locked in group {group + 1} but there are only "
-                f"{plan.n_groups} groups")
+                Text(N_("%(id)s is locked in group %(group)s but there are only %(n)s groups"),
+                     id=applicant_id, group=group + 1, n=plan.n_groups))
         b = block_of_root[int(root[index[applicant_id]])]
         if block_locks[b] >= 0 and block_locks[b] != group:
             raise InfeasibleGrouping(
-                f"{holder[b]} is locked in group {block_locks[b] + 1} and {applicant_id} in "
-                f"group {group + 1}, but they must be together")
+                Text(N_("%(a)s is locked in group %(group_a)s and %(b)s in group %(group_b)s, but "
+                        "they must be together"), a=holder[b], group_a=block_locks[b] + 1,
+                     b=applicant_id, group_b=group + 1))
         block_locks[b], holder[b] = group, applicant_id
     return block_locks
 
@@ -164,5 +174,6 @@ def _check_locked_room(block_locks, members, plan: GroupPlan, max_size: int) -> 
         count = sum(len(members[b]) for b in np.flatnonzero(block_locks == group))
         if count > max_size:
             raise InfeasibleGrouping(
-                f"group {group + 1} has {count} locked members (with their together partners) "
-                f"but holds at most {max_size}")
+                Text(N_("group %(group)s has %(n)s locked members (with their together "
+                        "partners) but holds at most %(max)s"), group=group + 1, n=count,
+                     max=max_size))

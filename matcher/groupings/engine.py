@@ -55,6 +55,7 @@ from matcher.groupings.criteria import (
 from matcher.groupings.explain import pair_reasons
 from matcher.groupings.results import Partition, Scorecard
 from matcher.groupings.search import CountTerm, SearchProblem, Solution, search
+from matcher.text import N_, Nn_, Text, TextList, plural
 
 __all__ = ["DEFAULT_WEIGHTS", "WorkingGroupBuilder"]
 
@@ -217,10 +218,16 @@ class WorkingGroupBuilder(BaseEstimator):
         blocks_with_large = sum(bool(self.features_.large[m].any()) for m in self.blocks_.members)
         if blocks_with_large < self.n_groups_:
             threshold = self.features_.large_threshold
-            size = f" (size {threshold:,.0f} or more)" if threshold else ""
-            raise InfeasibleGrouping(
-                f"every group needs a large buyer{size} but only {blocks_with_large} can be "
-                f"spread over {self.n_groups_} groups")
+            if threshold:
+                message = Text(N_("every group needs a large buyer (size %(size)s or more) but "
+                                  "only %(n)s can be spread over %(groups)s groups"),
+                               size=round(float(threshold)), n=blocks_with_large,
+                               groups=self.n_groups_)
+            else:
+                message = Text(N_("every group needs a large buyer but only %(n)s can be spread "
+                                  "over %(groups)s groups"), n=blocks_with_large,
+                               groups=self.n_groups_)
+            raise InfeasibleGrouping(message)
 
     def _effort(self) -> tuple[int, int, float]:
         """Restarts, kicks per restart and a time limit; defaults sized for the speed targets
@@ -280,7 +287,8 @@ class WorkingGroupBuilder(BaseEstimator):
             scored.append((groups, waitlisted, card))
         if not scored:
             raise InfeasibleGrouping(
-                f"no grouping found that keeps every constraint: {first_problem}")
+                Text(N_("no grouping found that keeps every constraint: %(problem)s"),
+                     problem=first_problem))
         scored.sort(key=lambda item: -item[2].objective)
         # Explanations cost a good share of a fit: only for the proposals returned.
         return [
@@ -298,17 +306,20 @@ class WorkingGroupBuilder(BaseEstimator):
         return groups, [ids[i] for i in np.flatnonzero(member_group >= self.n_groups_)]
 
     def _waitlist_reasons(self, groups: list[list[str]],
-                          waitlisted: list[str]) -> list[tuple[str, str]]:
+                          waitlisted: list[str]) -> list[tuple[str, Text]]:
         """Waitlisted applicants, best fit first, each with the reason in words."""
         if not waitlisted:
             return []
         fit = self.affinity_[self._indices(waitlisted)] @ self._group_matrix(groups)
-        cap = f"at most {self.max_groups} groups" if self.max_groups else f"{len(groups)} groups"
+        cap = (plural(Nn_("at most %(n)s group", "at most %(n)s groups"), self.max_groups)
+               if self.max_groups else plural(Nn_("%(n)s group", "%(n)s groups"), len(groups)))
         entries = []
         for row, applicant_id in enumerate(waitlisted):
             best = int(np.argmax(fit[row]))
-            reason = (f"No room: {cap} of at most {self.max_group_size} are full. "
-                      f"Best fit: group {best + 1} (affinity {fit[row, best]:.2f}).")
+            reason = Text(N_("No room: %(groups)s of at most %(size)s are full. Best fit: group "
+                             "%(best)s (affinity %(affinity)s)."), groups=cap,
+                          size=self.max_group_size, best=best + 1,
+                          affinity=round(float(fit[row, best]), 2))
             entries.append((float(fit[row, best]), applicant_id, reason))
         entries.sort(key=lambda e: (-e[0], self.index_[e[1]]))
         return [(applicant_id, reason) for _, applicant_id, reason in entries]
@@ -377,10 +388,11 @@ class WorkingGroupBuilder(BaseEstimator):
         breaks = []
         f = self.features_
         if self.large_buyer != "off" and len(members) and not f.large[members].any():
-            breaks.append("no large buyer")
+            breaks.append(Text(N_("no large buyer")))
         if self.no_lone_country:
             countries = [f.countries[i] for i in members]
-            breaks += [f"{self.applicants_[i].label} is alone from {country}"
+            breaks += [Text(N_("%(name)s is alone from %(country)s"),
+                            name=self.applicants_[i].label, country=country)
                        for i, country in zip(members, countries, strict=True)
                        if country and countries.count(country) == 1]
         return breaks
@@ -391,40 +403,47 @@ class WorkingGroupBuilder(BaseEstimator):
         for h, group in enumerate(groups):
             for member in group:
                 if member not in self.index_:
-                    problems.append(f"{member} did not apply")
+                    problems.append(Text(N_("%(id)s did not apply"), id=member))
                 elif member in where:
-                    problems.append(f"{member} is placed twice")
+                    problems.append(Text(N_("%(id)s is placed twice"), id=member))
                 where[member] = h
         for member in waitlisted:
             if member in where:
-                problems.append(f"{member} is both placed and waitlisted")
+                problems.append(Text(N_("%(id)s is both placed and waitlisted"), id=member))
             where.setdefault(member, None)
-        problems += [f"{a.id} is neither placed nor waitlisted" for a in self.applicants_
+        problems += [Text(N_("%(id)s is neither placed nor waitlisted"), id=a.id)
+                     for a in self.applicants_
                      if a.id not in where]
         problems += self._size_violations(groups)
         problems += self._pair_violations(where)
         for member, group in (self.locked or {}).items():
             if where.get(member) != group:
-                problems.append(f"{member} is locked in group {group + 1} but was moved")
+                problems.append(Text(N_("%(id)s is locked in group %(group)s but was moved"),
+                                     id=member, group=group + 1))
         if self.large_buyer == "hard":
-            problems += [f"group {h + 1} has no large buyer" for h, group in enumerate(groups)
+            problems += [Text(N_("group %(group)s has no large buyer"), group=h + 1)
+                         for h, group in enumerate(groups)
                          if group and not self.features_.large[self._indices(group)].any()]
         return problems
 
     def _size_violations(self, groups: Sequence[Sequence[str]]) -> list[str]:
         problems = []
         if self.max_groups is not None and len(groups) > self.max_groups:
-            problems.append(f"{len(groups)} groups but at most {self.max_groups} are allowed")
+            problems.append(Text(N_("%(n)s groups but at most %(max)s are allowed"),
+                                 n=len(groups), max=self.max_groups))
         for h, group in enumerate(groups):
             if not self.min_group_size <= len(group) <= self.max_group_size:
-                problems.append(f"group {h + 1} has {len(group)} members; groups hold "
-                                f"{self.min_group_size} to {self.max_group_size}")
+                problems.append(Text(N_("group %(group)s has %(n)s members; groups hold %(min)s to "
+                                        "%(max)s"), group=h + 1, n=len(group),
+                                     min=self.min_group_size, max=self.max_group_size))
         return problems
 
     def _pair_violations(self, where: Mapping[str, int | None]) -> list[str]:
-        problems = [f"{a} and {b} must be together" for a, b in self.together
+        problems = [Text(N_("%(a)s and %(b)s must be together"), a=a, b=b)
+                    for a, b in self.together
                     if where.get(a) is None or where.get(a) != where.get(b)]
-        problems += [f"{a} and {b} must be apart" for a, b in self.apart
+        problems += [Text(N_("%(a)s and %(b)s must be apart"), a=a, b=b)
+                     for a, b in self.apart
                      if where.get(a) is not None and where.get(a) == where.get(b)]
         return problems
 
@@ -474,8 +493,9 @@ class WorkingGroupBuilder(BaseEstimator):
             self.features_, self.applicants_, i, members[j], self.weights_, self.region_mode,
             similarity[j]) for j in partners}
         partners = [members[j] for j in partners]
-        why_here = [f"{'; '.join(reasons[self.applicants_[j].id])} with "
-                    f"{self.applicants_[j].label}"
+        why_here = [Text(N_("%(reasons)s with %(partner)s"),
+                         reasons=TextList("; ", reasons[self.applicants_[j].id]),
+                         partner=self.applicants_[j].label)
                     for j in partners[:TOP_PARTNERS]
                     if self.affinity_[i, j] > 0 and reasons[self.applicants_[j].id]]
         return {

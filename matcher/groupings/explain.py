@@ -8,18 +8,19 @@ import numpy as np
 
 from matcher.groupings.applicants import Applicant
 from matcher.groupings.criteria import PoolFeatures, near_level
+from matcher.text import N_, Text
 
 __all__ = ["pair_reasons"]
 
 SIMILAR_MOTIVATION = 0.2  # cosine of the TF-IDF vectors from which motivations read as similar
-LEVEL_WORDS = {"nuts3": "the same NUTS 3 area", "nuts2": "the same NUTS 2 region",
-               "nuts1": "the same NUTS 1 region", "country": "the same country",
-               "language": "a shared working language"}
+LEVEL_WORDS = {"nuts3": N_("in the same NUTS 3 area"), "nuts2": N_("in the same NUTS 2 region"),
+               "nuts1": N_("in the same NUTS 1 region"), "country": N_("in the same country"),
+               "language": N_("in a shared working language")}
 
 
 def pair_reasons(features: PoolFeatures, applicants: Sequence[Applicant], i: int, j: int,
                  weights: Mapping[str, float], region_mode: str,
-                 motivation_similarity: float) -> list[str]:
+                 motivation_similarity: float) -> list[Text]:
     """Short reasons why applicants i and j gain from each other, for the switched-on criteria.
 
     ``motivation_similarity`` is the cosine of their motivations, computed by the caller for a
@@ -39,9 +40,9 @@ def _interest_reasons(applicants, i: int, j: int, motivation_similarity: float) 
     reasons = []
     shared = [t for t in applicants[i].interests if t in set(applicants[j].interests)]
     if shared:
-        reasons.append("shares " + ", ".join(shared))
+        reasons.append(Text(N_("shares %(topics)s"), topics=", ".join(shared)))
     if motivation_similarity >= SIMILAR_MOTIVATION:
-        reasons.append("similar motivation")
+        reasons.append(Text(N_("similar motivation")))
     return reasons
 
 
@@ -50,13 +51,15 @@ def _size_reasons(f: PoolFeatures, i: int, j: int) -> list[str]:
     if np.isnan(a) or np.isnan(b) or abs(a - b) < 0.5:
         return []
     ratio = 10 ** abs(a - b)
-    return [f"complementary size ({'larger' if b > a else 'smaller'}, about {ratio:.0f}×)"]
+    if b > a:
+        return [Text(N_("complementary size (larger, about %(ratio)s×)"), ratio=round(ratio))]
+    return [Text(N_("complementary size (smaller, about %(ratio)s×)"), ratio=round(ratio))]
 
 
 def _region_reasons(f: PoolFeatures, i: int, j: int, region_mode: str) -> list[str]:
     if region_mode == "spread":
         if f.countries[i] and f.countries[j] and f.countries[i] != f.countries[j]:
-            return [f"a view from {f.countries[j]}"]
+            return [Text(N_("a view from %(country)s"), country=f.countries[j])]
         return []
     level = near_level(f, i, j)
-    return [f"in {LEVEL_WORDS[level]}"] if level else []
+    return [Text(LEVEL_WORDS[level])] if level else []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from matcher.text import N_, Nn_, Text, plural
+
 __all__ = ["allocate_sectors"]
 
 Application = tuple[str, str, int]  # (applicant_id, sector_key, preference_rank: 1 = first)
@@ -32,13 +34,20 @@ ranked food 2nd; kept: ict')])
             kept += own
             continue
         kept += own[:limit]
-        chosen = ", ".join(a[1] for a in own[:limit]) or "none"
-        noun = "sector" if limit == 1 else "sectors"
-        dropped += [(a, f"{applicant_id} is limited to {limit} {noun} and ranked {a[1]} "
-                        f"{_ordinal(a[2])}; kept: {chosen}") for a in own[limit:]]
+        chosen = ", ".join(a[1] for a in own[:limit]) or Text(N_("none"))
+        dropped += [(a, plural(Nn_("%(id)s is limited to %(n)s sector and ranked %(sector)s "
+                                   "%(rank)s; kept: %(kept)s",
+                                   "%(id)s is limited to %(n)s sectors and ranked %(sector)s "
+                                   "%(rank)s; kept: %(kept)s"),
+                               limit, id=applicant_id, sector=a[1], rank=_ordinal(a[2]),
+                               kept=chosen))
+                    for a in own[limit:]]
     return kept, dropped
 
 
-def _ordinal(rank: int) -> str:
-    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
-    return f"{rank}{suffix}"
+def _ordinal(rank: int) -> Text:
+    """1st, 2nd… in English; the web layer's catalogue has a form per language (1e, 2e…)."""
+    if 10 <= rank % 100 <= 20:
+        return Text(N_("%(rank)sth"), rank=rank)
+    template = {1: N_("%(rank)sst"), 2: N_("%(rank)snd"), 3: N_("%(rank)srd")}
+    return Text(template.get(rank % 10, N_("%(rank)sth")), rank=rank)

@@ -40,6 +40,7 @@ from matcher.tenders.results import (
     TenderRanking,
 )
 from matcher.tenders.topk import top_k_rows
+from matcher.text import Text
 
 __all__ = ["DEFAULT_WEIGHTS", "SIGNALS", "TenderMatcher"]
 
@@ -269,7 +270,7 @@ class TenderMatcher(BaseEstimator):
             documents, [*self._unit_cpv(self.units_), *self._profile_cpv(self.enterprises_)]
         )
 
-    def _closing_gate(self, unit: Unit) -> tuple[str, str] | None:
+    def _closing_gate(self, unit: Unit) -> tuple[str, Text] | None:
         tender = self.tenders_[unit.tender_index]
         return rules.tender_gate(tender, self.now_, self.min_days_to_deadline) or (
             rules.unit_gate(unit)
@@ -650,7 +651,7 @@ class TenderMatcher(BaseEstimator):
     def _gate_of(
         self, enterprise: EnterpriseProfile, unit: Unit, has_evidence: bool = True,
         now: datetime | None = None,
-    ) -> tuple[str, str] | None:
+    ) -> tuple[str, Text] | None:
         tender = self.tenders_[unit.tender_index]
         gate = (
             rules.tender_gate(tender, now or self.now_, self.min_days_to_deadline)

@@ -1,4 +1,8 @@
-"""Sentences that explain each signal, written for the people who read the match list."""
+"""Sentences that explain each signal, written for the people who read the match list.
+
+They are :class:`matcher.text.Text`: English strings that keep their template and parameters,
+so that the web layer can show them in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -9,40 +13,37 @@ from matcher.cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
 from matcher.nuts import NUTS_LEVEL_NAMES, NutsNames, nuts_chain, nuts_level
 from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
 from matcher.tenders.rules import capacity_range, qualifies_art20, social_unit_parts
+from matcher.text import N_, Euros, Text, TextList
 
 _WORD = re.compile(r"[^\W\d_]{5,}")
 
 
-def euros(amount: float) -> str:
-    """EUR 1,250,000 style, rounded to the euro."""
-    return f"EUR {amount:,.0f}"
+def euros(amount: float) -> Euros:
+    """EUR 1,250,000 style in English, rounded to the euro; per locale in the web layer."""
+    return Euros(amount)
 
 
-def cpv_reason(tree: CpvTree, profile_codes: list[str], unit_codes: list[str]) -> str:
+def cpv_reason(tree: CpvTree, profile_codes: list[str], unit_codes: list[str]) -> Text:
     """Name the closest pair of codes and how they relate."""
     if not unit_codes:
-        return "The tender has no CPV code, so the CPV signal does not count."
+        return Text(N_("The tender has no CPV code, so the CPV signal does not count."))
     if not profile_codes:
-        return "Your profile has no CPV code, so the CPV signal does not count."
+        return Text(N_("Your profile has no CPV code, so the CPV signal does not count."))
     relation, unit_code, profile_code, ancestor = _closest_cpv_pair(tree, profile_codes, unit_codes)
     if relation == "inside":
         if unit_code == profile_code:
-            return f"CPV {tree.describe(unit_code)} is one of your codes."
-        return (
-            f"CPV {tree.describe(unit_code)} is inside your branch {tree.describe(profile_code)}."
-        )
+            return Text(N_("CPV %(code)s is one of your codes."), code=tree.describe(unit_code))
+        return Text(N_("CPV %(code)s is inside your branch %(branch)s."),
+                    code=tree.describe(unit_code), branch=tree.describe(profile_code))
     if relation == "covers":
-        return (
-            f"The tender's CPV {tree.describe(unit_code)} is broader than, and covers, your "
-            f"{tree.describe(profile_code)}."
-        )
+        return Text(N_("The tender's CPV %(code)s is broader than, and covers, your %(own)s."),
+                    code=tree.describe(unit_code), own=tree.describe(profile_code))
     if relation == "shared":
         level = CPV_LEVEL_NAMES[cpv_level(ancestor)]
-        return (
-            f"CPV {tree.describe(unit_code)} shares the {level} {tree.describe(ancestor)} "
-            f"with your {tree.describe(profile_code)}."
-        )
-    return f"CPV {tree.describe(unit_codes[0])} is outside your branches."
+        return Text(N_("CPV %(code)s shares the %(level)s %(ancestor)s with your %(own)s."),
+                    code=tree.describe(unit_code), level=level,
+                    ancestor=tree.describe(ancestor), own=tree.describe(profile_code))
+    return Text(N_("CPV %(code)s is outside your branches."), code=tree.describe(unit_codes[0]))
 
 
 def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[str]):
@@ -66,19 +67,20 @@ def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[
     return best
 
 
-def text_reason(profile_text: str, unit_text: str, value: float | None) -> str:
+def text_reason(profile_text: str, unit_text: str, value: float | None) -> Text:
     """How alike the texts are, with a few words they share (parts of compounds count).
 
     The value is relative: 100% is the open tender closest to the enterprise's description.
     """
     if value is None:
-        return "There is no description to compare, so the text signal does not count."
+        return Text(N_("There is no description to compare, so the text signal does not count."))
     shared = _shared_words(profile_text, unit_text)
-    words = f"; shared words: {', '.join(shared)}" if shared else ""
-    return (
-        f"The tender's text is {round(100 * value)}% as close to your description as the "
-        f"closest open tender's{words}."
-    )
+    if shared:
+        return Text(N_("The tender's text is %(percent)s%% as close to your description as the "
+                       "closest open tender's; shared words: %(words)s."),
+                    percent=round(100 * value), words=", ".join(shared))
+    return Text(N_("The tender's text is %(percent)s%% as close to your description as the "
+                   "closest open tender's."), percent=round(100 * value))
 
 
 def _shared_words(first: str, second: str, limit: int = 4) -> list[str]:
@@ -91,27 +93,31 @@ def _shared_words(first: str, second: str, limit: int = 4) -> list[str]:
     return sorted(found, key=len, reverse=True)[:limit]
 
 
-def region_reason(names: NutsNames, areas: list[str], unit_codes: list[str]) -> str:
+def region_reason(names: NutsNames, areas: list[str], unit_codes: list[str]) -> Text:
     """Where the work is done, compared with where the enterprise works."""
     if not unit_codes:
-        return "The tender names no place of performance, so the region signal does not count."
+        return Text(N_("The tender names no place of performance, so the region signal does "
+                       "not count."))
     if not areas:
-        return "Your profile names no region, so the region signal does not count."
+        return Text(N_("Your profile names no region, so the region signal does not count."))
     place = unit_codes[0]
-    label = f"{place} {names.name(place)}"
+    label = Text("%(code)s %(name)s", code=place, name=names.name(place))
     if place in areas:
-        return f"Performed in {label}, your own region."
+        return Text(N_("Performed in %(place)s, your own region."), place=label)
     for area in areas:
         if place.startswith(area):
-            return f"Performed in {label}, inside the area you serve ({names.name(area)})."
+            return Text(N_("Performed in %(place)s, inside the area you serve (%(area)s)."),
+                        place=label, area=names.name(area))
     for area in areas:
         if area.startswith(place):
-            return f"Performed in {label}, which covers your area {names.name(area)}."
+            return Text(N_("Performed in %(place)s, which covers your area %(area)s."),
+                        place=label, area=names.name(area))
     shared = _deepest_shared_region(areas, place)
     if shared is None:
-        return f"Performed in {label}, outside the regions you serve."
+        return Text(N_("Performed in %(place)s, outside the regions you serve."), place=label)
     level = NUTS_LEVEL_NAMES[nuts_level(shared)]
-    return f"Performed in {label}, in the same {level} ({names.name(shared)}) as you."
+    return Text(N_("Performed in %(place)s, in the same %(level)s (%(area)s) as you."),
+                place=label, level=level, area=names.name(shared))
 
 
 def _deepest_shared_region(areas: list[str], place: str) -> str | None:
@@ -120,25 +126,28 @@ def _deepest_shared_region(areas: list[str], place: str) -> str | None:
     return max(shared, key=len) if shared else None
 
 
-def value_reason(profile: EnterpriseProfile, unit: Unit, value: float | None) -> str:
+def value_reason(profile: EnterpriseProfile, unit: Unit, value: float | None) -> Text:
     """The lot's value against what the enterprise can take on (Art. 58(3))."""
     capacity = capacity_range(profile)
     if unit.value_eur is None:
-        return "The tender states no value, so the value signal does not count."
+        return Text(N_("The tender states no value, so the value signal does not count."))
     if capacity is None:
-        return "Your profile states no turnover or contract range, so value does not count."
+        return Text(N_("Your profile states no turnover or contract range, so value does not "
+                       "count."))
     floor, ceiling = capacity
     amount = euros(unit.value_eur)
-    limit = f"up to {euros(ceiling)}" if ceiling != float("inf") else "no upper limit"
+    limit = (Text(N_("up to %(amount)s"), amount=euros(ceiling)) if ceiling != float("inf")
+             else Text(N_("no upper limit")))
     if value is not None and value >= 0.999:
-        return f"The value of {amount} fits what you can take on ({limit})."
+        return Text(N_("The value of %(amount)s fits what you can take on (%(limit)s)."),
+                    amount=amount, limit=limit)
     if unit.value_eur > ceiling:
-        return (
-            f"The value of {amount} is above what you can take on ({limit}: half your "
-            "turnover, as buyers may ask a turnover of twice the value, or your stated "
-            "maximum); a consortium or subcontracting could help."
-        )
-    return f"The value of {amount} is below the smallest contract you want ({euros(floor)})."
+        return Text(N_("The value of %(amount)s is above what you can take on (%(limit)s: half "
+                       "your turnover, as buyers may ask a turnover of twice the value, or your "
+                       "stated maximum); a consortium or subcontracting could help."),
+                    amount=amount, limit=limit)
+    return Text(N_("The value of %(amount)s is below the smallest contract you want "
+                   "(%(floor)s)."), amount=amount, floor=euros(floor))
 
 
 # --- what other parties may learn of the value fit ------------------------------------------
@@ -199,26 +208,25 @@ def value_band(profile: EnterpriseProfile, value_eur: float | None) -> str | Non
 
 
 _SOCIAL_PHRASES = {
-    "reserved_execution": "performance reserved for sheltered employment programmes",
-    "social_clauses": "social clauses or social award criteria",
-    "social_enterprise_suitable": "marked as suitable for social enterprises",
-    "sme_suitable": "marked as suitable for SMEs",
+    "reserved_execution": N_("performance reserved for sheltered employment programmes"),
+    "social_clauses": N_("social clauses or social award criteria"),
+    "social_enterprise_suitable": N_("marked as suitable for social enterprises"),
+    "sme_suitable": N_("marked as suitable for SMEs"),
 }
 
 
-def social_reason(profile: EnterpriseProfile, tender: TenderItem, unit: Unit) -> str:
+def social_reason(profile: EnterpriseProfile, tender: TenderItem, unit: Unit) -> Text:
     """Reservations and social features of the tender that matter to this enterprise."""
     if unit.reservation == "art20":
-        return (
-            "Reserved under Art. 20 for sheltered workshops and work-integration enterprises, "
-            "and you qualify."
-        )
+        return Text(N_("Reserved under Art. 20 for sheltered workshops and work-integration "
+                       "enterprises, and you qualify."))
     if unit.reservation == "art77":
-        return "Reserved under Art. 77 for public-service-mission organisations, and you qualify."
+        return Text(N_("Reserved under Art. 77 for public-service-mission organisations, and "
+                       "you qualify."))
     parts = social_unit_parts(tender, unit)
     if not parts:
-        return "Not reserved and without social clauses."
-    phrases = [_SOCIAL_PHRASES[name] for name in parts]
+        return Text(N_("Not reserved and without social clauses."))
+    phrases = [Text(_SOCIAL_PHRASES[name]) for name in parts]
     if "reserved_execution" in parts and not (qualifies_art20(profile) or profile.kind == "wise"):
-        phrases[0] += " (you do not run one)"
-    return "Not reserved, but: " + "; ".join(phrases) + "."
+        phrases[0] = Text(N_("%(phrase)s (you do not run one)"), phrase=phrases[0])
+    return Text(N_("Not reserved, but: %(phrases)s."), phrases=TextList("; ", phrases))

@@ -13,6 +13,7 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts, nuts_level
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
+from matcher.text import N_, Nn_, Text, plural
 
 #: CPV similarity when the two codes only share an ancestor at this level.
 CPV_SHARED_SCORE = {1: 0.2, 2: 0.45, 3: 0.65, 4: 0.8, 5: 0.9}
@@ -73,39 +74,41 @@ def qualifies_art77(enterprise: EnterpriseProfile) -> bool:
     return enterprise.public_service_mission
 
 
-def art20_refusal(enterprise: EnterpriseProfile) -> str:
+def art20_refusal(enterprise: EnterpriseProfile) -> Text:
     """Sentence saying why an enterprise cannot bid for an Art. 20 reserved contract."""
     share = round(100 * enterprise.disadvantaged_share)
-    return (
-        "Reserved under Art. 20 for sheltered workshops and enterprises with at least 30% "
-        f"disabled or disadvantaged staff; your profile states {share}%."
-    )
+    return Text(N_("Reserved under Art. 20 for sheltered workshops and enterprises with at least "
+                   "30%% disabled or disadvantaged staff; your profile states %(share)s%%."),
+                share=share)
 
 
-ART77_REFUSAL = (
+ART77_REFUSAL = Text(N_(
     "Reserved under Art. 77 for organisations with a public-service mission; your profile "
     "does not state one."
-)
+))
 
 
-def tender_gate(tender: TenderItem, now: datetime, min_days: float) -> tuple[str, str] | None:
+def tender_gate(tender: TenderItem, now: datetime, min_days: float) -> tuple[str, Text] | None:
     """Gate that closes a tender for everyone: deadline passed or too close."""
     if tender.deadline is None:
         return None
     deadline, now = utc(tender.deadline), utc(now)
     if deadline <= now:
-        return "closed", f"The deadline ({deadline:%Y-%m-%d}) has passed."
+        return "closed", Text(N_("The deadline (%(date)s) has passed."), date=deadline.date())
     if deadline - now < timedelta(days=min_days):
         days = (deadline - now).total_seconds() / 86400
         return (
             "closing_soon",
-            f"Closes on {deadline:%Y-%m-%d}, in {days:.1f} days; at least {min_days:g} days "
-            "are needed to prepare a bid.",
+            plural(Nn_("Closes on %(date)s, in %(days)s days; at least %(n)s day is needed to "
+                       "prepare a bid.",
+                       "Closes on %(date)s, in %(days)s days; at least %(n)s days are needed to "
+                       "prepare a bid."),
+                   n=min_days, date=deadline.date(), days=round(days, 1)),
         )
     return None
 
 
-def unit_gate(unit: Unit) -> tuple[str, str] | None:
+def unit_gate(unit: Unit) -> tuple[str, Text] | None:
     """Gate that closes a lot for everyone: an Art. 77 reservation its CPV does not allow."""
     if unit.reservation != "art77" or not unit.cpv_codes:
         return None
@@ -114,12 +117,12 @@ def unit_gate(unit: Unit) -> tuple[str, str] | None:
         return None
     return (
         "art77_cpv",
-        f"Marked as reserved under Art. 77, but its CPV {main} is not one Art. 77(1) allows "
-        "to reserve; check the notice with the buyer.",
+        Text(N_("Marked as reserved under Art. 77, but its CPV %(code)s is not one Art. 77(1) "
+                "allows to reserve; check the notice with the buyer."), code=main),
     )
 
 
-def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, str] | None:
+def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, Text] | None:
     """Gate that closes a lot for this enterprise: a reservation it does not qualify for, or
     a place outside its reach."""
     if unit.reservation == "art20" and not qualifies_art20(enterprise):
@@ -164,24 +167,20 @@ def within_reach(areas: list[str] | None, places) -> bool:
     return any(p.startswith(a) or a.startswith(p) for p in places for a in areas)
 
 
-def reach_refusal(enterprise: EnterpriseProfile, places) -> str:
+def reach_refusal(enterprise: EnterpriseProfile, places) -> Text:
     """Sentence saying why a tender is outside the enterprise's reach, and how to widen it."""
     where = ", ".join(places[:3])
     if enterprise.reach == "country":
-        return (
-            f"Performed in {where}, outside your country; set your reach to 'anywhere' to "
-            "see it."
-        )
-    return (
-        f"Performed in {where}, outside the regions you serve and their neighbours; set your "
-        "reach to 'country' or 'anywhere' to see it."
-    )
+        return Text(N_("Performed in %(where)s, outside your country; set your reach to "
+                       "'anywhere' to see it."), where=where)
+    return Text(N_("Performed in %(where)s, outside the regions you serve and their neighbours; "
+                   "set your reach to 'country' or 'anywhere' to see it."), where=where)
 
 
-NO_EVIDENCE_REASON = (
+NO_EVIDENCE_REASON = Text(N_(
     "Nothing in it points to your activity: no CPV code in a division of yours and no "
     "distinctive word of your description; region and size alone are no match."
-)
+))
 
 
 def has_social_clauses(tender: TenderItem) -> bool:

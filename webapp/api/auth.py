@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g, request
+from flask_babel import gettext as _
 
 from models import Role, User
 from webapp import accounts
@@ -18,9 +19,9 @@ def token_required(*roles: Role) -> Callable:
         def wrapped(*args, **kwargs):
             user = user_for_token(request.headers.get("Authorization", ""))
             if user is None:
-                abort(401, "Send a valid API token as 'Authorization: Bearer <token>'.")
+                abort(401, _("Send a valid API token as 'Authorization: Bearer <token>'."))
             if roles and user.role not in roles:
-                abort(403, "Your role may not use this endpoint.")
+                abort(403, _("Your role may not use this endpoint."))
             g.user = user
             return view(*args, **kwargs)
 

@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from webapp.errors import Invalid, field_messages
@@ -30,13 +31,13 @@ def json_body() -> object:
     """The request's JSON, or a 422 saying why not (wrong type, not JSON, too deep, NUL);
     413 past JSON_MAX_BYTES. Bounded before parsing: see webapp.inputs."""
     if not request.is_json:
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+        raise InvalidInput({"body": _("Send a JSON object with Content-Type: application/json.")})
     if (request.content_length or 0) > JSON_MAX_BYTES:
-        abort(413, f"The body is larger than {JSON_MAX_BYTES // (1024 * 1024)} MB.")
+        abort(413, _("The body is larger than %(mb)s MB.", mb=JSON_MAX_BYTES // (1024 * 1024)))
     try:
         return current_app.json.loads(request.get_data(cache=True))
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, too deep, NUL
-        raise InvalidInput({"body": f"Not usable JSON: {error}"}) from None
+        raise InvalidInput({"body": _("Not usable JSON: %(error)s", error=error)}) from None
 
 
 def parse_json(model: type[M]) -> M:
@@ -53,7 +54,7 @@ def parse_query(model: type[M]) -> M:
     misspelt filter must not silently widen the answer)."""
     unknown = [name for name in request.args if name not in model.model_fields]
     if unknown:
-        raise InvalidInput({name[:50]: "Unknown parameter." for name in unknown})
+        raise InvalidInput({name[:50]: _("Unknown parameter.") for name in unknown})
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:

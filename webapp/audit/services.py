@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models import AuditEvent, Proposal, Sector, User
+from webapp.i18n import number
 from webapp.scope import coordinated, coordinated_sector_ids
 
 
@@ -109,7 +111,7 @@ def filter_choices(db: Session, user: User) -> AuditChoices:
     ).all()
     return AuditChoices(
         sectors=[tuple(s) for s in sectors],
-        proposals=[(pid, f"#{pid} {names.get(sid, '')} ({status})")
+        proposals=[(pid, f"#{pid} {names.get(sid, '')} ({status_label(status)})")
                    for pid, sid, status in proposals],
         users=[tuple(u) for u in users],
         actions=list(actions),
@@ -159,13 +161,56 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
     )
 
 
+ACTION_LABELS = {
+    "applications.imported": _l("applications imported"), "proposal.run": _l("proposals run"),
+    "proposal.move": _l("member moved"), "proposal.undo": _l("move undone"),
+    "proposal.lock": _l("member locked"), "proposal.unlock": _l("member unlocked"),
+    "proposal.approve": _l("proposal approved"), "proposal.publish": _l("proposal published"),
+    "partner.accepted": _l("group accepted"), "partner.declined": _l("group declined"),
+    "wish.asked": _l("wish made"), "wish.accepted": _l("wish accepted"),
+    "wish.rejected": _l("wish rejected"), "wish.withdrawn": _l("wish withdrawn"),
+}
+STATUS_LABELS = {"draft": _l("draft"), "approved": _l("approved"), "published": _l("published")}
+
+
+def action_label(action: str) -> str:
+    """An action of the trail in words, in the reader's language (the code when unknown)."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def status_label(status) -> str:
+    value = str(getattr(status, "value", status))
+    return str(STATUS_LABELS.get(value, value))
+
+
+# The keys services record, in words (any other key is shown as written, "_" as a space).
+DETAIL_LABELS = {
+    "authority": _l("authority"), "other_authority": _l("other authority"), "kind": _l("kind"),
+    "version": _l("version"), "wishes": _l("wishes"), "waitlisted": _l("waitlisted"),
+    "updated": _l("updated"), "to_label": _l("to"), "from_label": _l("from"),
+    "from_group": _l("from group"), "back_to": _l("back to"), "skipped": _l("skipped"),
+    "run_key": _l("run"), "rows": _l("rows"), "reason": _l("reason"),
+    "random_state": _l("random seed"), "proposals": _l("proposals"),
+    "new_authorities": _l("new authorities"), "members": _l("members"), "locked": _l("locked"),
+    "groups": _l("groups"), "group_number": _l("group"), "group": _l("group"),
+    "created": _l("created"), "applicants": _l("applicants"), "answer": _l("answer"),
+}
+VALUE_LABELS = {True: _l("yes"), False: _l("no"), "together": _l("together"),
+                "apart": _l("apart"), "accepted": _l("accepted"), "declined": _l("declined")}
+
+
 def describe(detail: dict) -> str:
-    """An event's detail as 'key: value' pairs a person can read."""
+    """An event's detail as 'key: value' pairs a person can read, in the reader's language."""
     parts = []
     for key, value in (detail or {}).items():
         if key.endswith("_id") or value in (None, "", [], {}):
             continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
-        parts.append(f"{key.replace('_', ' ')}: {value}")
+        elif isinstance(value, bool | str) and value in VALUE_LABELS:
+            value = VALUE_LABELS[value]
+        elif isinstance(value, int | float):
+            value = number(value)
+        label = DETAIL_LABELS.get(key, key.replace("_", " "))
+        parts.append(f"{label}: {value}")
     return "; ".join(parts)

@@ -1,6 +1,7 @@
 """Coordinators read the audit trail of the sectors they run: who did what, when."""
 
 from flask import Blueprint, g, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from models import Role
@@ -46,7 +47,7 @@ def index():
     try:
         query = AuditQuery.model_validate(request.args.to_dict())
     except ValidationError as error:
-        errors = {str(e["loc"][0]): "Choose a value from the list." for e in error.errors()}
+        errors = {str(e["loc"][0]): _("Choose a value from the list.") for e in error.errors()}
         query = AuditQuery()
     allowed = {
         "sector": {s[0] for s in choices.sectors},
@@ -57,7 +58,7 @@ def index():
     for name, values in allowed.items():
         value = getattr(query, name)
         if value is not None and value not in values:
-            errors[name] = "Choose a value from the list."
+            errors[name] = _("Choose a value from the list.")
     if errors:
         result = audit.AuditPage(rows=[], page=1, n_pages=1, n_events=0)
     else:
@@ -66,4 +67,5 @@ def index():
         result = audit.events_for(db, g.user, wanted, page=query.page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("audit/index.html", block="results", choices=choices, query=query,
+                  action_label=audit.action_label,
                   result=result, errors=errors, args=args, status=422 if errors else 200)

@@ -10,6 +10,8 @@ from io import BytesIO
 from typing import Literal
 
 from flask import g, jsonify, send_file
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from matcher.groupings import Applicant as EngineApplicant
@@ -64,7 +66,8 @@ class GroupingIn(RunParameters):
                 twice.append(a.id)
             seen.add(a.id)
         if twice:
-            raise ValueError("duplicate applicant ids: " + ", ".join(sorted(set(twice))))
+            raise ValueError(_("duplicate applicant ids: %(ids)s",
+                               ids=", ".join(sorted(set(twice)))))
         return applicants
 
     @field_validator("together", "apart")
@@ -73,7 +76,9 @@ class GroupingIn(RunParameters):
         known = {a.id for a in info.data.get("applicants") or []}
         unknown = sorted({i for pair in pairs for i in pair if i not in known})
         if info.data.get("applicants") is not None and unknown:
-            raise ValueError("unknown applicant id(s): " + ", ".join(unknown))
+            raise ValueError(ngettext("unknown applicant id: %(ids)s",
+                                      "unknown applicant ids: %(ids)s",
+                                      len(unknown), ids=", ".join(unknown)))
         return pairs
 
 

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from models import Enterprise, Role, Tender
@@ -291,7 +292,7 @@ def _own_enterprise(enterprise_id: int) -> Enterprise:
     enterprise = get_session().get(Enterprise, enterprise_id)
     own = user.role == Role.ENTERPRISE and user.enterprise_id == enterprise_id
     if enterprise is None or not (own or user.role == Role.COORDINATOR):
-        abort(404, "No such enterprise, or not yours.")
+        abort(404, _("No such enterprise, or not yours."))
     return enterprise
 
 
@@ -391,7 +392,7 @@ def tender_list():
 def tender_show(tender_id: int):
     """One tender with its lots."""
     db = get_session()
-    tender = db.get(Tender, tender_id) or abort(404, "No such tender.")
+    tender = db.get(Tender, tender_id) or abort(404, _("No such tender."))
     return _json(_tender_out(tender, lots_by_tender(db, [tender.id]).get(tender.id, [])))
 
 

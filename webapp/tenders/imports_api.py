@@ -6,6 +6,7 @@ import zipfile
 from typing import NoReturn
 
 from flask import abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from models import Role
@@ -41,13 +42,13 @@ class ImportSummaryOut(BaseModel):
 def import_ocds():
     """Import an OCDS release package, record package, list of releases or single release."""
     if not request.is_json:
-        _invalid("Send the OCDS JSON with Content-Type: application/json.")
+        _invalid(_("Send the OCDS JSON with Content-Type: application/json."))
     raw = _body(current_app.config.get("OCDS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     user = g.user
     authority_id = user.authority_id if user.role == Role.AUTHORITY else None
     if user.role == Role.AUTHORITY and authority_id is None:
         # None means "import anything" (coordinators): never for an authority's account
-        abort(403, "Your account is not linked to a contracting authority.")
+        abort(403, _("Your account is not linked to a contracting authority."))
     try:
         summary = importing.import_ocds(get_session(), raw, authority_id=authority_id)
     except importing.MalformedFile as error:
@@ -71,7 +72,7 @@ def import_eforms():
         try:
             eforms.check_notice(raw)
         except eforms.NoticeProblem as problem:
-            return _invalid(f"The notice cannot be read: {problem}.")
+            return _invalid(_("The notice cannot be read: %(problem)s.", problem=problem))
         summary = eforms_imports.import_notice_bytes(get_session(), raw,
                                                      authority_id=authority_id)
         return jsonify(summary.as_dict())
@@ -79,35 +80,35 @@ def import_eforms():
         with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as package:
             _copy_body(package, limit)
             if not zipfile.is_zipfile(package):
-                return _invalid("The body is not a zip package.")
+                return _invalid(_("The body is not a zip package."))
             package.seek(0)
             summary = eforms_imports.import_notices(
                 get_session(), eforms.zip_sources(package, "package"),
                 authority_id=authority_id)
         return jsonify(summary.as_dict())
-    return _invalid("Send one eForms notice with Content-Type: application/xml, or a zip "
-                    "package of notices with Content-Type: application/zip.")
+    return _invalid(_("Send one eForms notice with Content-Type: application/xml, or a zip "
+                      "package of notices with Content-Type: application/zip."))
 
 
 def _copy_body(target, limit: int) -> None:
     """Copy the request body into `target` in pieces; 413 when it is larger than `limit`."""
     if request.content_length is not None and request.content_length > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(mb)s MB; split it.", mb=limit // (1024 * 1024)))
     copied = 0
     while piece := request.stream.read(1024 * 1024):
         copied += len(piece)
         if copied > limit:
-            abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+            abort(413, _("The file is larger than %(mb)s MB; split it.", mb=limit // (1024 * 1024)))
         target.write(piece)
 
 
 def _body(limit: int) -> bytes:
     """The request body, or 413 when it is larger than `limit` (declared or actual)."""
     if request.content_length is not None and request.content_length > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(n)s MB; split it.", n=limit // (1024 * 1024)))
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
-        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        abort(413, _("The file is larger than %(n)s MB; split it.", n=limit // (1024 * 1024)))
     return raw
 
 

@@ -144,8 +144,10 @@ def test_a_stale_version_answers_409_with_who_and_when(coordinator, db, app):
                       {"application_id": b, "target": "waitlist", "version": "1"})
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
+    # the time is in the user's zone (Europe/Brussels by default), with its offset
     assert re.search(r"This proposal was changed by coordinator@demo\.matchmaker\.eu at "
-                     r"\d\d:\d\d UTC; reload to see the current groups", text)
+                     r"\d{1,2} \w{3} \d{4} \d\d:\d\d \S+; reload to see the current groups",
+                     text)
     assert b in placement(db, proposal_id)[0] and version(db, proposal_id) == 2
 
 
@@ -224,7 +226,7 @@ def test_csv_import_keeps_valid_rows_and_reports_each_bad_one(coordinator, db):
     assert response.status_code == 200
     assert "row 3: unknown NUTS code XX999" in html
     assert "row 4: unknown kind" in html and "row 4: unknown topic" in html
-    assert "1 applications added" in html
+    assert "1 application added" in html  # ngettext: one application
     db.expire_all()
     assert db.exec(select(Application).where(Application.sector_id == sector.id)).all()
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "applications.imported")).one()

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from matcher.groupings import Applicant as EngineApplicant
 from matcher.groupings import InfeasibleGrouping, WorkingGroupBuilder, allocate_sectors
+from matcher.text import Text
 from webapp.groupings.services.errors import GroupingInfeasible
 from webapp.groupings.services.parameters import RunParameters
 from webapp.groupings.services.pool import Applicant
+from webapp.i18n import localize
 
 RESCORE_EFFORT = {"n_restarts": 1, "n_kicks": 0, "n_proposals": 1}
 
@@ -51,7 +53,8 @@ def _fit(model: WorkingGroupBuilder, applicants: list[EngineApplicant]) -> Worki
     try:
         return model.fit(applicants)
     except InfeasibleGrouping as error:
-        raise GroupingInfeasible(str(error)) from None
+        # the engine's sentence (a Text): the web layer shows it in the reader's language
+        raise GroupingInfeasible(localize(error.args[0]) if error.args else str(error)) from None
 
 
 def run(applicants: list[Applicant], parameters: RunParameters, *,
@@ -118,8 +121,10 @@ def allocate(choices: list[tuple[int, int, int, int]], limits: dict[int, int | N
     reasons = {}
     for (au, sector_key, _rank), reason in dropped:
         name = authority_names.get(int(au), au)
-        reasons[by_key[(au, sector_key)]] = reason.replace(f"{au} is limited", f"{name} is "
-                                                           "limited", 1)
+        # the engine names the authority by its id; people read its name
+        reasons[by_key[(au, sector_key)]] = (
+            Text(reason.msgid, plural=reason.plural, **{**reason.params, "id": name})
+            if isinstance(reason, Text) else reason.replace(au, name, 1))
     return {by_key[(au, s)] for au, s, _r in kept}, reasons
 
 

@@ -7,6 +7,7 @@ re-scored with the engine where groups change, records an audit event and commit
 from flask_babel import gettext as _
 from sqlmodel import Session
 
+from matcher.text import N_, Text
 from models import Membership, ProposalStatus, User, WaitlistEntry
 from webapp.audit import services as audit
 from webapp.db import writes
@@ -16,6 +17,7 @@ from webapp.groupings.services.parameters import POOL_KEY, stored
 from webapp.groupings.services.pool import applicants_by_id, pool
 from webapp.groupings.services.store import Loaded, claim, load
 from webapp.groupings.services.views import _last_move
+from webapp.i18n import stored_text, with_texts
 
 
 def _where_label(loaded: Loaded, application_id: int) -> tuple[str, int | None]:
@@ -38,13 +40,14 @@ def _rescore(db: Session, loaded: Loaded, group_ids: set[int]) -> None:
                              numbers={g.id: g.number for g in loaded.groups})
     for group in loaded.groups:
         if group.id in scored:
-            group.score, group.explanation = scored[group.id]
+            group.score, explanation = scored[group.id]
+            group.explanation = with_texts(explanation)
             db.add(group)
     loaded.proposal.objective = adapter.objective([g.score for g in loaded.groups])
 
 
 def _apply_move(db: Session, loaded: Loaded, application_id: int, target: str,
-                reason: str) -> tuple[set[int], str, str, int | None]:
+                reason: Text) -> tuple[set[int], str, str, int | None]:
     """Move in memory and in the session: changed group ids, from/to labels, from number."""
     parameters = stored(loaded.proposal.parameters)
     membership = loaded.membership(application_id)
@@ -86,7 +89,7 @@ def _apply_move(db: Session, loaded: Loaded, application_id: int, target: str,
     if target == "waitlist":
         rank = max((w.rank for w in loaded.waitlist), default=0) + 1
         entry = WaitlistEntry(proposal_id=loaded.proposal.id, application_id=application_id,
-                              rank=rank, reason=reason)
+                              rank=rank, reason=str(reason), reason_text=stored_text(reason))
         db.add(entry)
         loaded.waitlist.append(entry)
     else:
@@ -106,7 +109,7 @@ def move(db: Session, user: User, slug: str, proposal_id: int, application_id: i
     claim(db, loaded, version)
     names = applicants_by_id(db, [application_id])
     changed, from_label, to_label, from_number = _apply_move(
-        db, loaded, application_id, target, _("Moved to the waitlist by a coordinator."))
+        db, loaded, application_id, target, Text(N_("Moved to the waitlist by a coordinator.")))
     _rescore(db, loaded, changed)
     audit.record(
         db, user, "proposal.move", sector_id=loaded.sector.id, proposal_id=proposal_id,
@@ -132,7 +135,7 @@ def undo(db: Session, user: User, slug: str, proposal_id: int,
     from_label = event.detail.get("from_label", "")
     back = event.detail.get("from_group") or "waitlist"
     changed, *_labels = _apply_move(db, loaded, application_id, back,
-                                    _("Back on the waitlist (a move was undone)."))
+                                    Text(N_("Back on the waitlist (a move was undone).")))
     _rescore(db, loaded, changed)
     audit.record(
         db, user, "proposal.undo", sector_id=loaded.sector.id, proposal_id=proposal_id,

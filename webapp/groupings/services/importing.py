@@ -19,6 +19,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts, nuts_to_iso_country
@@ -34,6 +36,7 @@ from models import (
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid
+from webapp.i18n import number as number_text
 
 REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
@@ -73,29 +76,33 @@ class ImportResult:
 def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     """(row number, values by column) for each data row; InvalidImportFile for a bad file."""
     if len(content) > MAX_BYTES:
-        raise InvalidImportFile(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+        raise InvalidImportFile(_("The file is larger than %(n)s MB.", n=MAX_BYTES // 1_000_000))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidImportFile("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
+        raise InvalidImportFile(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
     if "\x00" in text:  # PostgreSQL refuses NUL in text; no CSV export contains one
-        raise InvalidImportFile("The file contains a NUL character: it is not CSV text.")
+        raise InvalidImportFile(_("The file contains a NUL character: it is not CSV text."))
     try:
         return _rows(csv.DictReader(io.StringIO(text)))
     except csv.Error as error:  # a field over the csv module's size limit, for one
-        raise InvalidImportFile(f"The file is not readable as CSV: {error}.") from None
+        raise InvalidImportFile(_("The file is not readable as CSV: %(error)s.",
+                                  error=error)) from None
 
 
 def _rows(reader: csv.DictReader) -> list[tuple[int, dict[str, str]]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InvalidImportFile("The header row lacks the column(s): " + ", ".join(missing) + ".")
+        raise InvalidImportFile(ngettext("The header row lacks the column: %(columns)s.",
+                                         "The header row lacks the columns: %(columns)s.",
+                                         len(missing), columns=", ".join(missing)))
     reader.fieldnames = header
     rows = []
     for number, raw in enumerate(reader, start=2):
         if number - 1 > MAX_ROWS:
-            raise InvalidImportFile(f"The file has more than {MAX_ROWS} rows.")
+            raise InvalidImportFile(_("The file has more than %(n)s rows.",
+                                      n=number_text(MAX_ROWS)))
         values = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
         if any(values.values()):
             rows.append((number, values))
@@ -109,33 +116,37 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
     clean: dict = {}
     clean["name"] = values.get("authority_name", "")
     if not clean["name"]:
-        errors.append(("authority_name", "the authority's name is missing"))
+        errors.append(("authority_name", _("the authority's name is missing")))
     country = values.get("country", "").upper()
     clean["country"] = "GR" if country == "EL" else country
     if clean["country"] not in KNOWN_COUNTRIES:
-        errors.append(("country", f"unknown country code {country or '(empty)'}"))
+        errors.append(("country", _("unknown country code %(code)s",
+                                    code=country or _("(empty)"))))
     try:
         nuts = normalize_nuts(values.get("nuts", ""))
         if nuts[:2] not in {normalize_nuts(c)[:2] for c in KNOWN_COUNTRIES} or (
             known_nuts and nuts not in known_nuts
         ):
-            errors.append(("nuts", f"unknown NUTS code {nuts}"))
+            errors.append(("nuts", _("unknown NUTS code %(code)s", code=nuts)))
         elif clean["country"] in KNOWN_COUNTRIES and nuts_to_iso_country(nuts) != clean["country"]:
-            errors.append(("nuts", f"NUTS code {nuts} is not in {clean['country']}"))
+            errors.append(("nuts", _("NUTS code %(code)s is not in %(country)s", code=nuts,
+                                     country=clean["country"])))
         clean["nuts"] = nuts
     except InvalidNutsCode:
-        errors.append(("nuts", f"unknown NUTS code {values.get('nuts') or '(empty)'}"))
+        errors.append(("nuts", _("unknown NUTS code %(code)s",
+                                 code=values.get("nuts") or _("(empty)"))))
     kind = values.get("kind", "").lower().replace(" ", "_")
     if kind not in {k.value for k in AuthorityKind}:
-        errors.append(("kind", f"unknown kind '{values.get('kind', '')}' (use one of: "
-                               + ", ".join(k.value for k in AuthorityKind) + ")"))
+        errors.append(("kind", _("unknown kind '%(kind)s' (use one of: %(kinds)s)",
+                                 kind=values.get("kind", ""),
+                                 kinds=", ".join(k.value for k in AuthorityKind))))
     clean["kind"] = kind
     clean["population"] = None
     if values.get("population"):
         text = values["population"].replace(",", "").replace("_", "").replace(" ", "")
         if not text.isdigit():
-            errors.append(("population", f"population '{values['population']}' is not a "
-                                         "whole number"))
+            errors.append(("population", _("population '%(value)s' is not a whole number",
+                                           value=values["population"])))
         else:
             clean["population"] = int(text)
     topics = []
@@ -143,16 +154,17 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
         if not topic:
             continue
         if topic.casefold() not in topics_by_fold:
-            errors.append(("topics", f"unknown topic '{topic}' for this sector"))
+            errors.append(("topics", _("unknown topic '%(topic)s' for this sector", topic=topic)))
         elif topics_by_fold[topic.casefold()] not in topics:
             topics.append(topics_by_fold[topic.casefold()])
     if not topics and not any(c == "topics" for c, _m in errors):
-        errors.append(("topics", "no topic given"))
+        errors.append(("topics", _("no topic given")))
     clean["topics"] = topics
     clean["motivation"] = values.get("motivation", "")[:4000]
     rank = values.get("preference_rank") or "1"
     if not rank.isdigit() or int(rank) < 1:
-        errors.append(("preference_rank", f"preference rank '{rank}' is not 1 or more"))
+        errors.append(("preference_rank", _("preference rank '%(rank)s' is not 1 or more",
+                                            rank=rank)))
     else:
         clean["preference_rank"] = int(rank)
     return clean, errors
@@ -174,8 +186,8 @@ def import_applications(db: Session, user: User, sector: Sector, content: bytes)
         clean, errors = _check_row(values, topics_by_fold, known_nuts)
         key = (clean["name"].casefold(), clean["country"])
         if not errors and key in first_row:
-            errors.append(("authority_name", f"{clean['name']} appears again (first in row "
-                                             f"{first_row[key]})"))
+            errors.append(("authority_name", _("%(name)s appears again (first in row %(row)s)",
+                                               name=clean["name"], row=first_row[key])))
         if errors:
             result.errors += [RowError(number, column, message) for column, message in errors]
             continue

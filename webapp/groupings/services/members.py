@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -31,23 +33,10 @@ from models import (
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
+from webapp.groupings.services.views import kind_labels
+from webapp.i18n import country_name, language_name, localize, number
 from webapp.scope import coordinated
 
-COUNTRY_NAMES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CY": "Cyprus", "CZ": "Czechia",
-    "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "ES": "Spain", "FI": "Finland",
-    "FR": "France", "GR": "Greece", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland",
-    "IT": "Italy", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta",
-    "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden",
-    "SI": "Slovenia", "SK": "Slovakia", "NO": "Norway", "IS": "Iceland", "CH": "Switzerland",
-}
-LANGUAGE_NAMES = {
-    "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "et": "Estonian", "fi": "Finnish", "fr": "French",
-    "ga": "Irish", "hr": "Croatian", "hu": "Hungarian", "it": "Italian", "lt": "Lithuanian",
-    "lv": "Latvian", "mt": "Maltese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
-    "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish", "no": "Norwegian",
-}
 # Colour-blind-safe palette (Okabe-Ito, darkened for 3:1 against white); countries are also
 # written out, so colour is never the only cue.
 PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
@@ -278,7 +267,8 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
         for _m, other_application, other in members
         if other.id != me.id
     ]
-    why_here = [_sentence(t) for t in explanation.why_here(application.id)] or _fallback_why_here(
+    why_here = [_sentence(explanation.localize(t))
+                for t in explanation.why_here(application.id)] or _fallback_why_here(
         application, [(a, au) for _m, a, au in members if au.id != me.id]
     )
     response = _responses_by_membership(db, [membership.id]).get(membership.id)
@@ -292,14 +282,19 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
     )
 
 
+def authority_kind_label(kind) -> str:
+    """An authority's kind in the reader's language ("municipality" → "gemeente")."""
+    value = str(getattr(kind, "value", kind))
+    return str(kind_labels().get(value, value.replace("_", " ")))
+
+
 def public_profile(authority: Authority) -> PublicProfile:
     """The public face of an authority (no spending figures, no application text)."""
     return PublicProfile(
-        id=authority.id, name=authority.name, kind=str(authority.kind.value).replace("_", " "),
-        country=authority.country, country_name=COUNTRY_NAMES.get(authority.country,
-                                                                  authority.country),
+        id=authority.id, name=authority.name, kind=authority_kind_label(authority.kind),
+        country=authority.country, country_name=country_name(authority.country),
         nuts=authority.nuts, population=authority.population,
-        languages=[LANGUAGE_NAMES.get(code, code) for code in authority.languages],
+        languages=[language_name(code) for code in authority.languages],
         description=authority.description, website=authority.website,
     )
 
@@ -314,11 +309,12 @@ def answer_group(
     reason = (reason or "").strip()
     errors = {}
     if answer not in {a.value for a in PartnerAnswer}:
-        errors["answer"] = "Choose to accept or to decline."
+        errors["answer"] = _("Choose to accept or to decline.")
     elif answer == PartnerAnswer.DECLINED and not reason:
-        errors["reason"] = "Say why you decline, so the coordinator can find a better group."
+        errors["reason"] = _("Say why you decline, so the coordinator can find a better group.")
     if len(reason) > MAX_REASON_LENGTH:
-        errors["reason"] = f"Keep the reason under {MAX_REASON_LENGTH} characters."
+        errors["reason"] = _("Keep the reason under %(n)s characters.",
+                             n=number(MAX_REASON_LENGTH))
     if errors:
         raise InvalidAnswer(errors)
     response = _responses_by_membership(db, [membership.id]).get(membership.id)
@@ -388,10 +384,10 @@ def add_wish(
         raise NotYours(f"No application {application_id} of yours.")
     errors = {}
     if kind not in {k.value for k in WishKind}:
-        errors["kind"] = "Choose 'together' or 'apart'."
+        errors["kind"] = _("Choose 'together' or 'apart'.")
     choices = dict(_wish_choices(db, application.sector_id, me.id))
     if other_authority_id not in choices:
-        errors["other_authority_id"] = "Choose another authority that applied to this sector."
+        errors["other_authority_id"] = _("Choose another authority that applied to this sector.")
     if errors:
         raise InvalidAnswer(errors)
     wish = db.exec(
@@ -477,6 +473,11 @@ class ExplanationReader:
 
     def __init__(self, explanation: dict | None):
         self.explanation = explanation if isinstance(explanation, dict) else {}
+        self.texts = self.explanation.get("texts") or {}
+
+    def localize(self, text: str) -> str:
+        """One of the explanation's English texts in the reader's language."""
+        return str(localize(text, self.texts))
 
     def _member(self, application_id: int) -> dict:
         members = self.explanation.get("members") or self.explanation.get("member_explanations")
@@ -541,9 +542,9 @@ def partner_reasons(
     A fallback is added only for an aspect (interests, size, region, language) that none of
     the engine's reasons covers, so the card never says the same thing twice.
     """
-    engine = [_sentence(r) for r in explanation.partner_reasons(my_application.id,
-                                                                 other_application.id)]
-    covered = set().union(*(_aspects(r) for r in engine)) if engine else set()
+    english = explanation.partner_reasons(my_application.id, other_application.id)
+    covered = set().union(*(_aspects(r) for r in english)) if english else set()
+    engine = [_sentence(explanation.localize(r)) for r in english]
     extra = [text for aspect, text in
              fallback_reasons_by_aspect(my_application, me, other_application, other)
              if aspect not in covered and text not in engine]
@@ -565,27 +566,30 @@ def fallback_reasons_by_aspect(
     reasons = []
     shared = _shared(my_application.topics, other_application.topics)
     if shared:
-        reasons.append(("interests", "Shared interests: " + ", ".join(shared) + "."))
+        reasons.append(("interests", _("Shared interests: %(topics)s.",
+                                       topics=", ".join(shared))))
     if me.population and other.population:
         ratio = other.population / me.population
         if 0.5 <= ratio <= 2:
-            text = "A similar size: you face procurement at a comparable scale."
+            text = _("A similar size: you face procurement at a comparable scale.")
         elif ratio > 2:
-            text = f"Larger than you (about {ratio:.0f}×): a bigger buyer to learn from."
+            text = _("Larger than you (about %(ratio)s×): a bigger buyer to learn from.",
+                     ratio=number(round(ratio)))
         else:
-            text = (f"Smaller than you (about {1 / ratio:.0f}×): your experience helps "
-                    "them, their agility may help you.")
+            text = _("Smaller than you (about %(ratio)s×): your experience helps them, their "
+                     "agility may help you.", ratio=number(round(1 / ratio)))
         reasons.append(("size", text))
     if other.nuts[:4] and other.nuts[:4] == me.nuts[:4]:
-        reasons.append(("region", "In your region."))
+        reasons.append(("region", _("In your region.")))
     elif other.country == me.country:
-        reasons.append(("region", f"Also in {COUNTRY_NAMES.get(other.country, other.country)}."))
+        reasons.append(("region", _("Also in %(country)s.", country=country_name(other.country))))
     else:
-        reasons.append(("region", f"From {COUNTRY_NAMES.get(other.country, other.country)}: "
-                                  "a view from another country."))
-    common = [LANGUAGE_NAMES.get(c, c) for c in me.languages if c in set(other.languages)]
+        reasons.append(("region", _("From %(country)s: a view from another country.",
+                                    country=country_name(other.country))))
+    common = [language_name(c) for c in me.languages if c in set(other.languages)]
     if common:
-        reasons.append(("language", "You can work together in " + ", ".join(common) + "."))
+        reasons.append(("language", _("You can work together in %(languages)s.",
+                                      languages=", ".join(common))))
     return reasons
 
 
@@ -596,9 +600,12 @@ def _fallback_why_here(
     sharing = sum(1 for a, _au in others if _shared(application.topics, a.topics))
     countries = sorted({au.country for _a, au in others})
     return [
-        f"{sharing} of your {len(others)} partners share at least one of your topics.",
-        "Partners from: " + ", ".join(COUNTRY_NAMES.get(c, c) for c in countries) + ".",
-    ] if others else ["You are the only member of this group so far."]
+        ngettext("%(sharing)s of your %(num)s partner shares at least one of your topics.",
+                 "%(sharing)s of your %(num)s partners share at least one of your topics.",
+                 len(others), sharing=sharing),
+        _("Partners from: %(countries)s.",
+          countries=", ".join(country_name(c) for c in countries)),
+    ] if others else [_("You are the only member of this group so far.")]
 
 
 def group_makeup(members: list[Authority], my_id: int) -> Makeup:
@@ -615,23 +622,25 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
         bars.append(MakeupBar(
             label=member.name,
             country=member.country,
-            population_text=f"{population:,}" if population else "population unknown",
+            population_text=number(population) if population else _("population unknown"),
             width=round(max(2.0, chart_width * math.sqrt(population / largest)), 1),
             y=index * row,
             colour=colours[member.country],
             is_me=member.id == my_id,
         ))
     summary_countries = ", ".join(
-        f"{n} from {COUNTRY_NAMES.get(c, c)}" for c, n in sorted(countries.items(),
-                                                                 key=lambda x: (-x[1], x[0]))
+        _("%(n)s from %(country)s", n=n, country=country_name(c))
+        for c, n in sorted(countries.items(), key=lambda x: (-x[1], x[0]))
     )
     sizes = [m.population for m in members if m.population]
-    size_text = (f"populations from {min(sizes):,} to {max(sizes):,}" if sizes
-                 else "populations unknown")
-    summary = f"{len(members)} members: {summary_countries}; {size_text}."
+    size_text = (_("populations from %(low)s to %(high)s", low=number(min(sizes)),
+                   high=number(max(sizes))) if sizes else _("populations unknown"))
+    summary = ngettext("%(num)s member: %(countries)s; %(sizes)s.",
+                       "%(num)s members: %(countries)s; %(sizes)s.", len(members),
+                       countries=summary_countries, sizes=size_text)
     return Makeup(
         bars=bars,
-        countries=[(COUNTRY_NAMES.get(c, c), n, colours[c]) for c, n in sorted(countries.items())],
+        countries=[(country_name(c), n, colours[c]) for c, n in sorted(countries.items())],
         width=label_width + chart_width + 140,
         height=max(row, len(bars) * row),
         summary=summary,

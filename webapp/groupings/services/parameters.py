@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from webapp.errors import Invalid, field_messages
@@ -43,7 +44,7 @@ class RunParameters(BaseModel):
     def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
         maximum = info.data.get("max_group_size")
         if maximum is not None and value > maximum:
-            raise ValueError(f"must not exceed the largest group size ({maximum})")
+            raise ValueError(_("must not exceed the largest group size (%(max)s)", max=maximum))
         return value
 
     @field_validator("max_groups")
@@ -51,7 +52,8 @@ class RunParameters(BaseModel):
     def _n_groups_within_max(cls, value: int | None, info: ValidationInfo) -> int | None:
         n_groups = info.data.get("n_groups")
         if value and n_groups and n_groups > value:
-            raise ValueError(f"must not be below the number of groups asked for ({n_groups})")
+            raise ValueError(_("must not be below the number of groups asked for (%(n)s)",
+                               n=n_groups))
         return value
 
 

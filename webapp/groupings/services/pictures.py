@@ -5,8 +5,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from webapp.groupings.services.pool import Applicant
+from webapp.i18n import number
 
 # Okabe-Ito, darkened to keep 3:1 against white; country codes are written too.
 PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
@@ -60,10 +62,10 @@ def size_text(size: int | None) -> str:
     if not size:
         return _("size unknown")
     if size >= 1_000_000:
-        return _("%(n)s M", n=f"{size / 1_000_000:.1f}")
+        return _("%(n)s M", n=number(size / 1_000_000, 1))
     if size >= 1_000:
-        return _("%(n)s k", n=f"{size / 1_000:.0f}")
-    return str(size)
+        return _("%(n)s k", n=number(round(size / 1_000)))
+    return number(size)
 
 
 def group_picture(members: list[Applicant], colours: dict[str, str], largest: int,
@@ -103,13 +105,13 @@ def _short(topic: str, limit: int = 20) -> str:
 
 def _summary(members: list[Applicant], countries: Counter, shared: list[tuple[str, int]]) -> str:
     sizes = [a.size for a in members if a.size]
-    parts = [_("%(n)s members", n=len(members))]
+    parts = [ngettext("%(num)s member", "%(num)s members", len(members))]
     if countries:
         parts.append(_("countries: %(list)s", list=", ".join(
             f"{c} {n}" for c, n in sorted(countries.items(), key=lambda x: (-x[1], x[0])))))
     if sizes:
-        parts.append(_("sizes from %(low)s to %(high)s", low=f"{min(sizes):,}",
-                       high=f"{max(sizes):,}"))
+        parts.append(_("sizes from %(low)s to %(high)s", low=number(min(sizes)),
+                       high=number(max(sizes))))
     if shared:
         parts.append(_("most shared topics: %(list)s", list="; ".join(
             f"{t} ({n})" for t, n in shared)))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -81,7 +82,7 @@ def sector_for(db: Session, user: User, slug: str) -> Sector:
     """The sector with `slug` if the coordinator runs it, else UnknownSector."""
     sector = db.exec(coordinated(select(Sector).where(Sector.slug == slug), user)).first()
     if sector is None:
-        raise UnknownSector(f"No sector '{slug}' among the sectors you coordinate.")
+        raise UnknownSector(_("No sector '%(slug)s' among the sectors you coordinate.", slug=slug))
     return sector
 
 

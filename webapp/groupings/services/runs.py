@@ -34,6 +34,8 @@ from webapp.groupings.services.parameters import POOL_KEY, RunParameters
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture
 from webapp.groupings.services.pool import Applicant, pool, sector_for
 from webapp.groupings.services.views import WaitRow, quality, size_text
+from webapp.i18n import localize, stored_text, with_texts
+from webapp.i18n import number as decimal_text
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
     colours = colours_for(a.country for a in by_id.values())
     largest = max((a.size or 0 for a in by_id.values()), default=0)
     groups = [
-        PreviewGroup(number=n, score_text=f"{score:.2f}",
+        PreviewGroup(number=n, score_text=decimal_text(score, 2),
                      members=[PreviewMember(by_id[i].name, by_id[i].country)
                               for i in sorted(members, key=lambda i: by_id[i].name)],
                      picture=group_picture([by_id[i] for i in members], colours, largest))
@@ -160,9 +162,9 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
     return PreviewView(
         groups=groups,
         waitlist=[WaitRow(i, rank, by_id[i].name, by_id[i].country, size_text(by_id[i].size),
-                          reason) for rank, (i, reason) in enumerate(waiting, 1)],
-        objective_text=f"{best.objective:.2f}",
-        worst_text=f"{min(best.scores):.2f}" if best.scores else "—",
+                          str(localize(reason))) for rank, (i, reason) in enumerate(waiting, 1)],
+        objective_text=decimal_text(best.objective, 2),
+        worst_text=decimal_text(min(best.scores), 2) if best.scores else "—",
         n_placed=sum(len(g) for g in best.groups),
         quality=quality(Proposal(sector_id=sector.id, run_key="", objective=best.objective,
                                  bound=best.bound)),
@@ -191,14 +193,15 @@ def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> P
         for number, (members, score, explanation) in enumerate(
                 zip(result.groups, result.scores, result.explanations, strict=True), 1):
             group = Group(proposal_id=proposal.id, number=number, score=score,
-                          explanation=explanation)
+                          explanation=with_texts(explanation))
             db.add(group)
             db.flush()
             db.add_all(Membership(group_id=group.id, application_id=i,
                                   locked=i in prepared.locked) for i in members)
         waiting = [*result.waitlist, *prepared.excluded.items()]
         db.add_all(WaitlistEntry(proposal_id=proposal.id, application_id=i, rank=rank,
-                                 reason=reason) for rank, (i, reason) in enumerate(waiting, 1))
+                                 reason=str(reason), reason_text=stored_text(reason))
+                   for rank, (i, reason) in enumerate(waiting, 1))
         stored.append(proposal)
     db.flush()
     audit.record(

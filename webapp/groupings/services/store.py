@@ -19,6 +19,7 @@ from models import (
 )
 from webapp.groupings.services.errors import NotEditable, StaleProposal, UnknownProposal
 from webapp.groupings.services.pool import sector_for
+from webapp.i18n import moment
 
 
 @dataclass
@@ -98,8 +99,8 @@ def stale_message(db: Session, proposal_id: int) -> str:
     if change is None:
         return _("This proposal was changed by someone else; reload to see the current groups.")
     who, at = change
-    return _("This proposal was changed by %(who)s at %(time)s UTC; reload to see the current "
-             "groups.", who=who, time=at.strftime("%H:%M"))
+    return _("This proposal was changed by %(who)s at %(time)s; reload to see the current "
+             "groups.", who=who, time=moment(at))
 
 
 def claim(db: Session, loaded: Loaded, seen_version: int | None, *,

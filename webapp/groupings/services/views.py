@@ -12,6 +12,7 @@ from webapp.groupings.services.parameters import RunParameters, stored
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture, size_text
 from webapp.groupings.services.pool import Applicant, applicants_by_id, pool, sector_for
 from webapp.groupings.services.store import Loaded, last_change, load
+from webapp.i18n import localize, moment, number, percent, signed, waitlist_reason
 
 
 def kind_labels() -> dict[str, str]:
@@ -128,13 +129,15 @@ def sector_page(db: Session, user: User, slug: str) -> SectorPage:
 def _member_why(explanation: dict, application_id: int) -> tuple[list[str], str]:
     """The engine's top partner reasons and best other group for one member, in words."""
     member = (explanation.get("members") or {}).get(str(application_id)) or {}
-    reasons = [r for r in (member.get("why_here") or []) if isinstance(r, str)][:3]
+    texts = explanation.get("texts") or {}
+    reasons = [str(localize(r, texts)) for r in (member.get("why_here") or [])
+               if isinstance(r, str)][:3]
     best = member.get("best_alternative")
     if not isinstance(best, dict) or best.get("group") is None:
         return reasons, ""
     delta = float(best.get("delta") or 0.0)
     text = _("Best other group: group %(n)s; moving there changes the objective by %(d)s.",
-             n=int(best["group"]) + 1, d=f"{delta:+.2f}")
+             n=int(best["group"]) + 1, d=signed(delta))
     if not best.get("fits", True):
         text += " " + _("The group sizes would not allow it without another change.")
     return reasons, text
@@ -145,7 +148,7 @@ def _group_summary(explanation: dict) -> list[str]:
     names = {"interests": _("shared interests"), "size_mix": _("mix of sizes"),
              "region": _("region")}
     shares = explanation.get("criteria") or {}
-    parts = [f"{names.get(c, c)} {100 * float(v):.0f}%" for c, v in shares.items() if v]
+    parts = [f"{names.get(c, c)} {percent(float(v))}" for c, v in shares.items() if v]
     return [_("Score from: %(parts)s.", parts=", ".join(parts))] if parts else []
 
 
@@ -182,21 +185,23 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
                 kind=kinds.get(a.kind, a.kind), country=a.country, nuts=a.nuts,
                 size_text=size_text(a.size), locked=a.application_id in locked,
                 reasons=reasons, best_alternative=alternative, topics=list(a.topics)))
-        warnings = [_("Rule broken: %(what)s.", what=b)
+        texts = (group.explanation or {}).get("texts") or {}
+        warnings = [_("Rule broken: %(what)s.", what=localize(b, texts))
                     for b in (group.explanation or {}).get("rule_breaks") or []]
         if len(members) < parameters.min_group_size:
             warnings.insert(0, _("Fewer members than the minimum of %(n)s.",
                                  n=parameters.min_group_size))
         cards.append(GroupCard(
             id=group.id, number=group.number, score=group.score,
-            score_text=f"{group.score:.2f}", members=rows,
+            score_text=number(group.score, 2), members=rows,
             picture=group_picture(members, colours, largest), warnings=warnings,
             summary=_group_summary(group.explanation or {})))
     waitlist = [
         WaitRow(application_id=w.application_id, rank=w.rank,
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
-                size_text=size_text(applicants[w.application_id].size), reason=w.reason)
+                size_text=size_text(applicants[w.application_id].size),
+                reason=waitlist_reason(w))
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
@@ -213,8 +218,8 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         can_undo=move is not None and proposal.status == ProposalStatus.DRAFT,
         undo_label=_("Undo: move %(name)s back to %(where)s", name=move.detail.get("authority"),
                      where=move.detail.get("from_label")) if move else "",
-        last_change=_("%(who)s at %(time)s UTC", who=change[0],
-                      time=change[1].strftime("%H:%M")) if change else "",
+        last_change=_("%(who)s at %(time)s", who=change[0],
+                      time=moment(change[1])) if change else "",
         alternatives=alternatives, parameters=parameters,
         status_label=status_label(proposal.status), quality=quality(proposal),
         worst_score=min((g.score for g in loaded.groups), default=None),
@@ -230,8 +235,7 @@ def quality(proposal: Proposal) -> str:
     if gap <= 1e-9 * max(1.0, abs(proposal.bound)):
         return _("proven optimal")
     if proposal.bound:
-        pct = f"{100 * gap / abs(proposal.bound):.1f}"
-        return _("within %(pct)s%% of the best possible", pct=pct)
+        return _("within %(pct)s of the best possible", pct=percent(gap / abs(proposal.bound)))
     return ""
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
@@ -18,6 +19,7 @@ from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, Ten
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours, field_messages
+from webapp.i18n import localize, number
 from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.index import current_index
@@ -218,9 +220,11 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
         art20_verdict=verdict,
         art20_tone=tone,
         region_counts=ranking.region_counts,
-        summary=_("%(n)s social enterprises fit a tender for %(cpv)s in %(place)s "
-                  "(score of at least %(min)s%%).",
-                  n=n_able, cpv=labels, place=place, min=round(100 * MIN_SCORE)),
+        summary=ngettext("%(num)s social enterprise fits a tender for %(cpv)s in %(place)s "
+                         "(score of at least %(min)s%%).",
+                         "%(num)s social enterprises fit a tender for %(cpv)s in %(place)s "
+                         "(score of at least %(min)s%%).",
+                         n_able, cpv=labels, place=place, min=round(100 * MIN_SCORE)),
     )
 
 
@@ -263,8 +267,11 @@ def _art20_verdict(n_art20: int) -> tuple[str, str]:
                  "enterprises with at least 30%% disadvantaged staff fit this tender.",
                  n=n_art20), "good"
     if n_art20 > 0:
-        return _("Reserving under Art. 20 is possible but risky: only %(n)s qualifying "
-                 "enterprises fit, so you may receive too few bids.", n=n_art20), "warn"
+        return ngettext("Reserving under Art. 20 is possible but risky: only %(num)s "
+                        "qualifying enterprise fits, so you may receive too few bids.",
+                        "Reserving under Art. 20 is possible but risky: only %(num)s "
+                        "qualifying enterprises fit, so you may receive too few bids.",
+                        n_art20), "warn"
     return _("Reserving under Art. 20 does not look realistic: no sheltered workshop or "
              "enterprise with at least 30%% disadvantaged staff fits this tender."), "bad"
 
@@ -344,14 +351,18 @@ def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
     counts = ranking.region_counts
     if not counts:
         return None
-    rows = [(f"{c.name}" if c.name.startswith(c.code) else f"{c.code} {c.name}",
-             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:12]]
+    names = [str(localize(c.name)) for c in counts[:12]]
+    rows = [(name if name.startswith(c.code) else f"{c.code} {name}",
+             float(c.n_enterprises), number(c.n_enterprises))
+            for c, name in zip(counts[:12], names, strict=True)]
     total = sum(c.n_enterprises for c in counts)
     return bar_chart(
         chart_id=chart_id,
         title=_("Social enterprises that could bid, by region"),
-        summary=_("%(n)s enterprises in %(regions)s regions; the most in %(top)s.",
-                  n=total, regions=len(counts), top=rows[0][0]),
+        summary=ngettext("%(num)s enterprise in %(regions)s; the most in %(top)s.",
+                         "%(num)s enterprises in %(regions)s; the most in %(top)s.", total,
+                         regions=ngettext("%(num)s region", "%(num)s regions", len(counts)),
+                         top=rows[0][0]),
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
     )
 

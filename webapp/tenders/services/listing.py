@@ -10,6 +10,7 @@ import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, exists, func, or_
@@ -29,6 +30,7 @@ from models import (
     utcnow,
 )
 from webapp.errors import Invalid, field_messages
+from webapp.i18n import localize, moment, percent_text
 from webapp.tenders.services.charts import BarChart, bar_chart
 from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
 from webapp.tenders.services.matching import (
@@ -415,7 +417,7 @@ def _signal_view(signal: Signal) -> SignalView:
         value=signal.value,
         percent=None if signal.value is None else round(100 * signal.value),
         weight_percent=round(100 * signal.weight),
-        reason=signal.reason,
+        reason=localize(signal.reason),
     )
 
 
@@ -429,12 +431,12 @@ def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None)
         chart_id=f"why-{tender.id}",
         title=_("Score breakdown for %(title)s", title=tender.title),
         summary=_("Overall %(score)s%%. ", score=percent) + "; ".join(
-            f"{s.label} {s.percent}%" if s.percent is not None
+            f"{s.label} {percent_text(s.percent)}" if s.percent is not None
             else f"{s.label}: {_('not counted')}" for s in signals
         ),
         rows=[
             (_("%(label)s (weight %(weight)s%%)", label=s.label, weight=s.weight_percent),
-             s.value, f"{s.percent}%" if s.percent is not None else _("not counted"))
+             s.value, percent_text(s.percent) if s.percent is not None else _("not counted"))
             for s in signals
         ],
         label_header=_("Signal"),
@@ -466,7 +468,7 @@ def _gate_view(fitted: FittedMatcher, gate: Gate) -> GateView:
         tender_id=tender.id, lot_id=gate.lot_id, code=gate.code, title=tender.title,
         buyer=tender.buyer_name,
         lot=_lot_name(lot) if lot else None,
-        label=str(GATE_LABELS.get(gate.code, gate.code)), reason=gate.reason,
+        label=str(GATE_LABELS.get(gate.code, gate.code)), reason=localize(gate.reason),
     )
 
 
@@ -504,7 +506,7 @@ def _days_left(deadline: datetime | None) -> int | None:
 def _deadline_text(deadline: datetime | None) -> str:
     if deadline is None:
         return _("no deadline yet")
-    return deadline.strftime("%Y-%m-%d %H:%M") + " UTC"
+    return moment(deadline)  # in the reader's time zone, with its abbreviation
 
 
 def _region_chart(index: MatchingIndex, kept: np.ndarray) -> BarChart | None:
@@ -521,8 +523,11 @@ def _region_chart(index: MatchingIndex, kept: np.ndarray) -> BarChart | None:
     return bar_chart(
         chart_id="matches-by-region",
         title=_("Matching tenders by region"),
-        summary=_("%(n)s matching tenders in %(regions)s regions; the most in %(top)s.",
-                  n=n_kept, regions=len(order), top=rows[0][0]),
+        summary=ngettext("%(num)s matching tender in %(regions)s; the most in %(top)s.",
+                         "%(num)s matching tenders in %(regions)s; the most in %(top)s.",
+                         n_kept,
+                         regions=ngettext("%(num)s region", "%(num)s regions", len(order)),
+                         top=rows[0][0]),
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
     )
 

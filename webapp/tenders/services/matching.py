@@ -16,6 +16,7 @@ from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
 from matcher.nuts import NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
+from webapp.i18n import localize
 
 
 @dataclass
@@ -119,7 +120,7 @@ def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
 def cpv_label(tree: CpvTree, code: str) -> str:
     """``code label`` for display; the code alone when it is not a CPV code."""
     try:
-        return tree.describe(code)
+        return str(localize(tree.describe(code)))  # a built-in division label is translated
     except InvalidCpvCode:
         return code
 
@@ -149,8 +150,10 @@ def search_cpv(db: Session, query: str, limit: int = 12) -> list[tuple[str, str]
     found = []
     for division, label in CPV_DIVISIONS.items():
         code = f"{division}000000"
-        if (digits.isdigit() and code.startswith(digits[:8])) or query.lower() in label.lower():
-            found.append((code, label))
+        shown = str(localize(label))  # the reader searches in their language, or in English
+        if (digits.isdigit() and code.startswith(digits[:8])) or any(
+                query.lower() in text.lower() for text in (shown, label)):
+            found.append((code, shown))
     return found[:limit]
 
 
@@ -173,7 +176,7 @@ def cpv_picker(db: Session, query: str, picked: list[str]) -> list[CpvChoice]:
     """Options of the CPV picker: the codes already ticked first, then those found."""
     tree, _names = reference_lists(db)
     ticked = [c for c in dict.fromkeys(clean_cpv(p) for p in picked) if c]
-    choices = [CpvChoice(code, tree.label(code), True) for code in ticked]
+    choices = [CpvChoice(code, str(localize(tree.label(code))), True) for code in ticked]
     choices += [CpvChoice(code, label, False) for code, label in search_cpv(db, query)
                 if code not in ticked]
     return choices

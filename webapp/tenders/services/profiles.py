@@ -25,6 +25,7 @@ from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User, is_web_url
 from webapp.db import writes
 from webapp.errors import Invalid, NotFound, NotYours, field_messages
+from webapp.i18n import localize, money
 from webapp.scope import may_change_enterprise
 from webapp.tenders.services.index import note_changes
 from webapp.tenders.services.matching import cpv_label, reference_lists
@@ -258,8 +259,8 @@ class ProfileSummary:
 
 
 def euros(amount: float | None) -> str:
-    """EUR 1,250,000, or a dash when unknown."""
-    return "—" if amount is None else f"EUR {amount:,.0f}"
+    """Whole euros in the reader's format (€ 1.250.000 in Dutch), or a dash when unknown."""
+    return money(amount)
 
 
 def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
@@ -305,4 +306,5 @@ def region_label(names, code: str) -> str:
         name = names.name(code)
     except InvalidNutsCode:
         return code
+    name = str(localize(name))
     return name if name.startswith(code) else f"{code} {name}"

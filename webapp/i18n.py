@@ -1,0 +1,422 @@
+"""The reader's language and time zone: choosing them, switching them, formatting for them.
+
+The locale is, in order: the logged-in user's choice (``User.locale``), the ``locale`` cookie an
+anonymous visitor set with the language switch, then the browser's ``Accept-Language``. The
+JSON API follows ``Accept-Language`` only: a client's answers should not change because its
+user switched the web pages to another language.
+
+The engine (``matcher``) writes English :class:`matcher.text.Text`; :func:`localize` looks
+its template up in the reader's catalogue. Texts stored in the database (group explanations,
+waitlist reasons) keep their templates beside the English (:func:`texts_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale, dates, numbers
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import get_locale as _babel_locale
+from flask_babel import get_timezone as _babel_timezone
+from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
+
+from matcher.text import Euros, Text, TextList, decode, encode
+
+SUPPORTED_LOCALES = ("en", "nl")
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}  # each in its own language
+LOCALE_COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+DEFAULT_TIMEZONE = "Europe/Brussels"
+
+bp = Blueprint("i18n", __name__)
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+def select_locale() -> str:
+    """The reader's locale (see the module docstring)."""
+    if not has_request_context():  # a command or a job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not request.path.startswith("/api/"):
+        user = g.get("user")
+        if user is not None and user.locale in SUPPORTED_LOCALES:
+            return user.locale
+        cookie = request.cookies.get(LOCALE_COOKIE)
+        if cookie in SUPPORTED_LOCALES:
+            return cookie
+    return (request.accept_languages.best_match(SUPPORTED_LOCALES)
+            or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    """The user's time zone, else the configured default (Europe/Brussels)."""
+    user = g.get("user")
+    if user is not None and user.timezone in european_timezones():
+        return user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def european_timezones() -> list[str]:
+    """The time zones a user may choose: Europe/…, from the system's tz database."""
+    return sorted(z for z in available_timezones() if z.startswith("Europe/"))
+
+
+def is_timezone(name: str) -> bool:
+    return name in european_timezones()
+
+
+@bp.post("/language")
+def switch_language():
+    """The language switch: remember the choice (user and cookie) and go back to the page."""
+    locale = request.form.get("locale", "")
+    target = _safe_next(request.form.get("next"))
+    response = redirect(target, code=303)
+    if locale not in SUPPORTED_LOCALES:
+        return response  # nothing to remember; the page stays as it was
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    user = g.get("user")
+    if user is not None:
+        from webapp.db import get_session
+
+        user.locale = locale
+        get_session().commit()
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths, never another site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+# --- formatting -------------------------------------------------------------------------------
+# Babel's functions with the reader's locale and zone; outside a request (a CLI command, a
+# unit test of a service) English and the default zone, as the API's default is.
+
+def get_locale() -> Locale:
+    return _babel_locale() or Locale("en")
+
+
+def _zone():
+    return (_babel_timezone() if has_app_context() else None) or ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def format_decimal(value, format=None) -> str:
+    return numbers.format_decimal(value, format=format, locale=get_locale())
+
+
+def format_percent(value) -> str:
+    return numbers.format_percent(value, locale=get_locale())
+
+
+def format_currency(value, currency, format=None, currency_digits=True) -> str:
+    return numbers.format_currency(value, currency, format=format, locale=get_locale(),
+                                   currency_digits=currency_digits)
+
+
+def format_date(value, format="medium") -> str:
+    return dates.format_date(value, format=format, locale=get_locale())
+
+
+def format_datetime(value, format="medium") -> str:
+    return dates.format_datetime(value, format=format, tzinfo=_zone(), locale=get_locale())
+
+
+def number(value: Any, digits: int | None = None) -> str:
+    """A number for the reader: 1.250 in Dutch, 1,250 in English; "—" when absent."""
+    if value is None or value == "":
+        return "—"
+    if digits is not None:
+        return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+    return format_decimal(value)
+
+
+def money(value: Any, currency: str = "EUR") -> str:
+    """Whole euros for the reader: € 1.250.000 in Dutch, €1,250,000 in English."""
+    if value is None or value == "":
+        return "—"
+    return format_currency(value, currency, format="¤ #,##0" if str(get_locale()) == "nl"
+                           else "¤#,##0", currency_digits=False)
+
+
+def percent_text(whole: int) -> str:
+    """A whole percentage (45 → "45%", as the reader's locale writes it)."""
+    return format_percent(whole / 100)
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """A change with its sign: +0,25 / −1,50 in Dutch."""
+    zeros = "0" * digits
+    return format_decimal(value, format=f"+#,##0.{zeros};-#,##0.{zeros}")
+
+
+def percent(value: Any) -> str:
+    """A share in [0, 1] as a percentage for the reader."""
+    return "—" if value is None else format_percent(value)
+
+
+def day(value: date | datetime | None, format: str = "medium") -> str:
+    """A date for the reader (a datetime is taken in the user's time zone first)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, format="d MMM y" if format == "medium" else format)
+    return format_date(value, format=format)
+
+
+def moment(value: datetime | None, format: str = "medium") -> str:
+    """A date and time in the user's time zone, with the zone's abbreviation."""
+    if value is None:
+        return "—"
+    return format_datetime(value, format="d MMM y HH:mm zzz" if format == "medium" else format)
+
+
+def timezone_label(name: str) -> str:
+    """A time zone as people read it: ``Europe/Brussels (UTC+01:00)``."""
+    offset = datetime.now(ZoneInfo(name)).strftime("%z")
+    return f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the reader's language (NUTS spells Greece EL, the UK UK)."""
+    if not code:
+        return ""
+    iso = {"EL": "GR", "UK": "GB"}.get(code.upper(), code.upper())
+    return get_locale().territories.get(iso, code)
+
+
+def language_name(code: str | None) -> str:
+    """A language's name in the reader's language (``nl`` → "Dutch" / "Nederlands")."""
+    if not code:
+        return ""
+    return get_locale().languages.get(code.lower(), code)
+
+
+# --- the engine's texts -----------------------------------------------------------------------
+
+def localize(value: Any, texts: Mapping[str, Any] | None = None) -> Any:
+    """``value`` in the reader's language when it is one of the engine's texts.
+
+    A :class:`Text` carries its template; a plain string is looked up in ``texts`` (the map
+    :func:`texts_of` stored beside it). Anything else (a name, a number) is returned as is.
+    """
+    if isinstance(value, str) and not isinstance(value, Text | TextList) and texts:
+        stored = texts.get(value)
+        if stored is not None:
+            value = decode(stored)
+    if isinstance(value, TextList):
+        return value.sep.join(str(localize(item)) for item in value.items)
+    if not isinstance(value, Text):
+        return value
+    translations = get_translations()
+    if value.plural is not None:
+        n = value.params.get("n", 1)
+        template = translations.ungettext(value.msgid, value.plural, int(n) if float(n).is_integer()
+                                          else n)
+    else:
+        template = translations.ugettext(value.msgid)
+    if not value.params:
+        return template
+    params = {name: _param(param) for name, param in value.params.items()}
+    try:
+        return template % params
+    except (KeyError, ValueError, TypeError):  # a broken translation: the English is better
+        return str(value)
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, Text | TextList):
+        return localize(value)
+    if isinstance(value, Euros):
+        return money(float(value))
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    if isinstance(value, datetime):
+        return day(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return value
+
+
+def waitlist_reason(entry: Any) -> str:
+    """A waitlist entry's reason in the reader's language (the English when kept no other)."""
+    stored = getattr(entry, "reason_text", None)
+    if stored:
+        return str(localize(decode(stored)))
+    return entry.reason
+
+
+def stored_text(value: Any) -> Any:
+    """What to keep beside an English text so that it can be shown in any language."""
+    return encode(value) if isinstance(value, Text | TextList) else None
+
+
+def localize_all(values, texts: Mapping[str, Any] | None = None) -> list:
+    """:func:`localize` for each of ``values``."""
+    return [localize(v, texts) for v in values or ()]
+
+
+def texts_of(value: Any) -> dict[str, Any]:
+    """Every engine text inside ``value`` (dicts, lists), keyed by its English, encoded."""
+    found: dict[str, Any] = {}
+
+    def walk(item):
+        if isinstance(item, Text | TextList):
+            found[str(item)] = encode(item)
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                walk(key)
+                walk(child)
+        elif isinstance(item, list | tuple | set):
+            for child in item:
+                walk(child)
+
+    walk(value)
+    return found
+
+
+TEXTS_KEY = "texts"  # in a stored explanation: English sentence -> its template and parameters
+
+
+def with_texts(explanation: dict) -> dict:
+    """An explanation ready to store: its engine texts kept translatable beside the English."""
+    return {**explanation, TEXTS_KEY: texts_of(explanation)}
+
+
+# --- pydantic's messages -----------------------------------------------------------------------
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """One of pydantic's errors (``ValidationError.errors()``) in the reader's language.
+
+    pydantic writes English only; the common kinds get our own sentence here, with the limit
+    from the error's context. Our validators raise messages already translated (a custom error,
+    or a ValueError with a gettext sentence), which pass through.
+    """
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
+
+    def limit(name: str) -> str:
+        value = ctx.get(name)
+        return number(value) if isinstance(value, int | float) else str(value)
+
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "finite_number"):
+        return _("Enter a number.")
+    if kind == "greater_than_equal":
+        return _("Enter %(limit)s or more.", limit=limit("ge"))
+    if kind == "greater_than":
+        return _("Enter more than %(limit)s.", limit=limit("gt"))
+    if kind == "less_than_equal":
+        return _("Enter %(limit)s or less.", limit=limit("le"))
+    if kind == "less_than":
+        return _("Enter less than %(limit)s.", limit=limit("lt"))
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(choices)s.", choices=ctx.get("expected", ""))
+    if kind == "string_too_long":
+        return ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.",
+                        int(ctx.get("max_length", 0)))
+    if kind == "string_too_short":
+        return ngettext("Use at least %(num)s character.", "Use at least %(num)s characters.",
+                        int(ctx.get("min_length", 0)))
+    if kind == "too_long":
+        return ngettext("Give at most %(num)s item.", "Give at most %(num)s items.",
+                        int(ctx.get("max_length", 0)))
+    if kind == "too_short":
+        return ngettext("Give at least %(num)s item.", "Give at least %(num)s items.",
+                        int(ctx.get("min_length", 0)))
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Choose yes or no.")
+    if kind == "extra_forbidden":
+        return _("This field is not expected here.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Enter text.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type",
+                "date_from_datetime_inexact"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
+        return _("Enter a date and time as YYYY-MM-DDTHH:MM.")
+    if kind.startswith("url_"):
+        return _("Enter a web address starting with https://.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Send a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Send an object.")
+    if kind in ("value_error", "assertion_error"):
+        error = ctx.get("error")
+        return str(error) if error is not None else str(item.get("msg", ""))
+    return str(item.get("msg", ""))
+
+
+# --- localized content ------------------------------------------------------------------------
+
+def localized(obj: Any, field: str) -> Any:
+    """A published text in the reader's language when the object has it in several.
+
+    For a tender with ``titles = {"nl": …, "fr": …}`` (eForms notices are multilingual),
+    ``localized(tender, "title")`` is the Dutch title for a Dutch reader; without such a dict,
+    or without the reader's language in it, the main text as published.
+    """
+    main = getattr(obj, field, None)
+    versions = getattr(obj, field + "s", None)
+    if isinstance(versions, Mapping) and versions:
+        language = str(get_locale())
+        for key in (language, language.split("_")[0]):
+            if versions.get(key):
+                return versions[key]
+    return main
+
+
+def init_app(app: Flask) -> None:
+    """Filters and helpers for the templates; the language switch."""
+    app.register_blueprint(bp)
+    app.jinja_env.filters.update(
+        number=number, money=money, percent=percent, day=day, moment=moment,
+        localize=localize, country=country_name, language=language_name,
+    )
+
+    @app.context_processor
+    def helpers():
+        return {
+            "localized": localized,
+            "localize": localize,
+            "supported_locales": [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
+            "current_locale": str(get_locale()),
+        }
+
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "SUPPORTED_LOCALES",
+    "country_name",
+    "day",
+    "european_timezones",
+    "localize",
+    "localized",
+    "money",
+    "moment",
+    "number",
+    "select_locale",
+    "select_timezone",
+    "texts_of",
+    "with_texts",
+]
