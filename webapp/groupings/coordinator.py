@@ -123,6 +123,18 @@ def _edit(slug: str, proposal_id: int, change, done_message: str):
     return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id), code=303)
 
 
+def _confirmed() -> bool:
+    """Approve and publish cannot be undone: the form carries a ticked confirmation box."""
+    return request.form.get("confirm") == "yes"
+
+
+def _unconfirmed(slug: str, proposal_id: int, message: str):
+    """The proposal again, with the unticked box marked (422), nothing changed."""
+    view = groupings.proposal_page(get_session(), g.user, slug, proposal_id)
+    return render("groupings/coordinator/proposal.html", block="editor", view=view,
+                  status=422, error=message, error_for="confirm")
+
+
 def _version() -> int | None:
     value = request.form.get("version", "")
     return int(value) if value.isdigit() else None
@@ -164,7 +176,10 @@ def undo(slug: str, proposal_id: int):
 @bp.post("/<slug>/proposals/<int:proposal_id>/approve")
 @login_required(Role.COORDINATOR)
 def approve(slug: str, proposal_id: int):
-    """Approve the proposal: it can no longer be edited."""
+    """Approve the proposal: it can no longer be edited (after the box is ticked)."""
+    if not _confirmed():
+        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you approve "
+                                                 "this proposal: it cannot be undone."))
     return _edit(slug, proposal_id, lambda db: (groupings.approve(
         db, g.user, slug, proposal_id, _version()), set()),
         _("The proposal is approved. Publish it to show the groups to their members."))
@@ -173,7 +188,10 @@ def approve(slug: str, proposal_id: int):
 @bp.post("/<slug>/proposals/<int:proposal_id>/publish")
 @login_required(Role.COORDINATOR)
 def publish(slug: str, proposal_id: int):
-    """Publish an approved proposal to the authorities placed in it."""
+    """Publish an approved proposal to the authorities placed in it (after the box is ticked)."""
+    if not _confirmed():
+        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you publish "
+                                                 "this proposal: it cannot be undone."))
     return _edit(slug, proposal_id, lambda db: (groupings.publish(
         db, g.user, slug, proposal_id, _version()), set()),
         _("The proposal is published: its members can now see their groups."))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -326,6 +327,8 @@ def answer_group(
         errors["reason"] = f"Keep the reason under {MAX_REASON_LENGTH} characters."
     if errors:
         raise InvalidAnswer(errors)
+    if answer == PartnerAnswer.ACCEPTED:
+        reason = ""  # a reason to decline must not stay attached to an acceptance
     response = _responses_by_membership(db, [membership.id]).get(membership.id)
     if response is None:
         response = PartnerResponse(membership_id=membership.id, answer=answer,
@@ -404,6 +407,10 @@ def add_wish(
         .where(PartnerWish.authority_id == me.id)
         .where(PartnerWish.other_authority_id == other_authority_id)
     ).first()
+    if wish is not None and wish.kind != kind:
+        # together and apart with the same partner contradict each other: replacing one by
+        # the other silently would drop a wish the coordinator may already have accepted
+        raise InvalidAnswer({"kind": _contradiction(wish, choices[other_authority_id])})
     if wish is None:
         wish = PartnerWish(sector_id=application.sector_id, authority_id=me.id,
                            other_authority_id=other_authority_id, kind=kind,
@@ -419,6 +426,14 @@ def add_wish(
     )
     db.commit()
     return wish
+
+
+def _contradiction(wish: PartnerWish, other_name: str) -> str:
+    if wish.kind == WishKind.TOGETHER:
+        return _("You already asked to be placed together with %(name)s. Withdraw that wish "
+                 "first if you now want to be placed apart.", name=other_name)
+    return _("You already asked to be placed apart from %(name)s. Withdraw that wish first "
+             "if you now want to be placed together.", name=other_name)
 
 
 def withdraw_wish(db: Session, user: User, wish_id: int) -> None:

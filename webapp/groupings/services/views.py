@@ -1,5 +1,6 @@
 """Read models of the coordinator's pages: ready to display, no decisions left to templates."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,6 +59,16 @@ class WaitRow:
     country: str
     size_text: str
     reason: str
+    best_group: str = ""  # the group number the reason names as the best fit, if any
+
+
+BEST_FIT = re.compile(r"Best fit: group (\d+)")
+
+
+def best_group(reason: str) -> str:
+    """The group the engine's waitlist reason names as the best fit ("" when none)."""
+    found = BEST_FIT.search(reason or "")
+    return found.group(1) if found else ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class ProposalView:
     worst_score: float | None
     n_placed: int
     highlight: set[int] = field(default_factory=set)  # group ids changed by the last action
+    to_retire: list[str] = field(default_factory=list)  # what publishing this one retires
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,8 @@ class SectorPage:
 
 def status_label(status: ProposalStatus) -> str:
     return {ProposalStatus.DRAFT: _("draft"), ProposalStatus.APPROVED: _("approved"),
-            ProposalStatus.PUBLISHED: _("published")}[ProposalStatus(status)]
+            ProposalStatus.PUBLISHED: _("published"),
+            ProposalStatus.RETIRED: _("retired")}[ProposalStatus(status)]
 
 
 def sector_page(db: Session, user: User, slug: str) -> SectorPage:
@@ -196,7 +209,8 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         WaitRow(application_id=w.application_id, rank=w.rank,
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
-                size_text=size_text(applicants[w.application_id].size), reason=w.reason)
+                size_text=size_text(applicants[w.application_id].size), reason=w.reason,
+                best_group=best_group(w.reason))
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
@@ -207,7 +221,16 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         select(Proposal).where(Proposal.run_key == proposal.run_key,
                                Proposal.sector_id == proposal.sector_id)
         .order_by(Proposal.alternative)).all())
+    to_retire = []
+    if proposal.status == ProposalStatus.APPROVED:
+        to_retire = [
+            _("proposal %(id)s (%(status)s)", id=p.id, status=status_label(p.status))
+            for p in db.exec(select(Proposal).where(
+                Proposal.sector_id == proposal.sector_id, Proposal.id != proposal.id,
+                Proposal.status.in_((ProposalStatus.APPROVED, ProposalStatus.PUBLISHED)))
+                .order_by(Proposal.id)).all()]
     return ProposalView(
+        to_retire=to_retire,
         sector=loaded.sector, proposal=proposal, groups=cards, waitlist=waitlist,
         targets=targets, editable=proposal.status == ProposalStatus.DRAFT,
         can_undo=move is not None and proposal.status == ProposalStatus.DRAFT,
