@@ -39,7 +39,8 @@ class ProfileForm(FlaskForm):
     regions_served = StringField(_l("Regions you serve (NUTS codes)"))
     cpv_codes = StringField(_l("What you deliver (CPV codes)"))
     cpv_q = SearchField(_l("Find CPV codes by word or number"))
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)],
+                                render_kw={"maxlength": 4000, "rows": 6})
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0)])
     turnover_eur = IntegerField(_l("Yearly turnover (EUR)"),
                                 validators=[Optional(), NumberRange(min=0)])
@@ -146,27 +147,55 @@ def feedback(tender_id: int):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required(Role.ENTERPRISE)
 def profile():
-    """Edit the enterprise's profile (or create it when the account has none)."""
+    """Edit the enterprise's profile (or create it when the account has none).
+
+    The form has two submit buttons: "Search" (the first, so Enter in the CPV search box
+    searches) re-shows the form with the CPV codes found and saves nothing; "Save profile"
+    checks every field in one pass and saves.
+    """
     db = get_session()
     enterprise = _enterprise_or_none()
     form = _form_for(enterprise)
     picked = request.form.getlist("cpv_pick")
-    if form.validate_on_submit():
-        try:
-            data = tenders.parse_profile(form.payload(picked))
-            if enterprise is None:
-                tenders.create_enterprise(db, g.user, data)
+    query = request.values.get("cpv_q", "")
+    if request.method == "POST" and request.form.get("action") == "search":
+        return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
+                      options=tenders.cpv_picker(db, query, picked), searched=True,
+                      saved_cpv=tenders.cpv_labels(db, enterprise))
+    if request.method == "POST":
+        form.validate()
+        payload = form.payload(picked)
+        # the service's checks run even when the form's own fail, so that a person sees
+        # every error at once; a field keeps the form's message when both have one
+        form.add_errors({name: message for name, message in
+                         tenders.profile_errors(db, payload).items()
+                         if not getattr(form, _field_name(name), form.name).errors})
+        if not form.errors:
+            try:
+                data = tenders.parse_profile(payload)
+                if enterprise is None:
+                    tenders.create_enterprise(db, g.user, data)
+                else:
+                    tenders.update_profile(db, enterprise, data)
+            except InvalidProfile as invalid:
+                db.rollback()
+                form.add_errors(invalid.errors)
             else:
-                tenders.update_profile(db, enterprise, data)
-        except InvalidProfile as invalid:
-            db.rollback()
-            form.add_errors(invalid.errors)
-        else:
-            flash(_("Your profile is saved; your tenders are ranked again."))
-            return redirect(url_for(".profile"))
+                flash(_("Your profile is saved; your tenders are ranked again."))
+                return redirect(url_for(".profile"))
     status = 422 if form.errors else 200
     return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
-                  options=tenders.cpv_picker(db, "", picked), status=status)
+                  options=tenders.cpv_picker(db, "", picked), status=status,
+                  error_list=_error_list(form), saved_cpv=tenders.cpv_labels(db, enterprise))
+
+
+def _field_name(name: str) -> str:
+    return "disadvantaged_percent" if name == "disadvantaged_share" else name
+
+
+def _error_list(form: ProfileForm) -> list[tuple[str, str]]:
+    """(field id, message) in the order of the form, for the error summary's links."""
+    return [(f.id, " ".join(f.errors)) for f in form if f.errors and f.name != "csrf_token"]
 
 
 @bp.get("/profile/cpv-options")

@@ -1,4 +1,4 @@
-"""The rough edges a coordinator or an authority hits (issue 14): each test fails on the old code."""
+"""Rough edges a coordinator or an authority hits (issue 14); each failed on the old code."""
 
 import re
 

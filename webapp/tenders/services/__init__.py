@@ -19,6 +19,7 @@ from webapp.tenders.services.listing import (
     top_matches,
 )
 from webapp.tenders.services.matching import (
+    cpv_labels,
     cpv_picker,
     fitted_matcher,
     invalidate_matcher,
@@ -36,6 +37,7 @@ from webapp.tenders.services.profiles import (
     enterprise_of,
     parse_profile,
     patch_profile,
+    profile_errors,
     profile_summary,
     update_profile,
 )
@@ -43,9 +45,11 @@ from webapp.tenders.services.profiles import (
 __all__ = [
     "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
-    "cpv_picker", "current_input", "editable_enterprise", "enterprise_of", "feedback_of",
+    "cpv_labels", "cpv_picker", "current_input", "editable_enterprise", "enterprise_of",
+    "feedback_of",
     "fitted_matcher",
-    "invalidate_matcher", "parse_filters", "parse_profile", "patch_profile", "profile_summary",
+    "invalidate_matcher", "parse_filters", "parse_profile", "patch_profile", "profile_errors",
+    "profile_summary",
     "ranked_for", "ranked_tenders", "record_feedback", "search_cpv", "tender_detail", "top_matches",
     "update_profile",
 ]

@@ -35,8 +35,10 @@ from webapp.tenders.services.profiles import (
     KIND_LABELS,
     _cpv_list,
     _nuts,
+    _split,
     euros,
     region_label,
+    validation_errors,
 )
 
 #: Enterprises scoring at least this count as able to bid (per region and in totals).
@@ -86,9 +88,10 @@ def parse_research(payload: dict) -> ResearchInput:
     try:
         return ResearchInput.model_validate(payload)
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "cpv_codes", item["msg"])
+        errors = validation_errors(error, default_field="cpv_codes")
+        if "cpv_codes" in errors and not _split(payload.get("cpv_codes") or ""):
+            errors["cpv_codes"] = _("Give at least one CPV code, such as 90910000 (cleaning "
+                                    "services).")
         raise InvalidResearch(errors) from None
 
 
