@@ -299,6 +299,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("groupings.coordinator.import_applications", "GET"): [
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
     ],
+    ("groupings.coordinator.import_template", "GET"): [
+        Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
+    ],
     ("groupings.coordinator.import_applications", "POST"): [
         Case(page(coordinator=422, coordinator2=404), {"slug": "other_sector_slug"}, form={},
              note="no file: invalid, for the coordinator of the sector only"),

@@ -237,3 +237,13 @@ def import_applications(slug: str):
                     else 200
     return render("groupings/coordinator/import.html", sector=sector, result=result, error=error,
                   columns=groupings.IMPORT_COLUMNS, status=status)
+
+
+@bp.get("/<slug>/import/template.csv")
+@login_required(Role.COORDINATOR)
+def import_template(slug: str):
+    """A CSV to fill in for the import: the columns and one example row."""
+    sector = groupings.sector_for(get_session(), g.user, slug)
+    return send_file(BytesIO(groupings.template_csv(sector)), as_attachment=True,
+                     download_name=f"{sector.slug}-applications-template.csv",
+                     mimetype="text/csv; charset=utf-8")

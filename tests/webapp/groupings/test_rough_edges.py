@@ -1,11 +1,19 @@
 """Rough edges a coordinator or an authority hits (issue 14); each failed on the old code."""
 
+import io
 import re
 
 import pytest
 from sqlmodel import select
 
-from models import PartnerResponse, PartnerWish, Proposal, ProposalStatus, WaitlistEntry
+from models import (
+    PartnerResponse,
+    PartnerWish,
+    Proposal,
+    ProposalStatus,
+    Sector,
+    WaitlistEntry,
+)
 from tests.helpers import AUTHORITY, COORDINATOR, login, post_form
 from tests.webapp.groupings.test_coordinator import SECTOR, generate, placement
 from tests.webapp.groupings.test_members import arrange_proposals
@@ -138,3 +146,31 @@ def test_the_wish_form_preselects_no_authority(client, arranged):
     form = html[html.index('name="other_authority_id"'):]
     first_option = form[form.index("<option"):form.index("</option>")]
     assert 'value=""' in first_option and "Choose" in first_option
+
+
+# --- importing applications ------------------------------------------------------------------
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_semicolon_or_tab_separated_csv_with_a_bom_is_read(coordinator, db, separator):
+    sector = db.exec(select(Sector).where(Sector.slug == SECTOR)).one()
+    rows = [["authority_name", "country", "nuts", "kind", "population", "topics"],
+            ["Gemeente Testdorp", "NL", "NL329", "municipality", "12000", sector.topics[0]]]
+    content = "\ufeff" + "\r\n".join(separator.join(r) for r in rows) + "\r\n"
+    response = post_form(coordinator, f"/sectors/{SECTOR}/import",
+                         {"file": (io.BytesIO(content.encode()), "excel.csv")},
+                         content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "lacks the column" not in html
+    assert "1 applications added" in html
+
+
+def test_the_import_page_offers_a_template_that_imports(coordinator):
+    page = coordinator.get(f"/sectors/{SECTOR}/import").get_data(as_text=True)
+    assert f"/sectors/{SECTOR}/import/template.csv" in page
+    template = coordinator.get(f"/sectors/{SECTOR}/import/template.csv")
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    assert template.data.startswith("\ufeff".encode())
+    response = post_form(coordinator, f"/sectors/{SECTOR}/import",
+                         {"file": (io.BytesIO(template.data), "template.csv")},
+                         content_type="multipart/form-data")
+    assert "1 applications added" in response.get_data(as_text=True)
