@@ -19,6 +19,7 @@ class User(SQLModel, table=True):
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
     failed_logins: int = 0
     locked_until: datetime | None = None
+    pending: bool = False  # signed up on its own: no login until confirmed or approved
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -49,6 +49,8 @@ class ProfileForm(FlaskForm):
     max_contract_value_eur = IntegerField(_l("Largest contract you can take (EUR)"),
                                           validators=[Optional(), NumberRange(min=0)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
 
     def payload(self, picked: list[str]) -> dict:
         """The form as ProfileInput fields; picked CPV codes are added to the typed ones."""
@@ -64,6 +66,8 @@ class ProfileForm(FlaskForm):
             "min_contract_value_eur": self.min_contract_value_eur.data,
             "max_contract_value_eur": self.max_contract_value_eur.data,
             "website": self.website.data or "",
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
         }
 
     def add_errors(self, errors: dict[str, str]) -> None:

@@ -198,7 +198,7 @@ def test_exports_contain_every_member(coordinator, db):
     csv_text = coordinator.get(
         f"/sectors/{SECTOR}/proposals/{proposal_id}/export.csv").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("group,group_score,authority")
+    assert lines[0].lstrip("\ufeff").startswith("Group,Group score,Authority")
     assert len(lines) - 1 == len(placed) + len(waiting)
     response = coordinator.get(f"/sectors/{SECTOR}/proposals/{proposal_id}/export.xlsx")
     assert response.status_code == 200

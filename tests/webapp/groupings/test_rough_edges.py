@@ -1,12 +1,16 @@
 """Rough edges a coordinator or an authority hits (issue 14); each failed on the old code."""
 
+import csv
 import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from models import (
+    Application,
+    Authority,
     PartnerResponse,
     PartnerWish,
     Proposal,
@@ -174,3 +178,44 @@ def test_the_import_page_offers_a_template_that_imports(coordinator):
                          {"file": (io.BytesIO(template.data), "template.csv")},
                          content_type="multipart/form-data")
     assert "1 applications added" in response.get_data(as_text=True)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+def test_exports_speak_in_words_with_explanations_and_contacts(coordinator, db):
+    sector = db.exec(select(Sector).where(Sector.slug == SECTOR)).one()
+    application = db.exec(select(Application).where(Application.sector_id == sector.id)).first()
+    authority = db.get(Authority, application.authority_id)
+    authority.contact_name, authority.contact_email = "Ada Buyer", "ada@example.org"
+    db.commit()
+    proposal_id = generate(coordinator, n_alternatives="2")
+    csv_text = coordinator.get(
+        f"/sectors/{SECTOR}/proposals/{proposal_id}/export.csv").get_data(as_text=True)
+    header, *rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert {"Why in this group", "Contact e-mail", "Website", "Contact person"} <= set(header)
+    assert "national_agency" not in csv_text and "public_company" not in csv_text
+    why = [r[header.index("Why in this group")] for r in rows if r[0] != "waitlist"]
+    assert all(why), "every member has its reasons"
+    contact = next(r for r in rows if r[header.index("Authority")] == authority.name)
+    assert contact[header.index("Contact person")] == "Ada Buyer"
+    assert contact[header.index("Contact e-mail")] == "ada@example.org"
+    book = load_workbook(io.BytesIO(coordinator.get(
+        f"/sectors/{SECTOR}/proposals/{proposal_id}/export.xlsx").data))
+    settings = {k: v for k, v in book["Settings"].iter_rows(values_only=True) if k}
+    values = " ".join(str(v) for v in settings.values())
+    assert "None" not in values and "False" not in values and "{" not in values
+    assert list(settings).count("Random seed") == 1 and "random_state" not in settings
+    assert settings["Alternative"].startswith("1 ")
+    assert "pool" not in " ".join(settings).lower()  # no internal id lists
+    assert settings["Nobody alone from their country"] == "no"
+
+
+def test_partner_cards_show_the_contact_person(client, db, arranged):
+    partner = db.get(Authority, arranged.partner_id)
+    partner.contact_name, partner.contact_email = "Piet Inkoop", "piet@example.org"
+    partner.website = "https://example.org"
+    db.commit()
+    login(client, AUTHORITY)
+    html = client.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
+    assert "Piet Inkoop" in html and 'href="mailto:piet@example.org"' in html
+    assert 'href="https://example.org"' in html

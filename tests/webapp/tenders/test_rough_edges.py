@@ -102,3 +102,22 @@ def test_market_research_speaks_to_people(client, query, field, message):
     assert message in html
     assert "should" not in html.lower().split("<main")[1] or "Input should" not in html
     assert "List should have" not in html and "unable to parse" not in html
+
+
+def test_market_research_results_show_the_contact_person(client):
+    login(client, AUTHORITY)
+    html = client.get("/buyers/research?cpv_codes=90910000&nuts=NL33").get_data(as_text=True)
+    assert "Sales desk (demo contact)" in html
+    assert 'href="mailto:sales.schoon@demo.matchmaker.eu"' in html
+
+
+def test_the_profile_saves_a_public_contact(enterprise, db):
+    from tests.webapp.tenders.test_enterprise import demo_enterprise  # noqa: PLC0415
+    bad = post_form(enterprise, "/opportunities/profile",
+                    {**PROFILE, "contact_name": "Ann", "contact_email": "not an address"})
+    assert bad.status_code == 422 and "contact_email" in _errors(bad.get_data(as_text=True))
+    saved = post_form(enterprise, "/opportunities/profile",
+                      {**PROFILE, "contact_name": "Ann", "contact_email": "ann@example.org"})
+    assert saved.status_code == 302
+    db.expire_all()
+    assert demo_enterprise(db).contact_email == "ann@example.org"

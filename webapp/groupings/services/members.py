@@ -81,6 +81,8 @@ class PublicProfile:
     languages: list[str]
     description: str
     website: str
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -308,6 +310,7 @@ def public_profile(authority: Authority) -> PublicProfile:
         nuts=authority.nuts, population=authority.population,
         languages=[LANGUAGE_NAMES.get(code, code) for code in authority.languages],
         description=authority.description, website=authority.website,
+        contact_name=authority.contact_name or "", contact_email=authority.contact_email or "",
     )
 
 

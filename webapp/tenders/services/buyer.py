@@ -113,6 +113,8 @@ class PublicEnterprise:
     description: str
     website: str
     public_service_mission: bool
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
         cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
         description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
+        contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
     )
 
 

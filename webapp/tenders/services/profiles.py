@@ -95,6 +95,16 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _email(value: Any) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", str(value)):
+        raise PydanticCustomError(
+            "email", _("'%(value)s' is not an e-mail address (like name@example.org).",
+                       value=str(value)[:60]))
+    return value
+
+
+ContactEmail = Annotated[str, BeforeValidator(_email), Field(max_length=254)]
 NutsCode = Annotated[str, BeforeValidator(_nuts)]
 NutsCodes = Annotated[list[str], BeforeValidator(_nuts_list)]
 CpvCodes = Annotated[list[str], BeforeValidator(_cpv_list)]
@@ -120,6 +130,9 @@ class ProfileInput(BaseModel):
     min_contract_value_eur: Euros = None
     max_contract_value_eur: Euros = None
     website: str = Field(default="", max_length=300)
+    contact_name: str = Field(default="", max_length=200,
+                              description="Whom buyers may write to (public).")
+    contact_email: ContactEmail = Field(default="", description="Public contact e-mail.")
     languages: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
@@ -139,7 +152,7 @@ def human_message(item: dict) -> str:
     already written for people; those are kept as they are.
     """
     kind, ctx = item.get("type", ""), item.get("ctx") or {}
-    if kind in ("nuts", "cpv", "range"):
+    if kind in ("nuts", "cpv", "range", "email"):
         return item["msg"]
     if kind == "too_short":
         return ngettext("Give at least %(num)s.", "Give at least %(num)s.",
