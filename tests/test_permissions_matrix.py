@@ -253,6 +253,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(page(coordinator=OK, coordinator2=422), query="sector={other_sector_id}",
              note="filtering by a sector one does not coordinate is refused"),
     ],
+    ("audit.export", "GET"): [
+        Case(page(**COORDINATORS_OK)),
+        Case(page(coordinator=OK, coordinator2=422), query="sector={other_sector_id}",
+             note="filtering by a sector one does not coordinate is refused"),
+    ],
     ("api.partner_review", "GET"): [
         Case(api(**COORDINATORS_OK), {"slug": "sector_slug"}),
         Case(api(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
