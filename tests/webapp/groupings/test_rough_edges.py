@@ -219,3 +219,22 @@ def test_partner_cards_show_the_contact_person(client, db, arranged):
     html = client.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
     assert "Piet Inkoop" in html and 'href="mailto:piet@example.org"' in html
     assert 'href="https://example.org"' in html
+
+
+def test_compare_shows_the_alternatives_group_by_group_and_who_moves(coordinator, db):
+    first = generate(coordinator, n_alternatives="3")
+    html = coordinator.get(f"/sectors/{SECTOR}/proposals/{first}/compare").get_data(
+        as_text=True)
+    assert "The alternatives side by side, group by group" in html
+    assert html.count('class="card compare-column') >= 2
+    assert "Who is placed differently" in html and "placed differently</span>" in html
+    table = html[html.index('id="placed-heading"'):]
+    table = table[:table.index("</table>")]
+    assert re.search(r"<td>group \d+</td><td>(group \d+|waitlist)</td>", table)
+
+
+def test_the_numbers_are_explained_beside_them(coordinator):
+    proposal_id = generate(coordinator, n_alternatives="1")
+    html = coordinator.get(f"/sectors/{SECTOR}/proposals/{proposal_id}").get_data(as_text=True)
+    assert "What do objective, score and affinity mean?" in html
+    assert "plus a bonus for the weakest group" in html

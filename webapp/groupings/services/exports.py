@@ -87,8 +87,7 @@ def settings_rows(loaded: Loaded) -> list[tuple[str, object]]:
         (_("Status"), status_label(p.status)),
         (_("Version"), p.version),
         (_("Objective"), round(p.objective, 2)),
-        ("", _("The sum of the group scores: higher is better. Compare it only between "
-               "proposals of the same sector and settings.")),
+        ("", objective_help()),
         (_("Members per group"), _("%(min)s to %(max)s", min=s.min_group_size,
                                    max=s.max_group_size)),
         (_("Number of groups"), s.n_groups or _("as many as the pool needs")),
@@ -102,6 +101,12 @@ def settings_rows(loaded: Loaded) -> list[tuple[str, object]]:
         (_("Random seed"), s.random_state),
         (_("Alternative proposals asked for"), s.n_alternatives),
     ]
+
+
+def objective_help() -> str:
+    return _("The sum of the group scores, plus a bonus for the weakest group so that no "
+             "group is left poor: higher is better. Compare it only between proposals of the "
+             "same sector and settings.")
 
 
 def filename(loaded: Loaded, extension: str) -> str:

@@ -278,11 +278,46 @@ class AlternativeRow:
 
 
 @dataclass(frozen=True)
+class CompareMember:
+    name: str
+    country: str
+    differs: bool  # partners differ from the first alternative's
+
+
+@dataclass(frozen=True)
+class CompareGroup:
+    number: int
+    score_text: str
+    members: list[CompareMember]
+
+
+@dataclass(frozen=True)
+class CompareColumn:
+    """One alternative, its groups and waitlist, for the side-by-side view."""
+
+    proposal: Proposal
+    is_current: bool
+    status_label: str
+    groups: list[CompareGroup]
+    waitlist: list[CompareMember]
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    """An applicant placed differently by the alternatives: where each one puts it."""
+
+    name: str
+    places: list[str]  # per alternative: "group 2" or "waitlist"
+
+
+@dataclass(frozen=True)
 class Comparison:
     sector: Sector
     proposal: Proposal
     rows: list[AlternativeRow]
     differences: list[str]  # applicants placed differently, in words (first few)
+    columns: list[CompareColumn] = field(default_factory=list)
+    placed_differently: list[PlacedRow] = field(default_factory=list)
 
 
 def _partners(loaded: Loaded) -> dict[int, frozenset[int]]:
@@ -304,11 +339,17 @@ def comparison(db: Session, user: User, slug: str, proposal_id: int) -> Comparis
     loaded = [load(db, user, slug, p.id) if p.id != proposal_id else current
               for p in alternatives]
     base = _partners(loaded[0])
-    rows, differences = [], []
-    names = applicants_by_id(db, base.keys())
+    rows, differences, columns = [], [], []
+    every = {m.application_id for item in loaded for ms in item.members.values() for m in ms}
+    every |= {w.application_id for item in loaded for w in item.waitlist}
+    names = applicants_by_id(db, every)
+    differing: set[int] = set()
     for item in loaded:
         partners = _partners(item)
         moved = [i for i in partners if base.get(i) != partners[i]]
+        differing |= set(moved)
+        differing |= {w.application_id for w in item.waitlist} ^ {
+            w.application_id for w in loaded[0].waitlist}
         rows.append(AlternativeRow(
             proposal=item.proposal, n_groups=len(item.groups),
             n_placed=sum(len(ms) for ms in item.members.values()),
@@ -322,7 +363,32 @@ def comparison(db: Session, user: User, slug: str, proposal_id: int) -> Comparis
                 differences.append(_("%(name)s is in group %(n)s here, with other partners.",
                                      name=names[i].name if i in names else i,
                                      n=group.number if group else "?"))
-    return Comparison(current.sector, current.proposal, rows, differences)
+
+    def member(i: int, differs: bool) -> CompareMember:
+        a = names.get(i)
+        return CompareMember(a.name if a else str(i), a.country if a else "", differs)
+
+    for item in loaded:
+        partners = _partners(item)
+        columns.append(CompareColumn(
+            proposal=item.proposal, is_current=item.proposal.id == proposal_id,
+            status_label=status_label(item.proposal.status),
+            groups=[CompareGroup(g.number, f"{g.score:.2f}", sorted(
+                (member(m.application_id, base.get(m.application_id) !=
+                        partners.get(m.application_id)) for m in item.members[g.id]),
+                key=lambda m: m.name)) for g in item.groups],
+            waitlist=[member(w.application_id, w.application_id in differing)
+                      for w in item.waitlist]))
+
+    def place(item: Loaded, i: int) -> str:
+        group = item.group_of(i)
+        return _("group %(n)s", n=group.number) if group else _("waitlist")
+
+    placed = [PlacedRow(names[i].name if i in names else str(i),
+                        [place(item, i) for item in loaded])
+              for i in differing]
+    placed.sort(key=lambda r: r.name)
+    return Comparison(current.sector, current.proposal, rows, differences, columns, placed)
 
 
 # --- the JSON API's reading --------------------------------------------------------------------
