@@ -102,8 +102,13 @@ def proposal(slug: str, proposal_id: int):
     return render("groupings/coordinator/proposal.html", block="editor", view=view, error=None)
 
 
-def _edit(slug: str, proposal_id: int, change, done_message: str):
-    """Run an edit; answer the editor region (htmx) or redirect (plain form); errors beside."""
+def _edit(slug: str, proposal_id: int, change, done_message: str, focus: str = "edit-done"):
+    """Run an edit; answer the editor region (htmx) or redirect (plain form); errors beside.
+
+    `focus` names the element keyboard and screen-reader users land on after the swap (the
+    moved member, the lock button, or the status message): the fragment marks it autofocus,
+    which htmx honours; a plain redirect jumps to it by its anchor.
+    """
     db = get_session()
     try:
         loaded, changed = change(db)
@@ -118,9 +123,10 @@ def _edit(slug: str, proposal_id: int, change, done_message: str):
     if wants_fragment():
         view = groupings.proposal_view(db, loaded, highlight=changed)
         return render("groupings/coordinator/proposal.html", block="editor", view=view, error=None,
-                      done=done_message)
+                      done=done_message, focus=focus)
     flash(done_message)
-    return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id), code=303)
+    anchor = "" if focus == "edit-done" else "#" + focus
+    return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id) + anchor, code=303)
 
 
 def _confirmed() -> bool:
@@ -151,7 +157,7 @@ def move(slug: str, proposal_id: int):
     """Move a member to another group or to the waitlist; both groups are re-scored."""
     return _edit(slug, proposal_id, lambda db: groupings.move(
         db, g.user, slug, proposal_id, _application_id(), request.form.get("target", ""),
-        _version()), _("Moved. Both groups are re-scored."))
+        _version()), _("Moved. Both groups are re-scored."), focus=f"member-{_application_id()}")
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/lock")
@@ -162,7 +168,7 @@ def lock(slug: str, proposal_id: int):
     return _edit(slug, proposal_id, lambda db: groupings.set_locked(
         db, g.user, slug, proposal_id, _application_id(), locked, _version()),
         _("Locked: this member stays in its group when you run the sector again.") if locked
-        else _("Unlocked."))
+        else _("Unlocked."), focus=f"lock-{_application_id()}")
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/undo")
