@@ -31,6 +31,7 @@ from models import (
     WishKind,
 )
 from webapp.audit import services as audit
+from webapp.palette import country_colour
 
 COUNTRY_NAMES = {
     "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CY": "Cyprus", "CZ": "Czechia",
@@ -47,9 +48,6 @@ LANGUAGE_NAMES = {
     "lv": "Latvian", "mt": "Maltese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
     "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish", "no": "Norwegian",
 }
-# Colour-blind-safe palette (Okabe-Ito, darkened for 3:1 against white); countries are also
-# written out, so colour is never the only cue.
-PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
 MAX_REASON_LENGTH = 1000
 
 
@@ -629,7 +627,7 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
     countries: dict[str, int] = {}
     for member in members:
         countries[member.country] = countries.get(member.country, 0) + 1
-    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(sorted(countries))}
+    colours = {c: country_colour(c) for c in countries}  # as on the coordinator's pages
     largest = max((m.population or 0 for m in members), default=0) or 1
     bars = []
     for index, member in enumerate(sorted(members, key=lambda m: -(m.population or 0))):

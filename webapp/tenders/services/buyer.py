@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
-from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
     Badge,
@@ -313,18 +313,23 @@ def _row(tender: Tender, lots) -> TenderRow:
     )
 
 
+#: A chart of more regions than this becomes a list: the table below it has them all.
+MAX_CHART_REGIONS = 40
+
+
 def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
     counts = ranking.region_counts
     if not counts:
         return None
+    # every region, so that the one the buyer asked about is never the one left out
     rows = [(f"{c.name}" if c.name.startswith(c.code) else f"{c.code} {c.name}",
-             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:12]]
+             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:MAX_CHART_REGIONS]]
     total = sum(c.n_enterprises for c in counts)
     return bar_chart(
         chart_id=chart_id,
         title=_("Social enterprises that could bid, by region"),
-        summary=_("%(n)s enterprises in %(regions)s regions; the most in %(top)s.",
-                  n=total, regions=len(counts), top=rows[0][0]),
+        summary=_("%(n)s enterprises in %(regions)s regions", n=total, regions=len(counts))
+        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
     )
 

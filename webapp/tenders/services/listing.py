@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from matcher.tenders import Gate, Signal, TenderMatch
 from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
-from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
@@ -488,8 +488,9 @@ def _region_chart(fitted: FittedMatcher, tender_ids: list[int]) -> BarChart | No
     return bar_chart(
         chart_id="matches-by-region",
         title=_("Matching tenders by region"),
-        summary=_("%(n)s matching tenders in %(regions)s regions; the most in %(top)s.",
-                  n=len(tender_ids), regions=len(counts), top=rows[0][0]),
+        summary=_("%(n)s matching tenders in %(regions)s regions", n=len(tender_ids),
+                  regions=len(counts))
+        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
     )
 
