@@ -156,6 +156,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     # --- enterprises: their profile and matches, public tenders (opportunities) ------------
     ("tenders.enterprise.index", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
+    ("tenders.enterprise.saved", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
     ("tenders.enterprise.tender", "GET"): [
         Case(page(enterprise=OK, enterprise2=OK), {"tender_id": "open_tender_id"}),
         Case(page(enterprise=404, enterprise2=404), {"tender_id": "=999999"}),

@@ -35,8 +35,9 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     public_service_mission = BooleanField(_l("We have a public-service mission (Art. 77)"))
-    nuts = StringField(_l("Where you are (NUTS code)"), validators=[DataRequired()])
-    regions_served = StringField(_l("Regions you serve (NUTS codes)"))
+    nuts = StringField(_l("Where you are (region)"), validators=[DataRequired()],
+                       render_kw={"list": "nuts-regions", "autocomplete": "off"})
+    regions_served = StringField(_l("Regions you serve"))
     cpv_codes = StringField(_l("What you deliver (CPV codes)"))
     cpv_q = SearchField(_l("Find CPV codes by word or number"))
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)],
@@ -107,12 +108,26 @@ def index():
         view = tenders.ranked_tenders(db, g.user, filters)
     except InvalidFilters as invalid:
         return render("tenders/enterprise/index.html", block="results", view=None,
-                      errors=invalid.errors, args=request.args, status=422)
+                      errors=invalid.errors, args=request.args, status=422,
+                      regions=tenders.region_choices(db, max_length=4))
     except NoEnterprise:
         flash(_("Tell us about your enterprise first: then we can find tenders for you."))
         return redirect(url_for(".profile"))
     return render("tenders/enterprise/index.html", block="results", view=view, errors={},
-                  args=request.args, here=request.full_path.rstrip("?"))
+                  args=request.args, here=request.full_path.rstrip("?"),
+                  regions=tenders.region_choices(db, max_length=4))
+
+
+@bp.get("/saved")
+@login_required(Role.ENTERPRISE)
+def saved():
+    """The tenders the enterprise saved, open or closed, to come back to."""
+    try:
+        rows = tenders.saved_tenders(get_session(), g.user)
+    except NoEnterprise:
+        return redirect(url_for(".profile"))
+    return render("tenders/enterprise/saved.html", rows=rows,
+                  here=request.full_path.rstrip("?"))
 
 
 @bp.get("/tenders/<int:tender_id>")
@@ -165,7 +180,9 @@ def profile():
     if request.method == "POST" and request.form.get("action") == "search":
         return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
                       options=tenders.cpv_picker(db, query, picked), searched=True,
-                      saved_cpv=tenders.cpv_labels(db, enterprise))
+                      saved_cpv=tenders.cpv_labels(db, enterprise),
+                      regions=tenders.region_choices(db),
+                      saved_regions=tenders.region_labels(db, enterprise))
     if request.method == "POST":
         form.validate()
         payload = form.payload(picked)
@@ -190,7 +207,9 @@ def profile():
     status = 422 if form.errors else 200
     return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
                   options=tenders.cpv_picker(db, "", picked), status=status,
-                  error_list=_error_list(form), saved_cpv=tenders.cpv_labels(db, enterprise))
+                  error_list=_error_list(form), saved_cpv=tenders.cpv_labels(db, enterprise),
+                  regions=tenders.region_choices(db),
+                  saved_regions=tenders.region_labels(db, enterprise))
 
 
 def _field_name(name: str) -> str:

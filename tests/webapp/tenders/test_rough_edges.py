@@ -121,3 +121,52 @@ def test_the_profile_saves_a_public_contact(enterprise, db):
     assert saved.status_code == 302
     db.expire_all()
     assert demo_enterprise(db).contact_email == "ann@example.org"
+
+
+def _listed(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'id="match-(\d+)"', html)]
+
+
+def test_the_list_has_pages_and_page_links(enterprise):
+    first = enterprise.get("/opportunities/").get_data(as_text=True)
+    n_total = int(re.search(r"(\d+) matching tenders", first).group(1))
+    assert n_total > 20
+    assert 'aria-label="Pages of matching tenders"' in first
+    assert 'href="/opportunities/?page=2"' in first
+    second = enterprise.get("/opportunities/?page=2").get_data(as_text=True)
+    assert 'aria-current="page">2<' in second
+    page1, page2 = _listed(first), _listed(second)
+    assert len(page1) == 20 and page2 and not set(page1) & set(page2)
+    assert enterprise.get("/opportunities/?page=0").status_code == 422
+
+
+def test_saved_tenders_have_their_own_page(enterprise):
+    first = _listed(enterprise.get("/opportunities/").get_data(as_text=True))[0]
+    post_form(enterprise, f"/opportunities/tenders/{first}/feedback", {"action": "saved"})
+    listing = enterprise.get("/opportunities/").get_data(as_text=True)
+    assert 'href="/opportunities/saved">Saved tenders (1)' in listing
+    page = enterprise.get("/opportunities/saved").get_data(as_text=True)
+    assert f'href="/opportunities/tenders/{first}"' in page and "1 saved tender" in page
+    post_form(enterprise, f"/opportunities/tenders/{first}/feedback", {"action": "clear"})
+    assert "You have not saved a tender yet" in enterprise.get(
+        "/opportunities/saved").get_data(as_text=True)
+
+
+@pytest.fixture
+def nuts_loaded(db, shared_data):
+    reference.load_nuts(db, shared_data / "nuts" / "nuts_2021.csv")
+
+
+def test_regions_are_picked_by_name(enterprise, client, nuts_loaded):
+    profile = enterprise.get("/opportunities/profile").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="nuts"[^>]*list="nuts-regions"', profile)
+    assert '<option value="NL33C">NL33C Groot-Rijnmond</option>' in profile
+    assert "NL33C Groot-Rijnmond" in profile.split("The regions you serve now:")[1]
+    listing = enterprise.get("/opportunities/").get_data(as_text=True)
+    assert 'list="nuts-regions"' in listing and '<option value="NL33">NL33 ' in listing
+
+
+def test_the_region_picker_falls_back_to_country_names(client):
+    login(client, AUTHORITY)
+    html = client.get("/buyers/research").get_data(as_text=True)
+    assert 'list="nuts-regions"' in html and '<option value="NL">NL Netherlands</option>' in html

@@ -15,6 +15,7 @@ from webapp.tenders.services.listing import (
     ranked_for,
     ranked_tenders,
     record_feedback,
+    saved_tenders,
     tender_detail,
     top_matches,
 )
@@ -23,6 +24,8 @@ from webapp.tenders.services.matching import (
     cpv_picker,
     fitted_matcher,
     invalidate_matcher,
+    region_choices,
+    region_labels,
     search_cpv,
 )
 from webapp.tenders.services.profiles import (
@@ -50,6 +53,8 @@ __all__ = [
     "fitted_matcher",
     "invalidate_matcher", "parse_filters", "parse_profile", "patch_profile", "profile_errors",
     "profile_summary",
-    "ranked_for", "ranked_tenders", "record_feedback", "search_cpv", "tender_detail", "top_matches",
+    "ranked_for", "ranked_tenders", "record_feedback", "region_choices", "region_labels",
+    "saved_tenders",
+    "search_cpv", "tender_detail", "top_matches",
     "update_profile",
 ]

@@ -23,6 +23,7 @@ from webapp.tenders.services.matching import (
     enterprise_profile,
     fitted_matcher,
     lots_by_tender,
+    reference_lists,
 )
 from webapp.tenders.services.profiles import enterprise_of, euros, region_label
 
@@ -68,6 +69,7 @@ class MatchFilters(BaseModel):
     show_dismissed: bool = False
     show_excluded: bool = False
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
+    page: int = Field(default=1, ge=1, le=10_000)
 
     @field_validator("region")
     @classmethod
@@ -167,6 +169,9 @@ class MatchList:
     more_limit: int | None = None
     region_chart: BarChart | None = None
     n_dismissed: int = 0
+    page: int = 1
+    n_pages: int = 1
+    n_saved: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,10 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     n_dismissed = sum(1 for tid, _s in kept if feedback.get(tid) == FeedbackAction.DISMISSED)
     if not filters.show_dismissed:
         kept = [(tid, s) for tid, s in kept if feedback.get(tid) != FeedbackAction.DISMISSED]
-    shown = kept[: filters.limit]
+    n_pages = max(1, -(-len(kept) // filters.limit))
+    page = min(filters.page, n_pages)
+    offset = (page - 1) * filters.limit
+    shown = kept[offset: offset + filters.limit]
     positions = {tid: i for i, (tid, _s) in enumerate(ordered)}
     depth = max((positions[tid] for tid, _s in shown), default=-1) + 1
     ranking = fitted.matcher.rank_tenders(
@@ -236,7 +244,41 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
         enterprise=enterprise, filters=filters, matches=matches, n_total=len(kept),
         excluded=excluded, more_limit=more, n_dismissed=n_dismissed,
         region_chart=_region_chart(fitted, [tid for tid, _s in kept]),
+        page=page, n_pages=n_pages,
+        n_saved=sum(1 for action in feedback.values() if action == FeedbackAction.SAVED),
     )
+
+
+@dataclass(frozen=True)
+class SavedRow:
+    tender: Tender
+    status_label: str
+    deadline_text: str
+    value_text: str
+    place: str
+
+
+def saved_tenders(db: Session, user: User) -> list[SavedRow]:
+    """The tenders the enterprise saved, open ones first by deadline, closed ones after."""
+    enterprise = enterprise_of(db, user)
+    rows = db.exec(
+        select(Tender).join(MatchFeedback, MatchFeedback.tender_id == Tender.id)
+        .where(MatchFeedback.enterprise_id == enterprise.id,
+               MatchFeedback.action == FeedbackAction.SAVED.value)
+    ).all()
+    _tree, names = reference_lists(db)
+    status = {"open": _("open"), "closed": _("closed"), "planned": _("planned")}
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(t: Tender):
+        deadline = t.deadline if t.deadline is None or t.deadline.tzinfo else \
+            t.deadline.replace(tzinfo=UTC)
+        return (str(t.status.value) != "open", deadline or far, t.title)
+
+    return [SavedRow(tender=t, status_label=status.get(str(t.status.value), str(t.status.value)),
+                     deadline_text=_deadline_text(t.deadline), value_text=euros(t.value_eur),
+                     place=", ".join(region_label(names, c) for c in t.nuts_codes) or "—")
+            for t in sorted(rows, key=order)]
 
 
 def top_matches(db: Session, user: User, n: int = 5) -> list[MatchView]:

@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
-from matcher.nuts import NutsNames
+from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender, TenderStatus
 
@@ -288,6 +288,28 @@ class CpvChoice:
     code: str
     label: str
     checked: bool
+
+
+def region_choices(db: Session, max_length: int = 5) -> list[tuple[str, str]]:
+    """(code, name) of the NUTS regions for a picker, codes up to ``max_length`` characters
+    (2 countries, 3 NUTS 1, 4 NUTS 2, 5 NUTS 3); the built-in country names when the
+    official list is not loaded."""
+    rows = db.exec(select(NutsRegion.code, NutsRegion.name)
+                   .where(func.length(NutsRegion.code) <= max_length)
+                   .order_by(NutsRegion.code)).all()
+    if rows:
+        return [(code, name) for code, name in rows]
+    return sorted(COUNTRY_NAMES.items())
+
+
+def region_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
+    """The enterprise's saved regions with their names ("NL33C Groot-Rijnmond")."""
+    if enterprise is None:
+        return []
+    from webapp.tenders.services.profiles import region_label  # profiles imports this module
+
+    _tree, names = reference_lists(db)
+    return [region_label(names, code) for code in enterprise.regions_served]
 
 
 def cpv_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
