@@ -108,6 +108,18 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("auth.logout", "POST"): [Case(everyone(DONE), form={})],
     ("auth.change_password", "GET"): [Case(page(**LOGGED_IN_OK))],
     ("auth.change_password", "POST"): [Case(page(422, anonymous=LOGIN), form={})],
+    ("accounts.signup", "GET"): [Case(page(302, anonymous=OK),
+                                       note="logged-in users go home")],
+    ("accounts.signup", "POST"): [Case(page(302, anonymous=422), form={})],
+    ("accounts.confirm", "GET"): [Case(everyone(404), {"token": "=not-a-token"})],
+    ("accounts.forgot", "GET"): [Case(everyone())],
+    ("accounts.forgot", "POST"): [Case(everyone(422), form={})],
+    ("accounts.reset", "GET"): [Case(everyone(410), {"token": "=not-a-token"})],
+    ("accounts.reset", "POST"): [Case(everyone(410), {"token": "=not-a-token"}, form={})],
+    ("accounts.pending", "GET"): [Case(page(**COORDINATORS_OK))],
+    ("accounts.approve", "POST"): [
+        Case(page(coordinator=404, coordinator2=404), {"user_id": "=999999"}, form={}),
+    ],
     ("api.me", "GET"): [Case(api(**LOGGED_IN_OK))],
     ("api.openapi", "GET"): [Case(everyone())],
     # --- authorities review their groups (partners) ------------------------------------------

@@ -104,6 +104,7 @@ def _select_locale() -> str | None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp import groupings, tenders
+    from webapp.accounts import bp as accounts_bp
     from webapp.api import bp as api_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.auth import bp as auth_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(groupings.blueprint())
     app.register_blueprint(tenders.blueprint())
     app.register_blueprint(audit_bp)

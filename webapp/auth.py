@@ -95,6 +95,9 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
         _count_failure(user, now)
         db.commit()
         return None, wrong
+    if user.pending:  # signed up on its own: confirmed by e-mail or by a coordinator first
+        return None, _("Your account is not active yet: open the link we sent to your e-mail "
+                       "address, or wait for a coordinator to approve it.")
     user.failed_logins = 0
     user.locked_until = None
     db.commit()

@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Role
@@ -29,7 +30,8 @@ FEEDBACK_ACTIONS = ("saved", "dismissed", "clear")
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
     kind = SelectField(_l("Kind of enterprise"),
-                       choices=[(k.value, label) for k, label in tenders.KIND_LABELS.items()])
+                       choices=[SelectChoice(k.value, label)
+                                for k, label in tenders.KIND_LABELS.items()])
     disadvantaged_percent = IntegerField(
         _l("Disabled or disadvantaged staff (%)"),
         validators=[Optional(), NumberRange(min=0, max=100)],
