@@ -132,6 +132,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              note="a draft is never visible to authorities, even to its members"),
         Case(page(authority=404, authority2=404), {"group_id": "=999999"}),
     ],
+    ("groupings.members.answer", "GET"): [
+        Case(page(authority=303, authority2=303), {"group_id": "my_group_id"},
+             note="the address of a failed answer: back to the group's page (404 there)"),
+    ],
     ("groupings.members.answer", "POST"): [
         Case(page(authority=DONE, authority2=404), {"group_id": "my_group_id"},
              form={"answer": "accepted"}),
