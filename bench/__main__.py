@@ -3,11 +3,12 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groupings", "bench.tenders")
+BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.relevance", "bench.eforms")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the working-group and the tender-matching benchmarks with the same arguments."""
+    """Run the working-group, tender-matching, relevance and eForms-import benchmarks with the
+    same arguments."""
     argv = sys.argv[1:] if argv is None else argv
     for name in BENCHMARKS:
         print(f"\n=== {name} ===", flush=True)

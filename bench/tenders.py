@@ -15,43 +15,32 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.cpv import CPV_DIVISIONS, CpvTree, cpv_level
-from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher, top_k_rows
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-COUNTRIES = (
-    *("NL", "BE", "DE", "FR", "IT", "ES", "PT", "EL"),
-    *("PL", "CZ", "AT", "SE", "FI", "IE", "DK"),
-)
-KINDS = ("wise", "sheltered_workshop", "social_cooperative", "other")
-_STEM_TEXT = (
-    "clean office school window green park garden road bridge build repair paint catering "
-    "meal food laundry textile print copy post deliver transport bus taxi waste recycl sort "
-    "care elder child youth health nurse home social work train learn teach coach employ "
-    "job guide consult data soft system network secur guard event cultur sport library "
-    "museum archive furnit wood metal weld assembl packag logist warehous move mainten "
-    "heat energ solar light electr plumb water sewer forest tree agricult farm flower"
-)
-STEMS = tuple(_STEM_TEXT.split())
-SUFFIXES = ("", "ing", "er", "s", "ation", "service", "werk", "dienst", "pulizia", "arbeit")
+from fixtures.market import _cpv_codes, _enterprise, _nuts3_regions, _tender, _vocabulary
+from matcher.tenders import TenderMatcher, top_k_rows
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Generate data, time the matcher and its peers, print the table."""
+    """Generate data, time the matcher and its peers at each size, print the tables."""
     parser = argparse.ArgumentParser(prog="python -m bench.tenders", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10x smaller, for CI")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for CI")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    n_tenders, n_enterprises = (10_000, 1_000) if args.quick else (100_000, 10_000)
-    rng = np.random.default_rng(args.seed)
-    now = datetime(2025, 3, 1, tzinfo=UTC)
+    # One size below the LSA switch (exact TF-IDF, < 20,000 lots) and one above it.
+    sizes = [(5_000, 500), (25_000, 1_000)] if args.quick else [(10_000, 1_000),
+                                                                 (100_000, 10_000)]
+    for n_tenders, n_enterprises in sizes:
+        _bench_size(n_tenders, n_enterprises, args.seed, full=not args.quick)
+        print()
 
+
+def _bench_size(n_tenders: int, n_enterprises: int, seed: int, full: bool) -> None:
+    rng = np.random.default_rng(seed)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
     codes, tree = _cpv_codes(rng)
     regions = _nuts3_regions(rng)
     vocabulary = _vocabulary(codes, rng)
@@ -60,25 +49,28 @@ def main(argv: list[str] | None = None) -> None:
     enterprises = [_enterprise(i, codes, regions, vocabulary, rng) for i in range(n_enterprises)]
     generate_s = time.perf_counter() - started
 
+    # The engine's own API, as the index build and the batch path use it: fit, then top 20.
     started = time.perf_counter()
-    matcher = TenderMatcher(cpv_tree=tree, random_state=args.seed).fit(tenders, enterprises, now)
+    matcher = TenderMatcher(cpv_tree=tree, random_state=seed).fit(tenders, enterprises, now)
     fit_s = time.perf_counter() - started
-
     one_ms = _time_one_enterprise(matcher, enterprises[:20])
     started = time.perf_counter()
     matcher.kneighbors(n_neighbors=20)
     all_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    scaled = " (target set for the full size)" if args.quick else ""
+    big = n_tenders == 100_000 and n_enterprises == 10_000
+    text = "LSA 128" if matcher.text_encoder_.svd_ is not None else "exact TF-IDF"
     comparison = _compare_with_peers(matcher, n_rows=min(1_000, n_enterprises), k=20)
     rows = [
-        ("data generated", f"{n_tenders:,} tenders, {n_enterprises:,} enterprises", ""),
-        ("lots scored (tenders without lots count once)", f"{matcher.n_units_:,}", ""),
+        (f"{n_tenders:,} tenders x {n_enterprises:,} enterprises ({text})",
+         f"{matcher.n_units_:,} lots", ""),
         ("generating the data", f"{generate_s:.1f} s", ""),
         ("fit (encode tenders and enterprises)", f"{fit_s:.1f} s", ""),
-        ("one enterprise, ranked list with reasons", f"{one_ms:.0f} ms", f"< 200 ms{scaled}"),
-        (f"top 20 for all {n_enterprises:,} enterprises", f"{all_s:.1f} s", f"< 60 s{scaled}"),
+        ("one enterprise, ranked list with reasons", f"{one_ms:.0f} ms", "< 200 ms"),
+        (f"top 20 for all {n_enterprises:,} enterprises (after fit)", f"{all_s:.1f} s", ""),
+        ("top 20 for all, fit included", f"{fit_s + all_s:.1f} s",
+         "< 45 s" if big else ("(45 s target is for 10k x 100k)" if full else "")),
         ("peak memory of the process (maxrss)", f"{peak_mb:,.0f} MB", ""),
     ]
     rows += comparison
@@ -120,21 +112,32 @@ def _compare_with_peers(matcher: TenderMatcher, n_rows: int, k: int):
     left = sp.hstack([sp.csr_matrix(left_dense), left_sparse], format="csr")
     right = sp.hstack([sp.csr_matrix(right_dense), right_sparse], format="csr")
 
+    # Ours is timed as the engine's own batch path (kneighbors: encoding of the rows, blocked
+    # product, best lot per tender, top k); its answer is compared at lot level, like the peers.
+    profiles = [matcher.enterprises_[i] for i in rows]
     started = time.perf_counter()
-    ours = _ours(left_dense, left_sparse, right_dense, right_sparse, k, matcher.block_size)
+    matcher.kneighbors(profiles, n_neighbors=k)
     ours_s = time.perf_counter() - started
+    ours = _unit_level(matcher, rows, k)
     started = time.perf_counter()
     naive = top_k_rows((left @ right.T).toarray(), k)
     naive_s = time.perf_counter() - started
+    started = time.perf_counter()
+    dense = _dense_gemm(left_dense, left_sparse, right_dense, right_sparse, k)
+    dense_s = time.perf_counter() - started
     peer_s, peer = _sparse_dot_topn(left, right, k)
 
     table = [
         (f"same matrices, {len(rows):,} enterprises x {right.shape[0]:,} lots, top {k}:", "", ""),
-        ("  ours: blocked dense+sparse product, argpartition", f"{ours_s:.2f} s", ""),
+        ("  ours: the engine's kneighbors path", f"{ours_s:.2f} s", ""),
+        ("  dense GEMM (blocks of lots) + argpartition", f"{dense_s:.2f} s",
+         "ours must not be slower"),
+        ("  ours / dense GEMM time", f"{ours_s / dense_s:.2f}", "<= 1"),
         ("  naive scipy: whole sparse product, then top-k", f"{naive_s:.2f} s", ""),
         ("  ours / naive time", f"{ours_s / naive_s:.2f}", "< 1 is faster"),
     ]
     table.append(("  top-k agreement ours vs naive", _agreement(ours, naive), "identical sets"))
+    table.append(("  top-k agreement ours vs dense", _agreement(ours, dense), "identical sets"))
     if peer is None:
         table.append(("  sparse_dot_topn", "not installed", ""))
     else:
@@ -144,18 +147,30 @@ def _compare_with_peers(matcher: TenderMatcher, n_rows: int, k: int):
     return table
 
 
-def _ours(left_dense, left_sparse, right_dense, right_sparse, k, block_size):
-    """The engine's method: dense GEMM plus sparse product per block, then top-k."""
-    scores, indices = [], []
-    for start in range(0, left_dense.shape[0], block_size):
-        block = left_dense[start : start + block_size] @ right_dense.T
-        product = left_sparse[start : start + block_size] @ right_sparse.T
-        rows = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
-        block[rows, product.indices] += product.data
-        block_scores, block_indices = top_k_rows(block, k)
-        scores.append(block_scores)
-        indices.append(block_indices)
-    return np.vstack(scores), np.vstack(indices)
+def _unit_level(matcher, rows, k):
+    """The engine's lot scores for these enterprise rows and their top k (the peers rank lots,
+    not tenders, so this is the like-for-like answer of the engine's product)."""
+    side = matcher.enterprise_side_.rows(rows)
+    return top_k_rows(matcher._unit_scores(side), k)
+
+
+def _dense_gemm(left_dense, left_sparse, right_dense, right_sparse, k, block=4096):
+    """Everything densified, one float32 GEMM per block of lots, top-k merged across blocks."""
+    left = np.hstack([left_dense, left_sparse.toarray()]).astype(np.float32)
+    best_scores = np.zeros((left.shape[0], 0), dtype=np.float32)
+    best_indices = np.zeros((left.shape[0], 0), dtype=np.int64)
+    for start in range(0, right_dense.shape[0], block):
+        stop = min(start + block, right_dense.shape[0])
+        right = np.hstack([right_dense[start:stop], right_sparse[start:stop].toarray()])
+        scores, indices = top_k_rows(left @ right.astype(np.float32).T, k)
+        indices = np.where(indices >= 0, indices + start, -1)
+        merged_scores = np.hstack([best_scores, scores])
+        merged_indices = np.hstack([best_indices, indices])
+        top_scores, top = top_k_rows(np.where(merged_indices >= 0, merged_scores, 0), k)
+        best_scores = top_scores
+        best_indices = np.where(top >= 0, np.take_along_axis(merged_indices, np.maximum(top, 0),
+                                                              axis=1), -1)
+    return best_scores, best_indices
 
 
 def _sparse_dot_topn(left, right, k):
@@ -195,102 +210,7 @@ def _agreement(first, second, tolerance: float = 1e-4) -> str:
 
 
 # ---------------------------------------------------------------------- data
-
-
-def _cpv_codes(rng) -> tuple[list[str], CpvTree]:
-    """A few hundred CPV codes at class level or deeper, and the tree they belong to."""
-    official = SHARED_DATA / "cpv" / "cpv_2008_en.csv"
-    if official.exists():
-        tree = CpvTree.from_csv(official)
-        deep = [code for code in tree if cpv_level(code) >= 3]
-        return sorted(rng.choice(deep, 400, replace=False).tolist()), tree
-    codes = {
-        f"{division}{rng.integers(1, 10)}{rng.integers(0, 10)}{rng.integers(0, 4)}000"
-        for division in CPV_DIVISIONS
-        for _ in range(9)
-    }
-    return sorted(codes), CpvTree()
-
-
-def _nuts3_regions(rng) -> list[str]:
-    """Fifteen countries with 3 NUTS 1, 3 NUTS 2 and 4 NUTS 3 regions each."""
-    digits = "123456789ABC"
-    return [
-        f"{country}{a}{b}{c}"
-        for country in COUNTRIES
-        for a in rng.choice(list(digits[:9]), 3, replace=False)
-        for b in rng.choice(list(digits[:9]), 3, replace=False)
-        for c in rng.choice(list(digits), 4, replace=False)
-    ]
-
-
-def _vocabulary(codes: list[str], rng) -> dict[str, list[str]]:
-    """Words per CPV division: each division leans on a few stems, with compounds."""
-    words = {}
-    for division in sorted({code[:2] for code in codes}):
-        stems = rng.choice(STEMS, 6, replace=False)
-        words[division] = [
-            f"{stem}{rng.choice(SUFFIXES)}" if rng.random() < 0.7 else f"{stem}{other}"
-            for stem in stems
-            for other in rng.choice(STEMS, 3)
-        ]
-    words["common"] = ["the", "and", "for", "services", "contract", "municipality", "works"]
-    return words
-
-
-def _text(codes: list[str], vocabulary, rng, n_words: int) -> str:
-    pool = [*vocabulary[codes[0][:2]], *vocabulary["common"]]
-    return " ".join(rng.choice(pool, n_words))
-
-
-def _tender(i, codes, regions, vocabulary, rng, now) -> TenderItem:
-    cpv = rng.choice(codes, rng.integers(1, 4)).tolist()
-    value = float(rng.lognormal(12, 1.5)) if rng.random() < 0.8 else None
-    lots = []
-    if rng.random() < 0.1:
-        lots = [
-            LotItem(
-                id=f"{i}-{j}",
-                title=_text(cpv, vocabulary, rng, 4),
-                cpv_codes=[str(rng.choice(cpv))],
-                value_eur=value / 3 if value else None,
-                reservation="art20" if rng.random() < 0.1 else None,
-            )
-            for j in range(rng.integers(2, 5))
-        ]
-    return TenderItem(
-        id=i,
-        title=_text(cpv, vocabulary, rng, 5),
-        description=_text(cpv, vocabulary, rng, 30),
-        cpv_codes=cpv,
-        nuts_codes=[] if rng.random() < 0.05 else [str(rng.choice(regions))],
-        value_eur=value,
-        deadline=now + timedelta(days=float(rng.uniform(-5, 90))),
-        reservation="art20" if rng.random() < 0.03 else "none",
-        reserved_execution=bool(rng.random() < 0.02),
-        social_criteria=["social return"] if rng.random() < 0.15 else [],
-        sme_suitable=bool(rng.random() < 0.3),
-        social_enterprise_suitable=bool(rng.random() < 0.05),
-        lots=lots,
-    )
-
-
-def _enterprise(i, codes, regions, vocabulary, rng) -> EnterpriseProfile:
-    cpv = rng.choice(codes, rng.integers(1, 5)).tolist()
-    home = str(rng.choice(regions))
-    return EnterpriseProfile(
-        id=i,
-        kind=str(rng.choice(KINDS)),
-        disadvantaged_share=float(rng.uniform(0, 0.8)),
-        public_service_mission=bool(rng.random() < 0.2),
-        country=home[:2],
-        nuts=home,
-        regions_served=[home[:4]] if rng.random() < 0.5 else [],
-        cpv_codes=cpv,
-        description=_text(cpv, vocabulary, rng, 25),
-        turnover_eur=float(rng.lognormal(13.5, 1.2)) if rng.random() < 0.9 else None,
-    )
-
+# The generator lives in fixtures.market (``matchmaker fixtures synth`` uses it too).
 
 if __name__ == "__main__":
     main()

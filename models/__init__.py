@@ -26,14 +26,16 @@ from models.groupings import (
     SectorCoordinator,
     WaitlistEntry,
 )
+from models.index import IndexChange, MatchIndex
 from models.reference import CpvCode, NutsRegion
 from models.tenders import Enterprise, Lot, MatchFeedback, Tender
-from models.users import ApiToken, User
+from models.users import ApiToken, LoginThrottle, User
 
 __all__ = [
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
-    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
-    "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",
-    "ProposalStatus", "Reservation", "Role", "Sector", "SectorCoordinator", "Tender",
-    "TenderStatus", "User", "WaitlistEntry", "WishKind", "utcnow",
+    "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "IndexChange",
+    "LoginThrottle", "Lot", "MatchFeedback", "MatchIndex", "Membership", "NutsRegion",
+    "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal", "ProposalStatus",
+    "Reservation", "Role", "Sector", "SectorCoordinator", "Tender", "TenderStatus", "User",
+    "WaitlistEntry", "WishKind", "utcnow",
 ]

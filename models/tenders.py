@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._types import enum_field, json_list, utcnow
+from models._types import enum_field, json_dict, json_list, utcnow
 from models.enums import EnterpriseKind, Reservation, TenderStatus
 
 
@@ -69,6 +69,14 @@ class Tender(TenderBase, table=True):
     nuts_codes: list[str] = json_list()  # place of performance
     social_criteria: list[str] = json_list()  # social clauses / sustainability goals, as text
     imported_at: datetime = Field(default_factory=utcnow)
+    # from eForms notices (empty for other sources)
+    titles: dict[str, str] = json_dict()  # language -> title, every language of the notice
+    descriptions: dict[str, str] = json_dict()
+    languages: list[str] = json_list()  # the notice's languages, its main language first
+    notice_id: str = Field(default="", max_length=100)  # notice identifier-version last read
+    notice_kind: str = Field(default="", max_length=40)  # notice type, e.g. cn-social
+    buyer_country: str = Field(default="", max_length=2)  # NUTS country code
+    buyer_nuts: str = Field(default="", max_length=5)
 
 
 class Lot(SQLModel, table=True):
@@ -84,6 +92,10 @@ class Lot(SQLModel, table=True):
     cpv_codes: list[str] = json_list()
     value_eur: float | None = None
     reservation: Reservation = enum_field(Reservation, Reservation.NONE)
+    reserved_execution: bool = False
+    nuts_codes: list[str] = json_list()  # place of performance of this lot
+    titles: dict[str, str] = json_dict()  # language -> title (eForms)
+    descriptions: dict[str, str] = json_dict()
 
 
 class MatchFeedback(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Accounts: users of the three roles and their API tokens."""
+"""Accounts: users of the three roles, their API tokens, and the login throttle's counters."""
 
 from datetime import datetime
 
@@ -17,8 +17,11 @@ class User(SQLModel, table=True):
     role: Role = enum_field(Role)
     authority_id: int | None = Field(default=None, foreign_key="authority.id")
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    # A deactivated user can neither log in nor use a token; their sessions end.
+    is_active: bool = True
+    # Copied into the signed session cookie at login and compared on every request: raising
+    # it ends every session of the user (logout, password change, deactivation).
+    session_version: int = 0
     pending: bool = False  # signed up on its own: no login until confirmed or approved
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -31,4 +34,14 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(unique=True, max_length=64)
     name: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
     last_used_at: datetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Login attempts in the current window of one key (an account, a client address, or the
+    pair), shared by every worker. Keys are digests: no e-mail or address is kept here."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    attempts: int = 0
+    window_start: float = Field(index=True)  # Unix seconds: plain arithmetic in SQL

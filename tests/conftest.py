@@ -114,6 +114,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def base_url():
+    """No fixed base URL: each browser test serves its own app (`live_server`).
+
+    Overrides pytest-base-url's fixture, which pytest 9 deprecates (an instance method)."""
+    return None
+
+
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on a free local port, in a thread."""

@@ -4,9 +4,9 @@ import re
 
 from sqlmodel import Session, select
 
-from models import ApiToken, User
+from models import User
+from webapp.accounts import create_token
 from webapp.db import ENGINE_KEY
-from webapp.security import new_api_token
 
 DEMO_PASSWORD = "demo-password-2026"
 COORDINATOR = "coordinator@demo.matchmaker.eu"
@@ -43,7 +43,5 @@ def bearer(app, email: str) -> dict:
     """Headers with a fresh API token for the user, stored as `matchmaker tokens create` does."""
     with Session(app.extensions[ENGINE_KEY]) as db:
         user = db.exec(select(User).where(User.email == email)).one()
-        token, digest = new_api_token()
-        db.add(ApiToken(user_id=user.id, token_hash=digest, name="test"))
-        db.commit()
+        token, _row = create_token(db, user, "test")
     return {"Authorization": f"Bearer {token}"}

@@ -7,11 +7,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from webapp import db
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     HTMX(app)
@@ -48,8 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
-    from webapp import cli, errors, navigation
+    from webapp import cli, errors, jobs, navigation
+    from webapp.tenders.services import index
 
+    jobs.init_app(app)
+    index.init_app(app)
+    if app.config.get("BACKGROUND_AT_START", not app.testing):
+        jobs.start_periodic_thread(app)  # only without Redis: `matchmaker scheduler` otherwise
     errors.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
@@ -64,8 +71,21 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
+        # Login throttle (webapp/throttle.py): per account and client address, per client
+        # address, per account from browsers it was never used in.
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCKOUT=timedelta(minutes=15),
+        LOGIN_CLIENT_MAX_FAILURES=50,
+        LOGIN_ACCOUNT_MAX_FAILURES=50,
+        LOGIN_ACCOUNT_WINDOW=timedelta(hours=1),
+        # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: trust
+        # none, so a client cannot forge its address to dodge the login throttle).
+        PROXY_FIX_X_FOR=0,
+        PROXY_FIX_X_PROTO=0,
+        PROXY_FIX_X_HOST=0,
+        PROXY_FIX_X_PORT=0,
+        PROXY_FIX_X_PREFIX=0,
+        HTTPS=False,  # served over https (directly or by the proxy): cookies only over https
         BABEL_DEFAULT_LOCALE="en",
         LOG_LEVEL="INFO",
     )
@@ -77,6 +97,18 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    if app.config["HTTPS"] or app.config.get("PREFERRED_URL_SCHEME") == "https":
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the proxy's X-Forwarded-* headers, for
+    as many proxies as configured (werkzeug's ProxyFix); none by default."""
+    hops = {name: int(app.config[f"PROXY_FIX_{name.upper()}"])
+            for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
 def _instance_secret(app: Flask) -> str:
@@ -99,16 +131,18 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():  # CLI commands share the messages: the default locale
+        return None
     return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
 def _register_blueprints(app: Flask) -> None:
     from webapp import groupings, tenders
-    from webapp.accounts import bp as accounts_bp
     from webapp.api import bp as api_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.home.views import bp as home_bp
+    from webapp.signup import bp as accounts_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)

@@ -1,7 +1,9 @@
 """Database engine and the per-request session."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
@@ -10,6 +12,8 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 ENGINE_KEY = "matchmaker.engine"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def make_engine(url: str) -> Engine:
@@ -64,3 +68,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session outside a request (CLI commands, scripts)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def writes(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Mark a use case that writes: it commits itself, and rolls back before any error leaves
+    it, so the caller's session is clean to render the form again (services own their
+    transactions; routes never roll back)."""
+
+    @wraps(use_case)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        db = args[0]
+        try:
+            return use_case(*args, **kwargs)
+        except Exception:
+            db.rollback()
+            raise
+
+    return wrapped

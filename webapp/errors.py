@@ -1,27 +1,133 @@
-"""Errors reach people as a page or a JSON message, never as a stack trace."""
+"""One error vocabulary, and the one place where errors become answers.
+
+Services raise four kinds of domain error, each named for what happened, never for an HTTP
+status:
+
+- :class:`NotFound`: no such thing, or not the user's (both answer alike, so ids and slugs
+  cannot be probed);
+- :class:`Forbidden`: the user may see it but not do this;
+- :class:`Invalid`: the input cannot be used; ``errors`` holds a message per field;
+- :class:`Conflict`: the thing changed meanwhile (a stale version) or is in the wrong state.
+
+Features subclass them with domain nouns (``UnknownSector(NotFound)``,
+``InvalidProfile(Invalid)``). :func:`field_messages` is the one way from a pydantic error to
+per-field messages. :func:`init_app` maps every error to a page or, under ``/api/``, to JSON
+``{"error", "message", "fields"?}``: no stack trace ever reaches a user.
+"""
 
 import logging
+from collections.abc import Mapping
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from webapp.rendering import render
 
 logger = logging.getLogger("matchmaker.errors")
 
+__all__ = [
+    "Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "NotYours", "field_messages",
+    "init_app", "status_of",
+]
+
+
+class DomainError(Exception):
+    """Base class: ``message`` is written for the person who acted; ``errors`` per field."""
+
+    def __init__(self, message: str = "", errors: Mapping[str, str] | None = None):
+        self.errors = dict(errors or {})
+        self.message = message or " ".join(self.errors.values())
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """No such thing, or not visible to this user."""
+
+
+class NotYours(NotFound):
+    """The thing exists but belongs to someone else: answered as if it did not exist."""
+
+
+class Forbidden(DomainError):
+    """Visible, but this user may not do this."""
+
+
+class Invalid(DomainError):
+    """The input cannot be used. Built from per-field messages, a sentence, or both."""
+
+    def __init__(self, errors: Mapping[str, str] | str = "", message: str = ""):
+        if isinstance(errors, str):
+            super().__init__(errors or message)
+        else:
+            super().__init__(message, errors)
+
+
+class Conflict(DomainError):
+    """Changed meanwhile (a stale version) or in a state that does not allow this."""
+
+
+_STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Invalid: 422,
+                                          Conflict: 409}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error (the only place that knows)."""
+    for kind, status in _STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def field_messages(error: ValidationError, *, default_field: str = "form",
+                   fields: Mapping[str, str] | None = None,
+                   top_level: bool = False) -> dict[str, str]:
+    """Pydantic's errors as ``{field: message}``, the first message per field.
+
+    ``fields`` renames error paths (``"weights.interests"``) to the names the form or API uses;
+    ``top_level`` keys nested errors (``cpv_codes.2``) by their form field (``cpv_codes``);
+    errors of the whole model (no path) go to ``default_field``.
+    """
+    messages: dict[str, str] = {}
+    for item in error.errors():
+        location = item["loc"][:1] if top_level else item["loc"]
+        path = ".".join(str(part) for part in location)
+        field = (fields or {}).get(path, path) if path else default_field
+        messages.setdefault(field, item["msg"].removeprefix("Value error, "))
+    return messages
+
+
+# --- answers ----------------------------------------------------------------------------------
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    from webapp.tenders.services.index import IndexNotReady
+
+    app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """API paths (and the health check) answer JSON; everything else a page."""
     return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _domain_error(error: DomainError):
+    _roll_back()
+    status = status_of(error)
+    if wants_json():
+        body = {"error": _title(status),
+                "message": error.message or default_exceptions[status].description}
+        if error.errors:
+            body["fields"] = error.errors
+        return jsonify(body), status
+    return _respond(status, error.message or default_exceptions[status].description)
 
 
 def _csrf_error(error: CSRFError):
@@ -35,13 +141,36 @@ def _http_error(error: HTTPException):
     return _respond(error.code or 500, error.description or error.name)
 
 
+def _index_not_ready(error: Exception):
+    """The first matching index is still being built: say so, and when to come back."""
+    message = _(
+        "The matching index is being built; matches appear in a minute or two. "
+        "Please try again shortly."
+    )
+    response = _respond(503, message)
+    body, status = response if isinstance(response, tuple) else (response, 503)
+    from flask import make_response
+
+    response = make_response(body, status)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def _unexpected_error(error: Exception):
     logger.exception("Unhandled error on %s %s", request.method, request.path)
+    _roll_back()
     return _respond(500, InternalServerError.description)
 
 
+def _roll_back() -> None:
+    """A failed write must not poison the session that renders the answer."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def _respond(status: int, message: str):
-    if _wants_json():
+    if wants_json():
         return jsonify(error=_title(status), message=message), status
     try:
         return render("error.html", status=status, title=_title(status), message=message)
@@ -61,5 +190,6 @@ def _title(status: int) -> str:
         413: _("Too large"),
         422: _("Invalid input"),
         429: _("Too many requests"),
+        503: _("Being prepared"),
     }
     return titles.get(status, _("Something went wrong"))

@@ -123,5 +123,8 @@ def _upsert(db: Session, table: type[SQLModel], rows: dict[str, dict]) -> LoadSu
             for name, value in values.items():
                 setattr(row, name, value)
             summary.n_updated += 1
+    from webapp.tenders.services.index import note_changes  # here: reference is imported early
+
+    note_changes(db, "rebuild", [0])  # labels changed: the index is rebuilt
     db.commit()
     return summary

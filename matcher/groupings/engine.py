@@ -270,22 +270,25 @@ class WorkingGroupBuilder(BaseEstimator):
         )
 
     def _proposals(self, solutions: list[Solution]) -> list[Partition]:
-        proposals, first_problem = [], None
+        scored, first_problem = [], None
         for solution in solutions:
             groups, waitlisted = self._groups_of(solution.group)
             card = self.score(groups, waitlisted)
             if card.violations:
                 first_problem = first_problem or card.violations[0]
                 continue
-            proposals.append(Partition(
-                groups=groups, waitlist=self._waitlist_reasons(groups, waitlisted),
-                objective=card.objective, scores=card.scores,
-                explanations=self.explain(groups, card.scores)))
-        if not proposals:
+            scored.append((groups, waitlisted, card))
+        if not scored:
             raise InfeasibleGrouping(
                 f"no grouping found that keeps every constraint: {first_problem}")
-        proposals.sort(key=lambda p: -p.objective)
-        return proposals[: self.n_proposals]
+        scored.sort(key=lambda item: -item[2].objective)
+        # Explanations cost a good share of a fit: only for the proposals returned.
+        return [
+            Partition(groups=groups, waitlist=self._waitlist_reasons(groups, waitlisted),
+                      objective=card.objective, scores=card.scores,
+                      explanations=self.explain(groups, card.scores))
+            for groups, waitlisted, card in scored[: self.n_proposals]
+        ]
 
     def _groups_of(self, block_group: np.ndarray) -> tuple[list[list[str]], list[str]]:
         member_group = block_group[self.blocks_.membership]

@@ -7,6 +7,7 @@ data out (:class:`TenderRanking`, :class:`EnterpriseRanking`), scored by
 
 from matcher.tenders.engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
 from matcher.tenders.items import EnterpriseProfile, LotItem, TenderItem
+from matcher.tenders.learning import fit_signal_weights, pair_signal_matrix
 from matcher.tenders.results import (
     EnterpriseMatch,
     EnterpriseRanking,
@@ -32,5 +33,7 @@ __all__ = [
     "TenderMatch",
     "TenderMatcher",
     "TenderRanking",
+    "fit_signal_weights",
+    "pair_signal_matrix",
     "top_k_rows",
 ]

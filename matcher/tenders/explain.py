@@ -66,12 +66,18 @@ def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[
 
 
 def text_reason(profile_text: str, unit_text: str, value: float | None) -> str:
-    """How alike the texts are, with a few words they share (parts of compounds count)."""
+    """How alike the texts are, with a few words they share (parts of compounds count).
+
+    The value is relative: 100% is the open tender closest to the enterprise's description.
+    """
     if value is None:
         return "There is no description to compare, so the text signal does not count."
     shared = _shared_words(profile_text, unit_text)
     words = f"; shared words: {', '.join(shared)}" if shared else ""
-    return f"Your description and the tender's text are {round(100 * value)}% alike{words}."
+    return (
+        f"The tender's text is {round(100 * value)}% as close to your description as the "
+        f"closest open tender's{words}."
+    )
 
 
 def _shared_words(first: str, second: str, limit: int = 4) -> list[str]:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from matcher.tenders.rules import outermost, value_fit
@@ -47,6 +47,13 @@ SOCIAL_COLUMNS = (
 GATE_COLUMNS = ("art20", "art77", "closed")
 #: Added (negated) to the score of a gated pair: far below any real score in [0, 1].
 GATE_PENALTY = 1000.0
+#: Words (of four letters or more) found in more than this share of the documents are too
+#: common to be evidence of an activity ("services", "council", "provide"); applied only from
+#: EVIDENCE_MIN_DOCS documents on, below which document frequencies mean nothing.
+EVIDENCE_MAX_DF = 0.2
+#: Share of the text similarity that comes from whole words (the rest from character n-grams).
+WORD_SHARE = 0.5
+EVIDENCE_MIN_DOCS = 30
 
 
 def code_weights(n_codes: int) -> list[float]:
@@ -100,9 +107,19 @@ class HierarchyEncoder:
         """Enterprise rows: increments on ancestors, the remainder on the codes."""
         return self._build(code_lists, self._profile_entries)
 
-    def transform_units(self, code_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """Lot rows: weight on every node of each code's chain, and on the code itself."""
-        return self._build(code_lists, self._unit_entries)
+    def transform_units(
+        self, code_lists: Sequence[Sequence[str]], breadth: Callable[[int], float] | None = None
+    ) -> sp.csr_matrix:
+        """Lot rows: weight on every node of each code's chain, and on the code itself.
+
+        ``breadth(n_codes)`` scales a row: a catch-all list of codes is weaker evidence.
+        """
+        rows = _csr_from_dicts([self._unit_entries(codes) for codes in code_lists],
+                               self.n_features)
+        if breadth is not None and rows.shape[0]:
+            factors = np.array([breadth(len(codes)) for codes in code_lists], dtype=np.float32)
+            rows = sp.csr_matrix(sp.diags(factors) @ rows)
+        return rows
 
     def _profile_entries(self, codes: Sequence[str]) -> dict[int, float]:
         entries: dict[int, float] = {}
@@ -156,12 +173,16 @@ def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_
 
 
 class TextEncoder:
-    """TF-IDF on character n-grams (3-5, within words), optionally reduced by LSA.
+    """TF-IDF on words (1-2 grams) and on character n-grams (3-5, within words), optionally
+    reduced by LSA.
 
     Character n-grams within word boundaries match the parts of Dutch, German or Italian
-    compounds ("kantoorschoonmaak" shares n-grams with "schoonmaak"). With ``n_components``
-    the TF-IDF vectors are projected on their top singular directions so that scoring many
-    pairs is a dense product; the similarity is then the cosine in that space.
+    compounds ("kantoorschoonmaak" shares n-grams with "schoonmaak") but also give every
+    pair of English texts some similarity through common endings; whole words and word pairs
+    ("grounds maintenance", "school transport") carry the topic. Each part is unit length
+    and weighs half, so the product is the mean of the two cosines. With ``n_components``
+    the vectors are projected on their top singular directions so that scoring many pairs is
+    a dense product; the similarity is then the cosine in that space.
     """
 
     def __init__(self, n_components: int | None, random_state: int, max_fit_docs: int):
@@ -170,23 +191,39 @@ class TextEncoder:
         self.max_fit_docs = max_fit_docs
 
     def fit(self, documents: Sequence[str]) -> TextEncoder:
-        """Learn the n-gram vocabulary and, with LSA, the projection."""
+        """Learn the n-gram vocabularies and, with LSA, the projection."""
+        min_df = 2 if len(documents) > 1000 else 1
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
             sublinear_tf=True,
             lowercase=True,
             dtype=np.float32,
-            min_df=2 if len(documents) > 1000 else 1,
+            min_df=min_df,
+        )
+        self.word_vectorizer_ = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=(1, 2),
+            token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+            stop_words=sorted(ENGLISH_STOP_WORDS),
+            sublinear_tf=True,
+            lowercase=True,
+            dtype=np.float32,
+            min_df=min_df,
         )
         sample = self._sample(documents)
         self.svd_ = None
         try:
-            tfidf = self.vectorizer_.fit_transform(sample)
+            self.vectorizer_.fit(sample)
         except ValueError:  # no text at all: the text signal is absent everywhere
             self.vectorizer_ = None
             return self
+        try:
+            self.word_vectorizer_.fit(sample)
+        except ValueError:  # only stop words or single letters: characters alone
+            self.word_vectorizer_ = None
         if self.n_components is not None:
+            tfidf = self._tfidf(sample)
             n_components = min(self.n_components, max(1, min(tfidf.shape) - 1))
             self.svd_ = TruncatedSVD(
                 n_components=n_components, n_iter=4, random_state=self.random_state
@@ -208,11 +245,147 @@ class TextEncoder:
         if not documents:  # scikit-learn refuses empty input; an empty side is legitimate
             if self.svd_ is not None:
                 return np.zeros((0, self.svd_.n_components), dtype=np.float32)
-            return sp.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
-        tfidf = self.vectorizer_.transform(documents)
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
+        tfidf = self._tfidf(documents)
         if self.svd_ is None:
             return tfidf.astype(np.float32)
         return normalize(self.svd_.transform(tfidf)).astype(np.float32)
+
+    @property
+    def n_features(self) -> int:
+        if self.vectorizer_ is None:
+            return 0
+        if self.svd_ is not None:
+            return self.svd_.n_components
+        words = len(self.word_vectorizer_.vocabulary_) if self.word_vectorizer_ else 0
+        return words + len(self.vectorizer_.vocabulary_)
+
+    def _tfidf(self, documents: Sequence[str]) -> sp.csr_matrix:
+        """Words and characters side by side, each unit length, weighing WORD_SHARE and the rest
+        (square roots, so that products of unit rows mix the two cosines in that ratio)."""
+        chars = normalize(self.vectorizer_.transform(documents))
+        if self.word_vectorizer_ is None:
+            return sp.csr_matrix(chars, dtype=np.float32)
+        words = normalize(self.word_vectorizer_.transform(documents))
+        word_factor = np.float32(np.sqrt(WORD_SHARE))
+        char_factor = np.float32(np.sqrt(1 - WORD_SHARE))
+        return sp.hstack([words * word_factor, chars * char_factor], format="csr",
+                         dtype=np.float32)
+
+
+class EvidenceEncoder:
+    """Binary rows whose product counts what a profile and a lot have in common: CPV
+    divisions and distinctive words. Zero means nothing points to the enterprise's activity.
+    """
+
+    def __init__(self, max_fit_docs: int, random_state: int):
+        self.max_fit_docs = max_fit_docs
+        self.random_state = random_state
+
+    def fit(self, documents: Sequence[str], code_lists: Sequence[Sequence[str]]):
+        """Learn the distinctive words of the documents and the divisions of the codes."""
+        many = len(documents) >= EVIDENCE_MIN_DOCS
+        self.words_ = CountVectorizer(
+            binary=True,
+            lowercase=True,
+            token_pattern=r"(?u)\b[^\W\d_]{4,}\b",
+            stop_words=sorted(ENGLISH_STOP_WORDS),
+            max_df=EVIDENCE_MAX_DF if many else 1.0,
+            dtype=np.float32,
+        )
+        sample = documents
+        if len(documents) > self.max_fit_docs:
+            rng = np.random.default_rng(self.random_state)
+            chosen = np.sort(rng.choice(len(documents), self.max_fit_docs, replace=False))
+            sample = [documents[i] for i in chosen]
+        try:
+            self.words_.fit(sample)
+        except ValueError:  # no distinctive word anywhere
+            self.words_ = None
+        divisions = sorted({c[:2] for codes in code_lists for c in codes})
+        self.divisions_ = {division: i for i, division in enumerate(divisions)}
+        return self
+
+    def transform(self, documents: Sequence[str], code_lists) -> sp.csr_matrix:
+        """One row per document: its CPV divisions, then its distinctive words."""
+        rows = [{self.divisions_[c[:2]]: 1.0 for c in codes if c[:2] in self.divisions_}
+                for codes in code_lists]
+        divisions = _csr_from_dicts(rows, len(self.divisions_))
+        if self.words_ is None or not len(documents):
+            n_words = len(self.words_.vocabulary_) if self.words_ is not None else 0
+            return sp.hstack([divisions, sp.csr_matrix((len(rows), n_words))], format="csr",
+                             dtype=np.float32)
+        words = self.words_.transform(documents)
+        return sp.hstack([divisions, words], format="csr", dtype=np.float32)
+
+
+class ReachEncoder:
+    """Rows whose product is positive when a lot's place is within an enterprise's reach.
+
+    A place is within reach when it lies inside one of the enterprise's areas or covers one.
+    The lot puts 1 on the chain of each of its places (block 0) and on each place itself
+    (block 1); the enterprise puts 1 on its areas (block 0) and on their chains (block 1).
+    Column ``-1`` holds "no place stated" (every enterprise accepts it) and column ``-2``
+    "anywhere" (every lot has it).
+    """
+
+    def __init__(self, chain: Callable[[str], list[str]]):
+        self.chain = chain
+
+    def fit(self, place_lists: Sequence[Sequence[str]]) -> ReachEncoder:
+        nodes = sorted({n for places in place_lists for p in places for n in self.chain(p)})
+        self.vocabulary_ = {node: index for index, node in enumerate(nodes)}
+        return self
+
+    @property
+    def n_features(self) -> int:
+        return 2 * len(self.vocabulary_) + 2
+
+    def _column(self, node: str, block: int) -> int | None:
+        index = self.vocabulary_.get(node)
+        return None if index is None else index + block * len(self.vocabulary_)
+
+    def transform_units(self, place_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        unknown, anywhere = self.n_features - 1, self.n_features - 2
+        rows = []
+        for places in place_lists:
+            row = {anywhere: 1.0}
+            if not places:
+                row[unknown] = 1.0
+            for place in places:
+                for column in (*(self._column(n, 0) for n in self.chain(place)),
+                               self._column(place, 1)):
+                    if column is not None:
+                        row[column] = 1.0
+            rows.append(row)
+        return _csr_from_dicts(rows, self.n_features)
+
+    def transform_profiles(self, area_lists: Sequence[Sequence[str] | None]) -> sp.csr_matrix:
+        unknown, anywhere = self.n_features - 1, self.n_features - 2
+        rows = []
+        for areas in area_lists:
+            row = {unknown: 1.0}
+            if areas is None:
+                row[anywhere] = 1.0
+            for area in areas or ():
+                for column in (self._column(area, 0),
+                               *(self._column(n, 1) for n in self.chain(area))):
+                    if column is not None:
+                        row[column] = 1.0
+            rows.append(row)
+        return _csr_from_dicts(rows, self.n_features)
+
+
+def positive_mask(product, shape: tuple[int, int]) -> np.ndarray:
+    """Dense boolean mask of the positive entries of a (sparse or dense) product."""
+    if not sp.issparse(product):
+        return np.asarray(product) > 0
+    product = sp.csr_matrix(product)
+    mask = np.zeros(shape, dtype=bool)
+    rows = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
+    keep = product.data > 0
+    mask[rows[keep], product.indices[keep]] = True
+    return mask
 
 
 def value_bucket(value: float) -> int:

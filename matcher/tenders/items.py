@@ -9,6 +9,7 @@ __all__ = ["EnterpriseProfile", "LotItem", "TenderItem", "Unit", "expand_units"]
 
 ENTERPRISE_KINDS = ("wise", "sheltered_workshop", "social_cooperative", "other")
 RESERVATIONS = ("none", "art20", "art77")
+REACHES = ("regions", "country", "anywhere")
 
 
 @dataclass(kw_only=True)
@@ -16,7 +17,9 @@ class EnterpriseProfile:
     """What the matcher needs to know about a social enterprise.
 
     ``nuts`` is where it sits; ``regions_served`` are NUTS codes at any level it works in.
-    Contract values and turnover are in euros; ``None`` means not stated.
+    Contract values and turnover are in euros; ``None`` means not stated. ``reach`` says which
+    tenders it wants to see: ``regions`` (those it serves and their NUTS 3 neighbours),
+    ``country`` or ``anywhere``; tenders beyond it are gated with the reason.
     """
 
     id: int | str
@@ -31,8 +34,11 @@ class EnterpriseProfile:
     turnover_eur: float | None = None
     min_contract_value_eur: float | None = None
     max_contract_value_eur: float | None = None
+    reach: str = "regions"
 
     def __post_init__(self):
+        if self.reach not in REACHES:
+            raise ValueError(f"reach must be one of {REACHES}, not {self.reach!r}")
         if self.kind not in ENTERPRISE_KINDS:
             raise ValueError(f"kind must be one of {ENTERPRISE_KINDS}, not {self.kind!r}")
         if not 0.0 <= self.disadvantaged_share <= 1.0:
@@ -45,6 +51,7 @@ class LotItem:
 
     id: int | str
     title: str = ""
+    description: str = ""
     cpv_codes: list[str] = field(default_factory=list)
     nuts_codes: list[str] = field(default_factory=list)
     value_eur: float | None = None
@@ -111,7 +118,7 @@ def expand_units(tender: TenderItem, tender_index: int) -> list[Unit]:
         Unit(
             tender_index,
             lot.id,
-            f"{text}\n{lot.title}".strip(),
+            "\n".join(part for part in (text, lot.title, lot.description) if part),
             tuple(lot.cpv_codes or tender.cpv_codes),
             tuple(lot.nuts_codes or tender.nuts_codes),
             lot.value_eur,

@@ -10,18 +10,29 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from matcher.cpv import InvalidCpvCode, normalize_cpv
-from matcher.nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts
+from matcher.nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts, nuts_level
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
 
 #: CPV similarity when the two codes only share an ancestor at this level.
 CPV_SHARED_SCORE = {1: 0.2, 2: 0.45, 3: 0.65, 4: 0.8, 5: 0.9}
 #: CPV similarity when the tender's code is broader and contains the enterprise's code.
-CPV_COVER_SCORE = {1: 0.6, 2: 0.7, 3: 0.8, 4: 0.9, 5: 0.95}
+#: A division or group alone says little about the work (a reserved medical-aids tender coded
+#: only ``33000000`` sits beside X-ray machines), so broad covers count well below a match.
+CPV_COVER_SCORE = {1: 0.35, 2: 0.55, 3: 0.75, 4: 0.9, 5: 0.95}
+#: A notice (or lot) listing more CPV codes than this is a catch-all (frameworks list 100+):
+#: its CPV evidence is scaled by sqrt(CPV_MANY_CODES / n_codes).
+CPV_MANY_CODES = 12
 #: Region similarity when the places share a region at this NUTS level (0 is the country).
 REGION_SHARED_SCORE = {0: 0.4, 1: 0.6, 2: 0.8, 3: 1.0}
 #: Region similarity when the tender's place is broader and contains the enterprise's area.
 REGION_COVER_SCORE = {0: 0.8, 1: 0.9, 2: 1.0, 3: 1.0}
+
+#: How far from its regions an enterprise wants tenders: ``regions`` (the regions it serves,
+#: neighbouring NUTS 3 regions under the same NUTS 2 counting as near), ``country`` (its
+#: country) or ``anywhere`` (no gate; the region signal still ranks near above far).
+REACHES = ("regions", "country", "anywhere")
+DEFAULT_REACH = "regions"
 
 #: Parts of the social signal for an unreserved lot; they add up to at most 1.
 SOCIAL_PARTS = {
@@ -109,12 +120,68 @@ def unit_gate(unit: Unit) -> tuple[str, str] | None:
 
 
 def enterprise_gate(enterprise: EnterpriseProfile, unit: Unit) -> tuple[str, str] | None:
-    """Gate that closes a lot for this enterprise: a reservation it does not qualify for."""
+    """Gate that closes a lot for this enterprise: a reservation it does not qualify for, or
+    a place outside its reach."""
     if unit.reservation == "art20" and not qualifies_art20(enterprise):
         return "art20", art20_refusal(enterprise)
     if unit.reservation == "art77" and not qualifies_art77(enterprise):
         return "art77_mission", ART77_REFUSAL
+    places = clean_nuts_codes(unit.nuts_codes)
+    if not within_reach(reach_areas(enterprise), places):
+        return "outside_reach", reach_refusal(enterprise, places)
     return None
+
+
+def cpv_breadth_factor(n_codes: int) -> float:
+    """Weight of a lot's CPV evidence: 1, less for catch-all notices with very many codes."""
+    if n_codes <= CPV_MANY_CODES:
+        return 1.0
+    return math.sqrt(CPV_MANY_CODES / n_codes)
+
+
+def reach_areas(enterprise: EnterpriseProfile) -> list[str] | None:
+    """The NUTS areas a tender must touch to be shown; ``None`` when nothing is left out.
+
+    ``regions``: the regions served (its own region when it names none), and for a NUTS 3
+    region its NUTS 2 parent, so neighbouring NUTS 3 regions count as near (a soft edge).
+    ``country``: its country. Without any place the enterprise sees every tender.
+    """
+    if enterprise.reach == "anywhere":
+        return None
+    areas = enterprise_areas(enterprise)
+    if not areas:
+        return None
+    if enterprise.reach == "country":
+        return sorted({area[:2] for area in areas})
+    widened = [area[:4] if nuts_level(area) == 3 else area for area in areas]
+    return outermost(list(dict.fromkeys(widened)), lambda outer, inner: inner.startswith(outer))
+
+
+def within_reach(areas: list[str] | None, places) -> bool:
+    """A tender inside one of the areas, covering one, or without a stated place, is in reach."""
+    if areas is None or not places:
+        return True
+    return any(p.startswith(a) or a.startswith(p) for p in places for a in areas)
+
+
+def reach_refusal(enterprise: EnterpriseProfile, places) -> str:
+    """Sentence saying why a tender is outside the enterprise's reach, and how to widen it."""
+    where = ", ".join(places[:3])
+    if enterprise.reach == "country":
+        return (
+            f"Performed in {where}, outside your country; set your reach to 'anywhere' to "
+            "see it."
+        )
+    return (
+        f"Performed in {where}, outside the regions you serve and their neighbours; set your "
+        "reach to 'country' or 'anywhere' to see it."
+    )
+
+
+NO_EVIDENCE_REASON = (
+    "Nothing in it points to your activity: no CPV code in a division of yours and no "
+    "distinctive word of your description; region and size alone are no match."
+)
 
 
 def has_social_clauses(tender: TenderItem) -> bool:

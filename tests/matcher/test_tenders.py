@@ -174,7 +174,7 @@ def test_lot_reservation_gates_that_lot_only_and_best_lot_is_named():
             LotItem(id="catering", title="Canteen", cpv_codes=["55520000"], value_eur=100_000),
             LotItem(
                 id="cleaning",
-                title="Office cleaning",
+                title="Kantoorschoonmaak (office cleaning)",
                 cpv_codes=["90919200"],
                 value_eur=200_000,
                 reservation="art20",
@@ -182,9 +182,12 @@ def test_lot_reservation_gates_that_lot_only_and_best_lot_is_named():
         ],
     )
     matcher = fit([tender])
-    qualifying = matcher.rank_tenders(office_cleaning_wise()).matches[0]
+    # It also runs a canteen: both lots are in its trade (else the catering lot is gated for
+    # want of any evidence of the activity).
+    caterer = {"cpv_codes": ["90919200", "55520000"]}
+    qualifying = matcher.rank_tenders(office_cleaning_wise(**caterer)).matches[0]
     assert qualifying.best_lot_id == "cleaning" and qualifying.gated_lots == []
-    ordinary = office_cleaning_wise(kind="other", disadvantaged_share=0.0)
+    ordinary = office_cleaning_wise(kind="other", disadvantaged_share=0.0, **caterer)
     match = matcher.rank_tenders(ordinary).matches[0]
     assert match.best_lot_id == "catering"
     assert [(g.lot_id, g.code) for g in match.gated_lots] == [("cleaning", "art20")]
@@ -229,7 +232,8 @@ def test_region_levels_and_tenders_without_place():
         "nowhere": [],
     }
     tenders = [reserved_cleaning(id=k, nuts_codes=v, reservation="none") for k, v in places.items()]
-    enterprise = office_cleaning_wise(regions_served=[])
+    # Reach "anywhere": nothing is gated, so every level of the region signal is visible.
+    enterprise = office_cleaning_wise(regions_served=[], reach="anywhere")
     ranking = fit(tenders).rank_tenders(enterprise)
     region = {m.tender_id: {s.name: s.value for s in m.signals}["region"] for m in ranking.matches}
     assert region["same"] == 1.0
@@ -283,3 +287,103 @@ def test_clock_is_read_only_when_now_is_omitted():
     matcher = TenderMatcher().fit([greek_road(deadline=datetime(2000, 1, 1))])
     assert matcher.now_.year >= 2025
     assert np.all(matcher.kneighbors([office_cleaning_wise()])[1] == -1)
+
+
+def test_reach_leaves_out_tenders_beyond_the_served_regions_and_can_be_widened():
+    places = {
+        "same": ["NL33C"],
+        "neighbour": ["NL33A"],  # another NUTS 3 region under the same NUTS 2: near
+        "covering": ["NL3"],  # the whole of West Netherlands, which contains Rotterdam
+        "province": ["NL328"],
+        "country": ["NL411"],
+        "abroad": ["EL303"],
+        "nowhere": [],
+    }
+    tenders = [reserved_cleaning(id=k, nuts_codes=v, reservation="none") for k, v in places.items()]
+    matcher = fit(tenders)
+    shown = {}
+    for reach in ("regions", "country", "anywhere"):
+        ranking = matcher.rank_tenders(office_cleaning_wise(regions_served=[], reach=reach),
+                                       explain_gates=True)
+        shown[reach] = set(matched_ids(ranking))
+        assert {g.code for g in ranking.gates} <= {"outside_reach"}
+        assert set(matched_ids(ranking)) | {g.tender_id for g in ranking.gates} == set(places)
+    assert shown["regions"] == {"same", "neighbour", "covering", "nowhere"}
+    assert shown["country"] == shown["regions"] | {"province", "country"}
+    assert shown["anywhere"] == set(places)
+    gate = next(g for g in matcher.rank_tenders(office_cleaning_wise(regions_served=[]),
+                                                explain_gates=True).gates
+                if g.tender_id == "abroad")
+    assert "EL303" in gate.reason and "reach" in gate.reason
+    kneighbors = {matcher.tenders_[i].id
+                  for i in matcher.kneighbors([office_cleaning_wise(regions_served=[])])[1][0]
+                  if i >= 0}
+    assert kneighbors == shown["regions"]
+
+
+def test_served_regions_count_whole():
+    tenders = [reserved_cleaning(id="north", nuts_codes=["NL111"], reservation="none")]
+    served_north = office_cleaning_wise(regions_served=["NL1"])
+    assert matched_ids(fit(tenders).rank_tenders(served_north)) == ["north"]
+    assert matched_ids(fit(tenders).rank_tenders(office_cleaning_wise())) == []
+
+
+def test_candidates_need_evidence_of_the_activity_not_region_and_size_alone():
+    unrelated = TenderItem(id="x-ray", title="Radiotherapy X-ray unit",
+                           description="Supply of a superficial X-ray therapy machine",
+                           cpv_codes=["33150000"], nuts_codes=["NL33C"], value_eur=300_000,
+                           deadline=in_days(30))
+    matcher = fit([unrelated, reserved_cleaning(reservation="none")], [office_cleaning_wise()])
+    ranking = matcher.rank_tenders(office_cleaning_wise(), explain_gates=True)
+    assert matched_ids(ranking) == ["cleaning"]
+    assert [(g.tender_id, g.code) for g in ranking.gates] == [("x-ray", "no_evidence")]
+    assert matcher.rank_enterprises(unrelated).matches == []
+    assert [m.enterprise_id for m in matcher.rank_enterprises(reserved_cleaning()).matches] == [
+        "wise"
+    ]
+
+
+def test_catch_all_notices_and_division_codes_are_weaker_cpv_evidence():
+    exact = reserved_cleaning(id="exact", reservation="none")
+    framework = reserved_cleaning(
+        id="framework", reservation="none",
+        cpv_codes=["90919200", *(f"45{i:02d}0000" for i in range(11, 51))],
+    )
+    division = reserved_cleaning(id="division", reservation="none", cpv_codes=["90000000"])
+    ranking = fit([exact, framework, division]).rank_tenders(office_cleaning_wise())
+    cpv = {m.tender_id: m.signals[0].value for m in ranking.matches}
+    assert cpv["exact"] == 1.0 > cpv["framework"] and cpv["division"] < 0.5
+
+
+def test_lot_descriptions_and_cpv_labels_count_as_text():
+    tender = TenderItem(
+        id="facilities", title="Facility services", cpv_codes=["79993000"],
+        nuts_codes=["NL33C"], deadline=in_days(30),
+        lots=[LotItem(id="a", title="Lot 1", cpv_codes=["79993000"]),
+              LotItem(id="b", title="Lot 2", description="Kantoorschoonmaak en glazenwassen",
+                      cpv_codes=["79993000"])],
+    )
+    match = fit([tender]).rank_tenders(office_cleaning_wise()).matches[0]
+    assert match.best_lot_id == "b"
+    assert "kantoorschoonmaak" in {s.name: s for s in match.signals}["text"].reason
+
+
+def test_text_is_relative_to_the_enterprises_closest_tender():
+    tenders = [reserved_cleaning(id="close", reservation="none"), greek_road()]
+    ranking = fit(tenders).rank_tenders(office_cleaning_wise(regions_served=[], reach="anywhere"))
+    text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
+    assert text["close"] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_weights_are_learned_from_graded_pairs():
+    from matcher.tenders import SIGNALS, fit_signal_weights
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(200, len(SIGNALS)))
+    grades = (X[:, 1] > 0.8).astype(int) + (X[:, 1] > 0.95)  # only the text signal matters
+    X[rng.uniform(size=X.shape) < 0.1] = np.nan
+    weights = fit_signal_weights(X, grades, np.repeat(np.arange(4), 50))
+    assert set(weights) == set(SIGNALS)
+    assert max(weights, key=weights.get) == "text"
+    assert sum(weights.values()) == pytest.approx(1.0, abs=0.01)
+    assert all(w >= 0 for w in weights.values())

@@ -89,7 +89,7 @@ def test_password_change_requires_quality_and_the_current_password(client, db):
     short = post_form(client, "/account/password", {
         "current_password": DEMO_PASSWORD, "new_password": "short", "confirm": "short"})
     assert short.status_code == 422
-    assert re.search(r"at least 10 characters", short.get_data(as_text=True), re.I)
+    assert re.search(r"at least 12 characters", short.get_data(as_text=True), re.I)
     wrong = post_form(client, "/account/password", {
         "current_password": "nope-nope-nope", "new_password": "a-much-better-one",
         "confirm": "a-much-better-one"})

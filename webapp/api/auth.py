@@ -4,11 +4,10 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g, request
-from sqlmodel import select
 
-from models import ApiToken, Role, User, utcnow
+from models import Role, User
+from webapp import accounts
 from webapp.db import get_session
-from webapp.security import hash_api_token
 
 
 def token_required(*roles: Role) -> Callable:
@@ -31,16 +30,9 @@ def token_required(*roles: Role) -> Callable:
 
 
 def user_for_token(header: str) -> User | None:
-    """The user a bearer token belongs to, recording its use."""
+    """The user a bearer token belongs to; None when it is unknown, expired, revoked, or its
+    user is deactivated."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    db = get_session()
-    api_token = db.exec(
-        select(ApiToken).where(ApiToken.token_hash == hash_api_token(token.strip()))
-    ).first()
-    if api_token is None:
-        return None
-    api_token.last_used_at = utcnow()
-    db.commit()
-    return db.get(User, api_token.user_id)
+    return accounts.user_for_token(get_session(), token.strip())

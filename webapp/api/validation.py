@@ -2,38 +2,25 @@
 
 from typing import TypeVar
 
-from flask import jsonify, request
+from flask import request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
+
+from webapp.errors import Invalid, field_messages
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class InvalidInput(HTTPException):
-    """422 with a message per field, raised out of a view."""
-
-    code = 422
+class InvalidInput(Invalid):
+    """Input the API cannot use: a message per field, summed up in one line."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__(description="Invalid input")
-        self.errors = errors
-
-    def get_response(self, environ=None, scope=None):
-        response = jsonify(error="Invalid input", message=self._summary(), fields=self.errors)
-        response.status_code = 422
-        return response
-
-    def _summary(self) -> str:
-        return "; ".join(f"{field}: {message}" for field, message in self.errors.items())
+        summary = "; ".join(f"{field}: {message}" for field, message in errors.items())
+        super().__init__(errors, summary)
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:
-    """Turn pydantic's errors into {"field.path": "message a person understands"}."""
-    errors: dict[str, str] = {}
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"]) or "body"
-        errors.setdefault(path, item["msg"])
-    return errors
+    """Pydantic's errors keyed by their JSON path ("body" for the whole document)."""
+    return field_messages(error, default_field="body")
 
 
 def parse_json(model: type[M]) -> M:

@@ -11,7 +11,8 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from models import AuditEvent, Proposal, Sector, SectorCoordinator, User
+from models import AuditEvent, Proposal, Sector, User
+from webapp.scope import coordinated, coordinated_sector_ids
 
 
 def record(
@@ -82,7 +83,7 @@ class AuditChoices:
 
 def _visible(user: User):
     """Events of the sectors a coordinator runs (by the event's sector or its proposal's)."""
-    mine = select(SectorCoordinator.sector_id).where(SectorCoordinator.user_id == user.id)
+    mine = coordinated_sector_ids(user)
     return or_(
         AuditEvent.sector_id.in_(mine),
         and_(AuditEvent.sector_id.is_(None),
@@ -93,10 +94,7 @@ def _visible(user: User):
 def filter_choices(db: Session, user: User) -> AuditChoices:
     """Sectors, proposals, users and actions that occur in the coordinator's part of the trail."""
     sectors = db.exec(
-        select(Sector.id, Sector.slug, Sector.name)
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
-        .where(SectorCoordinator.user_id == user.id)
-        .order_by(Sector.name)
+        coordinated(select(Sector.id, Sector.slug, Sector.name), user).order_by(Sector.name)
     ).all()
     sector_ids = [s[0] for s in sectors]
     names = {s[0]: s[2] for s in sectors}

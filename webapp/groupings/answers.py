@@ -8,7 +8,6 @@ from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.groupings.coordinator import bp
 from webapp.groupings.services import members
-from webapp.groupings.services.members import NotYours
 from webapp.rendering import render
 
 
@@ -19,11 +18,8 @@ def answers(slug: str):
     proposal = request.args.get("proposal", "")
     if proposal and not proposal.isdigit():
         abort(404)
-    try:
-        review = members.sector_review(get_session(), g.user, slug,
-                                        int(proposal) if proposal else None)
-    except NotYours:
-        abort(404)
+    review = members.sector_review(get_session(), g.user, slug,
+                                    int(proposal) if proposal else None)
     return render("groupings/coordinator/answers.html", review=review)
 
 
@@ -42,10 +38,7 @@ def reject_wish(slug: str, wish_id: int):
 
 
 def _decide(slug: str, wish_id: int, accept: bool):
-    try:
-        members.decide_wish(get_session(), g.user, slug, wish_id, accept)
-    except NotYours:
-        abort(404)
+    members.decide_wish(get_session(), g.user, slug, wish_id, accept)
     flash(_("The wish is accepted; the next run will honour it.") if accept
           else _("The wish is rejected."))
     return redirect(url_for(".answers", slug=slug), code=303)

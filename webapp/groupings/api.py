@@ -19,7 +19,7 @@ from webapp.api.auth import token_required
 from webapp.api.validation import parse_json
 from webapp.db import get_session
 from webapp.groupings import services as groupings
-from webapp.groupings.services import GroupingError, InvalidChange, RunParameters, Weights
+from webapp.groupings.services import RunParameters
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
@@ -37,24 +37,23 @@ class ApplicantIn(BaseModel):
     name: str = Field("", max_length=300)
 
 
-class GroupingIn(BaseModel):
-    """Applicants and settings; weights of 0 switch a criterion off."""
+class GroupingIn(RunParameters):
+    """Applicants and settings; weights of 0 switch a criterion off.
+
+    The run's settings are the coordinator's (`RunParameters`); this adds only what is its own:
+    the applicants and the pairs to keep together or apart.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     applicants: list[ApplicantIn] = Field(min_length=1, max_length=2000)
-    max_group_size: int = Field(7, ge=1, le=7)
-    min_group_size: int = Field(3, ge=1, le=7)
-    weights: Weights = Field(default_factory=Weights)
-    region_mode: Literal["near", "spread"] = "near"
     together: list[tuple[str, str]] = Field(default_factory=list)
     apart: list[tuple[str, str]] = Field(default_factory=list)
-    n_groups: int | None = Field(None, ge=1)
-    max_groups: int | None = Field(None, ge=1)
-    large_buyer: Literal["off", "soft", "hard"] = "off"
-    no_lone_country: bool = False
-    random_state: int = Field(0, ge=0, le=2**31 - 1)
-    n_alternatives: int = Field(1, ge=1, le=5)
+    # This API has always answered one proposal unless asked, and named this `large_buyer`.
+    n_alternatives: int = Field(1, ge=1, le=5, description="How many alternative proposals")
+    large_buyers: Literal["off", "soft", "hard"] = Field(
+        "off", validation_alias="large_buyer",
+        description="Spread the largest buyers over the groups: off, soft or hard")
 
     @field_validator("applicants")
     @classmethod
@@ -67,14 +66,6 @@ class GroupingIn(BaseModel):
         if twice:
             raise ValueError("duplicate applicant ids: " + ", ".join(sorted(set(twice))))
         return applicants
-
-    @field_validator("min_group_size")
-    @classmethod
-    def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
-        maximum = info.data.get("max_group_size")
-        if maximum is not None and value > maximum:
-            raise ValueError(f"must not exceed max_group_size ({maximum})")
-        return value
 
     @field_validator("together", "apart")
     @classmethod
@@ -176,15 +167,6 @@ class LockIn(VersionIn):
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _error(error: GroupingError):
-    """A domain error as JSON with its status (422 keeps the per-field messages)."""
-    titles = {404: "Not found", 409: "Conflict", 422: "Invalid input"}
-    body = {"error": titles.get(error.status, "Bad request"), "message": error.message}
-    if isinstance(error, InvalidChange) and error.errors:
-        body["fields"] = error.errors
-    return jsonify(body), error.status
-
-
 def _alternative(p) -> AlternativeOut:
     return AlternativeOut(
         groups=[GroupOut(members=list(m), score=s, explanation=e)
@@ -228,18 +210,9 @@ def _json(model: BaseModel, status: int = 200):
 def grouping_run():
     """Group the applicants in the body; nothing is stored."""
     body = parse_json(GroupingIn)
-    parameters = RunParameters(
-        max_group_size=body.max_group_size, min_group_size=body.min_group_size,
-        n_groups=body.n_groups, max_groups=body.max_groups, weights=body.weights,
-        region_mode=body.region_mode, large_buyers=body.large_buyer,
-        no_lone_country=body.no_lone_country, random_state=body.random_state,
-        n_alternatives=body.n_alternatives)
     applicants = [EngineApplicant(**a.model_dump()) for a in body.applicants]
-    try:
-        proposals = groupings.group_applicants(applicants, parameters, together=body.together,
-                                               apart=body.apart)
-    except GroupingError as error:
-        return _error(error)
+    proposals = groupings.group_applicants(applicants, body, together=body.together,
+                                           apart=body.apart)
     best = _alternative(proposals[0])
     return _json(GroupingOut(**best.model_dump(),
                              alternatives=[_alternative(p) for p in proposals[1:]]))
@@ -262,31 +235,20 @@ def grouping_sectors():
 def grouping_generate(slug: str):
     """Run the engine for a sector and store its alternatives; answers the best one."""
     parameters = parse_json(RunParameters)
-    try:
-        proposal = groupings.generate(get_session(), g.user, slug, parameters)
-        return _json(_proposal_out(slug, proposal.id), 201)
-    except GroupingError as error:
-        get_session().rollback()
-        return _error(error)
+    proposal = groupings.generate(get_session(), g.user, slug, parameters)
+    return _json(_proposal_out(slug, proposal.id), 201)
 
 
 @bp.get("/groupings/sectors/<slug>/proposals/<int:proposal_id>")
 @token_required(Role.COORDINATOR)
 def grouping_proposal(slug: str, proposal_id: int):
     """A stored proposal with its groups, explanations and waitlist."""
-    try:
-        return _json(_proposal_out(slug, proposal_id))
-    except GroupingError as error:
-        return _error(error)
+    return _json(_proposal_out(slug, proposal_id))
 
 
 def _edit(slug: str, proposal_id: int, change):
-    try:
-        change(get_session())
-        return _json(_proposal_out(slug, proposal_id))
-    except GroupingError as error:
-        get_session().rollback()
-        return _error(error)
+    change(get_session())
+    return _json(_proposal_out(slug, proposal_id))
 
 
 @bp.post("/groupings/sectors/<slug>/proposals/<int:proposal_id>/move")
@@ -323,10 +285,7 @@ def grouping_step(slug: str, proposal_id: int, step: str):
 def grouping_export(slug: str, proposal_id: int, fmt: str):
     """The proposal as CSV or XLSX."""
     exporter = groupings.export_csv if fmt == "csv" else groupings.export_xlsx
-    try:
-        name, content = exporter(get_session(), g.user, slug, proposal_id)
-    except GroupingError as error:
-        return _error(error)
+    name, content = exporter(get_session(), g.user, slug, proposal_id)
     mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return send_file(BytesIO(content), as_attachment=True, download_name=name, mimetype=mimetype)

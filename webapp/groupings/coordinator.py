@@ -13,27 +13,14 @@ from flask_babel import gettext as _
 from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
+from webapp.errors import Conflict, Invalid, status_of
 from webapp.groupings import services as groupings
-from webapp.groupings.services import (
-    GroupingError,
-    GroupingInfeasible,
-    InvalidImportFile,
-    InvalidParameters,
-    UnknownProposal,
-    UnknownSector,
-)
+from webapp.groupings.services import GroupingInfeasible, InvalidImportFile, InvalidParameters
 from webapp.rendering import render, wants_fragment
 
 bp = Blueprint("coordinator", __name__, url_prefix="/sectors")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.errorhandler(UnknownSector)
-@bp.errorhandler(UnknownProposal)
-def _not_found(error: GroupingError):
-    """Outside the coordinator's scope or missing: the same 404, with the service's words."""
-    return render("error.html", status=404, title=_("Not found"), message=error.message)
 
 
 @bp.get("/")
@@ -87,7 +74,6 @@ def generate(slug: str):
     except InvalidParameters as invalid:
         return _show(slug, None, errors=invalid.errors, form=request.form, status=422)
     except GroupingInfeasible as infeasible:
-        db.rollback()
         return _show(slug, None, errors={"form": infeasible.message}, form=request.form,
                      status=422)
     flash(_("%(n)s proposals generated.", n=proposal.parameters.get("n_alternatives", 1)))
@@ -112,13 +98,10 @@ def _edit(slug: str, proposal_id: int, change, done_message: str, focus: str = "
     db = get_session()
     try:
         loaded, changed = change(db)
-    except (UnknownSector, UnknownProposal):
-        raise
-    except GroupingError as error:
-        db.rollback()
+    except (Invalid, Conflict) as error:  # shown in the editor; not-found answers 404
         view = groupings.proposal_page(db, g.user, slug, proposal_id)
         return render("groupings/coordinator/proposal.html", block="editor", view=view,
-                      status=error.status, error=error.message,
+                      status=status_of(error), error=error.message,
                       error_for=request.form.get("application_id"))
     if wants_fragment():
         view = groupings.proposal_view(db, loaded, highlight=changed)
@@ -236,7 +219,6 @@ def import_applications(slug: str):
             try:
                 result = groupings.import_applications(db, g.user, sector, upload.read())
             except InvalidImportFile as invalid:
-                db.rollback()
                 error, status = str(invalid), 422
             else:
                 status = 422 if result.errors and not (result.n_created or result.n_updated) \

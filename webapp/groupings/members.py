@@ -1,14 +1,15 @@
 """Authorities: their applications, the groups published for them, answers and wishes."""
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.groupings.services import members
-from webapp.groupings.services.members import InvalidAnswer, NotYours
+from webapp.groupings.services.members import InvalidAnswer
 from webapp.rendering import render
+from webapp.security import safe_next
 
 bp = Blueprint("members", __name__, url_prefix="/partners")
 
@@ -17,10 +18,7 @@ bp = Blueprint("members", __name__, url_prefix="/partners")
 @login_required(Role.AUTHORITY)
 def index():
     """The authority's applications, each with its published group and its wishes."""
-    try:
-        page = members.authority_page(get_session(), g.user)
-    except NotYours:
-        abort(404)
+    page = members.authority_page(get_session(), g.user)
     return render("groupings/members/index.html", page=page)
 
 
@@ -32,10 +30,7 @@ def show(group_id: int):
 
 
 def _show(group_id: int, errors: dict | None = None, form: dict | None = None, status=200):
-    try:
-        view = members.group_view(get_session(), g.user, group_id)
-    except NotYours:
-        abort(404)
+    view = members.group_view(get_session(), g.user, group_id)
     return render("groupings/members/show.html", view=view, errors=errors or {}, form=form or {},
                   status=status)
 
@@ -55,10 +50,7 @@ def answer(group_id: int):
         response = members.answer_group(
             db, g.user, group_id, request.form.get("answer", ""), request.form.get("reason", "")
         )
-    except NotYours:
-        abort(404)
     except InvalidAnswer as invalid:
-        db.rollback()
         return _show(group_id, errors=invalid.errors, form=request.form, status=422)
     flash(_("Thank you: you accepted this group.") if response.answer == "accepted"
           else _("Your answer is recorded: you declined this group."))
@@ -74,10 +66,7 @@ def create_wish(application_id: int):
     try:
         members.add_wish(db, g.user, application_id, int(other) if other.isdigit() else None,
                           request.form.get("kind", ""))
-    except NotYours:
-        abort(404)
     except InvalidAnswer as invalid:
-        db.rollback()
         flash(_("Your wish was not saved: %(why)s", why=" ".join(invalid.errors.values())))
         return redirect(_back(), code=303)
     flash(_("Your wish is saved; the coordinator will consider it for the next proposal."))
@@ -88,17 +77,11 @@ def create_wish(application_id: int):
 @login_required(Role.AUTHORITY)
 def withdraw_wish(wish_id: int):
     """Take back a wish."""
-    try:
-        members.withdraw_wish(get_session(), g.user, wish_id)
-    except NotYours:
-        abort(404)
+    members.withdraw_wish(get_session(), g.user, wish_id)
     flash(_("Your wish is withdrawn."))
     return redirect(_back(), code=303)
 
 
 def _back() -> str:
     """Return to the page the form was on (a local path only), else the index."""
-    target = request.form.get("next", "")
-    if target.startswith("/partners/") and "//" not in target:
-        return target
-    return url_for(".index")
+    return safe_next(request.form.get("next"), url_for(".index"), prefix="/partners/")

@@ -7,7 +7,7 @@ applications and the published groups it belongs to; anything else is 404.
 from datetime import datetime
 from typing import Literal
 
-from flask import abort, g, jsonify, request
+from flask import g, jsonify, request
 from pydantic import BaseModel, Field
 
 from models import Role
@@ -16,7 +16,6 @@ from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
 from webapp.groupings.services import members
-from webapp.groupings.services.members import InvalidAnswer, NotYours
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
@@ -120,12 +119,6 @@ def _wish(wish: members.WishView) -> WishOut:
                    kind=wish.kind, accepted=wish.accepted)
 
 
-def _invalid(errors: dict[str, str]):
-    """422 with a message per field (returned, not raised: the app's generic HTTP error
-    handler would otherwise drop the `fields`)."""
-    return InvalidInput(errors).get_response()
-
-
 def _json(model: BaseModel | list, status: int = 200):
     if isinstance(model, list):
         return jsonify([m.model_dump(mode="json") for m in model]), status
@@ -138,10 +131,7 @@ def _json(model: BaseModel | list, status: int = 200):
 @token_required(Role.AUTHORITY)
 def partner_applications():
     """The authority's applications, with its group once a proposal is published."""
-    try:
-        page = members.authority_page(get_session(), g.user)
-    except NotYours:
-        abort(404)
+    page = members.authority_page(get_session(), g.user)
     return _json([
         ApplicationOut(
             id=item.application.id, sector=_sector(item.sector), topics=item.application.topics,
@@ -157,10 +147,7 @@ def partner_applications():
 @token_required(Role.AUTHORITY)
 def partner_group(group_id: int):
     """A published group the authority belongs to, with its partners and why they are there."""
-    try:
-        view = members.group_view(get_session(), g.user, group_id)
-    except NotYours:
-        abort(404, "No such group, or not yours.")
+    view = members.group_view(get_session(), g.user, group_id)
     return _json(_group_out(view))
 
 
@@ -193,13 +180,7 @@ def partner_answer(group_id: int):
     """Accept the group, or decline it with a reason; answering again replaces the answer."""
     body = parse_json(AnswerIn)
     db = get_session()
-    try:
-        response = members.answer_group(db, g.user, group_id, body.answer, body.reason)
-    except NotYours:
-        abort(404, "No such group, or not yours.")
-    except InvalidAnswer as invalid:
-        db.rollback()
-        return _invalid(invalid.errors)
+    response = members.answer_group(db, g.user, group_id, body.answer, body.reason)
     return _json(ResponseOut(answer=response.answer, reason=response.reason,
                              answered_at=response.answered_at))
 
@@ -208,10 +189,7 @@ def partner_answer(group_id: int):
 @token_required(Role.AUTHORITY)
 def partner_wishes():
     """The authority's wishes in every sector."""
-    try:
-        wishes = members.wishes_of(get_session(), g.user)
-    except NotYours:
-        abort(404)
+    wishes = members.wishes_of(get_session(), g.user)
     return _json([_wish(w) for w in wishes])
 
 
@@ -221,14 +199,7 @@ def partner_wish_create():
     """Ask to be placed with or apart from another applicant of one of your sectors."""
     body = parse_json(WishIn)
     db = get_session()
-    try:
-        wish = members.add_wish(db, g.user, body.application_id, body.other_authority_id,
-                                 body.kind)
-    except NotYours:
-        abort(404, "No such application, or not yours.")
-    except InvalidAnswer as invalid:
-        db.rollback()
-        return _invalid(invalid.errors)
+    wish = members.add_wish(db, g.user, body.application_id, body.other_authority_id, body.kind)
     found = next(w for w in members.wishes_of(db, g.user) if w.id == wish.id)
     return _json(_wish(found), 201)
 
@@ -237,10 +208,7 @@ def partner_wish_create():
 @token_required(Role.AUTHORITY)
 def partner_wish_delete(wish_id: int):
     """Withdraw one of your wishes."""
-    try:
-        members.withdraw_wish(get_session(), g.user, wish_id)
-    except NotYours:
-        abort(404, "No such wish, or not yours.")
+    members.withdraw_wish(get_session(), g.user, wish_id)
     return "", 204
 
 
@@ -253,11 +221,8 @@ def partner_review(slug: str):
     proposal = request.args.get("proposal", "")
     if proposal and not proposal.isdigit():
         raise InvalidInput({"proposal": "Give a proposal id."})
-    try:
-        review = members.sector_review(get_session(), g.user, slug,
-                                        int(proposal) if proposal else None)
-    except NotYours:
-        abort(404, "No such sector or proposal, or not yours.")
+    review = members.sector_review(get_session(), g.user, slug,
+                                    int(proposal) if proposal else None)
     return _json(ReviewOut(
         sector=_sector(review.sector),
         proposal_id=review.proposal.id if review.proposal else None,
@@ -273,10 +238,7 @@ def partner_review(slug: str):
 @token_required(Role.COORDINATOR)
 def partner_wish_accept(slug: str, wish_id: int):
     """Accept a wish: the next run places the two authorities together (or apart)."""
-    try:
-        wish = members.decide_wish(get_session(), g.user, slug, wish_id, accept=True)
-    except NotYours:
-        abort(404, "No such wish in a sector of yours.")
+    wish = members.decide_wish(get_session(), g.user, slug, wish_id, accept=True)
     return _json(_wish(wish))
 
 
@@ -284,10 +246,7 @@ def partner_wish_accept(slug: str, wish_id: int):
 @token_required(Role.COORDINATOR)
 def partner_wish_reject(slug: str, wish_id: int):
     """Reject a wish; it is removed (the audit trail keeps it)."""
-    try:
-        members.decide_wish(get_session(), g.user, slug, wish_id, accept=False)
-    except NotYours:
-        abort(404, "No such wish in a sector of yours.")
+    members.decide_wish(get_session(), g.user, slug, wish_id, accept=False)
     return "", 204
 
 

@@ -11,10 +11,10 @@ from models import (
     Authority,
     Enterprise,
     Sector,
-    SectorCoordinator,
     Tender,
     User,
 )
+from webapp.scope import coordinated
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,8 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorPool]:
         .subquery()
     )
     rows = db.exec(
-        select(Sector, func.coalesce(counts.c.n, 0))
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
+        coordinated(select(Sector, func.coalesce(counts.c.n, 0)), user)
         .outerjoin(counts, counts.c.sector_id == Sector.id)
-        .where(SectorCoordinator.user_id == user.id)
         .order_by(Sector.name)
     ).all()
     return [SectorPool(sector, n) for sector, n in rows]

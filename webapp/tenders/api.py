@@ -26,20 +26,9 @@ from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, field_errors, parse_json, parse_query
 from webapp.db import get_session
 from webapp.tenders import services as tenders
-from webapp.tenders.services import InvalidProfile, MatchFilters, NotYours, ProfileInput, buyer
+from webapp.tenders.services import InvalidProfile, MatchFilters, ProfileInput, buyer
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.matching import lots_by_tender
-
-
-@bp.errorhandler(InvalidInput)
-def _invalid_input(error: InvalidInput):
-    """Keep the per-field messages: the app's generic HTTPException handler drops them.
-
-    Registered on the API blueprint, so every API module answers 422 with ``fields``; it
-    belongs in webapp/errors.py, where it can move.
-    """
-    return error.get_response()
-
 
 # --- models (also the OpenAPI schemas) --------------------------------------------------------
 
@@ -187,6 +176,8 @@ class MatchesOut(BaseModel):
 class MatchesQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=200)
     include_gates: bool = False
+    # Blank: the profile's reach (served regions and their neighbours); or widen it.
+    reach: Literal["", "regions", "country", "anywhere"] = ""
 
 
 class RegionCountOut(BaseModel):
@@ -304,7 +295,6 @@ def enterprise_create():
     try:
         enterprise = tenders.create_enterprise(db, g.user, data)
     except InvalidProfile as invalid:
-        db.rollback()
         if "body" in invalid.errors:
             abort(409, invalid.errors["body"])
         raise InvalidInput(invalid.errors) from None
@@ -327,10 +317,7 @@ def enterprise_show(enterprise_id: int):
 def enterprise_update(enterprise_id: int):
     """Change your own profile: PUT sends it whole, PATCH only the fields that change."""
     db = get_session()
-    try:
-        enterprise = tenders.editable_enterprise(db, g.user, enterprise_id)
-    except NotYours:
-        abort(404, "No such enterprise, or not yours.")
+    enterprise = tenders.editable_enterprise(db, g.user, enterprise_id)
     try:
         if request.method == "PUT":
             tenders.update_profile(db, enterprise, parse_json(ProfileInput))
@@ -338,7 +325,6 @@ def enterprise_update(enterprise_id: int):
             changes = parse_json(EnterprisePatch).model_dump(exclude_unset=True)
             tenders.patch_profile(db, enterprise, changes)
     except InvalidProfile as invalid:
-        db.rollback()
         raise InvalidInput(invalid.errors) from None
     return _json(_full(enterprise))
 
@@ -350,7 +336,7 @@ def enterprise_matches(enterprise_id: int):
     query = parse_query(MatchesQuery)
     enterprise = _own_enterprise(enterprise_id)
     view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
-        limit=query.limit, show_excluded=query.include_gates))
+        limit=query.limit, show_excluded=query.include_gates, reach=query.reach))
     return _json(MatchesOut(
         enterprise_id=enterprise.id,
         total=view.n_total,
@@ -403,10 +389,7 @@ def tender_show(tender_id: int):
 def tender_candidates(tender_id: int):
     """Social enterprises that could bid for one of your tenders (coordinators: any)."""
     query = parse_query(CandidatesQuery)
-    try:
-        view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
-    except buyer.NotYours:
-        abort(404, "No such tender, or not yours.")
+    view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
     return _json(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
         region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)

@@ -1,13 +1,13 @@
 """Contracting authorities: the social enterprises that could bid for their tenders."""
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, g, request
 
 from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.rendering import render
 from webapp.tenders.services import buyer
-from webapp.tenders.services.buyer import InvalidResearch, NotYours
+from webapp.tenders.services.buyer import InvalidResearch
 from webapp.tenders.services.matching import region_choices
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyers")
@@ -24,10 +24,7 @@ def tenders():
 @login_required(Role.AUTHORITY)
 def tender(tender_id: int):
     """One of the authority's tenders and the social enterprises that could bid, with why."""
-    try:
-        view = buyer.tender_candidates(get_session(), g.user, tender_id)
-    except NotYours:
-        abort(404)
+    view = buyer.tender_candidates(get_session(), g.user, tender_id)
     return render("tenders/buyer/tender.html", view=view)
 
 

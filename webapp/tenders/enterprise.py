@@ -12,13 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.rendering import render
+from webapp.security import safe_next
 from webapp.tenders import services as tenders
 from webapp.tenders.services import InvalidFilters, InvalidProfile, NoEnterprise
 
@@ -159,10 +160,7 @@ def feedback(tender_id: int):
         abort(404)
     except NoEnterprise:
         return redirect(url_for(".profile"))
-    target = request.form.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = url_for(".index")
-    return redirect(target, code=303)
+    return redirect(safe_next(request.form.get("next"), url_for(".index")), code=303)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -201,7 +199,6 @@ def profile():
                 else:
                     tenders.update_profile(db, enterprise, data)
             except InvalidProfile as invalid:
-                db.rollback()
                 form.add_errors(invalid.errors)
             else:
                 flash(_("Your profile is saved; your tenders are ranked again."))

@@ -1,4 +1,9 @@
-"""Import published tenders (OCDS JSON) over the API: coordinators and authorities."""
+"""Import published tenders (OCDS JSON, eForms XML) over the API: coordinators and
+authorities."""
+
+import tempfile
+import zipfile
+from typing import NoReturn
 
 from flask import abort, current_app, g, jsonify, request
 from pydantic import BaseModel
@@ -8,7 +13,8 @@ from webapp.api import bp
 from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput
 from webapp.db import get_session
-from webapp.tenders.services import importing
+from webapp.tenders.importing import eforms
+from webapp.tenders.services import eforms_imports, importing
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # override with OCDS_IMPORT_MAX_BYTES in the config
 
@@ -35,15 +41,61 @@ class ImportSummaryOut(BaseModel):
 def import_ocds():
     """Import an OCDS release package, record package, list of releases or single release."""
     if not request.is_json:
-        return _invalid("Send the OCDS JSON with Content-Type: application/json.")
+        _invalid("Send the OCDS JSON with Content-Type: application/json.")
     raw = _body(current_app.config.get("OCDS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     user = g.user
     authority_id = user.authority_id if user.role == Role.AUTHORITY else None
     try:
         summary = importing.import_ocds(get_session(), raw, authority_id=authority_id)
     except importing.MalformedFile as error:
-        return _invalid(str(error))
+        _invalid(str(error))
     return jsonify(summary.as_dict())
+
+
+_XML_TYPES = ("application/xml", "text/xml")
+_ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+
+
+@bp.post("/imports/eforms")
+@token_required(Role.COORDINATOR, Role.AUTHORITY)
+def import_eforms():
+    """Import one TED eForms notice (XML) or a zip package of notices."""
+    limit = current_app.config.get("EFORMS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    user = g.user
+    authority_id = user.authority_id if user.role == Role.AUTHORITY else None
+    if request.mimetype in _XML_TYPES:
+        raw = _body(limit)
+        try:
+            eforms.check_notice(raw)
+        except eforms.NoticeProblem as problem:
+            return _invalid(f"The notice cannot be read: {problem}.")
+        summary = eforms_imports.import_notice_bytes(get_session(), raw,
+                                                     authority_id=authority_id)
+        return jsonify(summary.as_dict())
+    if request.mimetype in _ZIP_TYPES:
+        with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as package:
+            _copy_body(package, limit)
+            if not zipfile.is_zipfile(package):
+                return _invalid("The body is not a zip package.")
+            package.seek(0)
+            summary = eforms_imports.import_notices(
+                get_session(), eforms.zip_sources(package, "package"),
+                authority_id=authority_id)
+        return jsonify(summary.as_dict())
+    return _invalid("Send one eForms notice with Content-Type: application/xml, or a zip "
+                    "package of notices with Content-Type: application/zip.")
+
+
+def _copy_body(target, limit: int) -> None:
+    """Copy the request body into `target` in pieces; 413 when it is larger than `limit`."""
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+    copied = 0
+    while piece := request.stream.read(1024 * 1024):
+        copied += len(piece)
+        if copied > limit:
+            abort(413, f"The file is larger than {limit // (1024 * 1024)} MB; split it.")
+        target.write(piece)
 
 
 def _body(limit: int) -> bytes:
@@ -56,9 +108,9 @@ def _body(limit: int) -> bytes:
     return raw
 
 
-def _invalid(message: str):
-    """422 with the message (returned: the generic error handler would drop `fields`)."""
-    return InvalidInput({"body": message}).get_response()
+def _invalid(message: str) -> NoReturn:
+    """422 with the message beside the body."""
+    raise InvalidInput({"body": message})
 
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -93,5 +145,41 @@ OPENAPI_PATHS = {
             },
         }
     },
+}
+OPENAPI_PATHS["/imports/eforms"] = {
+    "post": {
+        "summary": "Import tenders from TED eForms notices",
+        "description": (
+            "Body: one eForms notice (UBL 2.3 XML as TED publishes it) with Content-Type "
+            "`application/xml`, or a zip package of notices with `application/zip`. A tender "
+            "is keyed by its procedure identifier (BT-04; a prior information notice without "
+            "one by its notice identifier): contract notices and calls for competition open "
+            "it, prior information notices plan it, change notices update it, award notices "
+            "close it. A notice older than the one already imported for its procedure, or "
+            "one imported before, changes nothing and is listed as skipped with the reason; "
+            "so are notices that cannot be read (in a zip, the rest is imported). A single "
+            "XML body that is not a readable eForms notice is 422. Coordinators and "
+            "authorities; an authority's tenders (buyer name equal to its name) are linked "
+            "to it."
+        ),
+        "security": [{"bearer": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/xml": {"schema": {"type": "string",
+                                               "description": "One eForms notice"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary",
+                                               "description": "A zip of notices (*.xml)"}},
+            },
+        },
+        "responses": {
+            "200": {"description": "What was imported", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ImportSummary"}}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"},
+            "403": {"$ref": "#/components/responses/Forbidden"},
+            "413": {"description": "The body is too large", "content": _ERROR},
+            "422": {"$ref": "#/components/responses/Invalid"},
+        },
+    }
 }
 OPENAPI_SCHEMAS = {"ImportSummary": ImportSummaryOut}

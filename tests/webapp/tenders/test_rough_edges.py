@@ -128,15 +128,17 @@ def _listed(html: str) -> list[int]:
 
 
 def test_the_list_has_pages_and_page_links(enterprise):
-    first = enterprise.get("/opportunities/").get_data(as_text=True)
+    # a page of 3: the relevance gates of the engine leave the fixture enterprise fewer
+    # matches than the default page of 20
+    first = enterprise.get("/opportunities/?limit=3").get_data(as_text=True)
     n_total = int(re.search(r"(\d+) matching tenders", first).group(1))
-    assert n_total > 20
+    assert n_total > 3
     assert 'aria-label="Pages of matching tenders"' in first
-    assert 'href="/opportunities/?page=2"' in first
-    second = enterprise.get("/opportunities/?page=2").get_data(as_text=True)
+    assert re.search(r'href="/opportunities/\?[^"]*page=2', first)
+    second = enterprise.get("/opportunities/?limit=3&page=2").get_data(as_text=True)
     assert 'aria-current="page">2<' in second
     page1, page2 = _listed(first), _listed(second)
-    assert len(page1) == 20 and page2 and not set(page1) & set(page2)
+    assert len(page1) == 3 and page2 and not set(page1) & set(page2)
     assert enterprise.get("/opportunities/?page=0").status_code == 422
 
 

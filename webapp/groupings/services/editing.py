@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models import Membership, Proposal, ProposalStatus, User, WaitlistEntry
 from webapp.audit import services as audit
+from webapp.db import writes
 from webapp.groupings.services import adapter
 from webapp.groupings.services.errors import InvalidChange, NotEditable
 from webapp.groupings.services.parameters import POOL_KEY, stored
@@ -97,6 +98,7 @@ def _apply_move(db: Session, loaded: Loaded, application_id: int, target: str,
     return changed, from_label, to_label, from_number
 
 
+@writes
 def move(db: Session, user: User, slug: str, proposal_id: int, application_id: int,
          target: str, version: int | None) -> tuple[Loaded, set[int]]:
     """Move an applicant to another group (or the waitlist); both groups are re-scored."""
@@ -117,6 +119,7 @@ def move(db: Session, user: User, slug: str, proposal_id: int, application_id: i
     return loaded, changed
 
 
+@writes
 def undo(db: Session, user: User, slug: str, proposal_id: int,
          version: int | None) -> tuple[Loaded, set[int]]:
     """Undo the last move not undone yet (moves are kept in the audit trail)."""
@@ -141,6 +144,7 @@ def undo(db: Session, user: User, slug: str, proposal_id: int,
     return loaded, changed
 
 
+@writes
 def set_locked(db: Session, user: User, slug: str, proposal_id: int, application_id: int,
                locked: bool, version: int | None) -> tuple[Loaded, set[int]]:
     """Lock a member in its group (it stays there when the sector is run again) or unlock it."""
@@ -164,6 +168,7 @@ def set_locked(db: Session, user: User, slug: str, proposal_id: int, application
     return loaded, {membership.group_id}
 
 
+@writes
 def approve(db: Session, user: User, slug: str, proposal_id: int,
             version: int | None) -> Loaded:
     """Approve a draft: from now on it cannot be edited."""
@@ -178,6 +183,7 @@ def approve(db: Session, user: User, slug: str, proposal_id: int,
     return loaded
 
 
+@writes
 def publish(db: Session, user: User, slug: str, proposal_id: int,
             version: int | None) -> Loaded:
     """Publish an approved proposal: its members (authorities) now see their groups."""

@@ -32,6 +32,8 @@ from models import (
     User,
 )
 from webapp.audit import services as audit
+from webapp.db import writes
+from webapp.errors import Invalid
 
 REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
@@ -44,7 +46,7 @@ KNOWN_COUNTRIES = frozenset({
 })
 
 
-class InvalidImportFile(ValueError):
+class InvalidImportFile(Invalid):
     """The file as a whole cannot be read (encoding, header, size)."""
 
 
@@ -177,6 +179,7 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
     return clean, errors
 
 
+@writes
 def import_applications(db: Session, user: User, sector: Sector, content: bytes) -> ImportResult:
     """Create or update the sector's applications from CSV rows; the valid rows are kept."""
     rows = read_rows(content)

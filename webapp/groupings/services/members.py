@@ -26,12 +26,14 @@ from models import (
     Proposal,
     ProposalStatus,
     Sector,
-    SectorCoordinator,
     User,
     WishKind,
 )
 from webapp.audit import services as audit
+from webapp.db import writes
+from webapp.errors import Invalid, NotYours
 from webapp.palette import country_colour
+from webapp.scope import coordinated
 
 COUNTRY_NAMES = {
     "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CY": "Cyprus", "CZ": "Czechia",
@@ -51,16 +53,8 @@ LANGUAGE_NAMES = {
 MAX_REASON_LENGTH = 1000
 
 
-class NotYours(LookupError):
-    """No such object, or it is not the caller's to see: both answer 404."""
-
-
-class InvalidAnswer(ValueError):
+class InvalidAnswer(Invalid):
     """The answer or wish cannot be accepted as sent; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- read models ------------------------------------------------------------------------------
@@ -312,6 +306,7 @@ def public_profile(authority: Authority) -> PublicProfile:
     )
 
 
+@writes
 def answer_group(
     db: Session, user: User, group_id: int, answer: str, reason: str = ""
 ) -> PartnerResponse:
@@ -382,6 +377,7 @@ def wishes_of(db: Session, user: User) -> list[WishView]:
     return _wishes_of(db, _authority(db, user).id)
 
 
+@writes
 def add_wish(
     db: Session, user: User, application_id: int, other_authority_id: int | None, kind: str
 ) -> PartnerWish:
@@ -662,22 +658,10 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
 
 def coordinated_sector(db: Session, user: User, slug: str) -> Sector:
     """A sector the coordinator runs, or NotYours."""
-    sector = db.exec(
-        select(Sector)
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
-        .where(Sector.slug == slug)
-        .where(SectorCoordinator.user_id == user.id)
-    ).first()
+    sector = db.exec(coordinated(select(Sector).where(Sector.slug == slug), user)).first()
     if sector is None:
         raise NotYours(f"No sector {slug} of yours.")
     return sector
-
-
-def coordinated_sector_ids(db: Session, user: User) -> list[int]:
-    """The ids of the sectors a coordinator runs."""
-    return list(db.exec(
-        select(SectorCoordinator.sector_id).where(SectorCoordinator.user_id == user.id)
-    ).all())
 
 
 def answers_for_proposal(db: Session, proposal_id: int) -> list[AnswerRow]:

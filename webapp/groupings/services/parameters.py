@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from webapp.errors import Invalid, field_messages
 
 MAX_GROUP_SIZE = 7  # the programme's rule: working groups of at most seven
 
@@ -35,13 +37,22 @@ class RunParameters(BaseModel):
     random_state: int = Field(0, ge=0, le=2**31 - 1)
     n_alternatives: int = Field(3, ge=1, le=5, description="How many alternative proposals")
 
-    @model_validator(mode="after")
-    def _consistent(self):
-        if self.min_group_size > self.max_group_size:
-            raise ValueError("min_group_size must not exceed max_group_size")
-        if self.n_groups and self.max_groups and self.n_groups > self.max_groups:
-            raise ValueError("n_groups must not exceed max_groups")
-        return self
+    # Rules across fields sit on the later field, so the message lands beside it.
+    @field_validator("min_group_size")
+    @classmethod
+    def _min_not_above_max(cls, value: int, info: ValidationInfo) -> int:
+        maximum = info.data.get("max_group_size")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must not exceed the largest group size ({maximum})")
+        return value
+
+    @field_validator("max_groups")
+    @classmethod
+    def _n_groups_within_max(cls, value: int | None, info: ValidationInfo) -> int | None:
+        n_groups = info.data.get("n_groups")
+        if value and n_groups and n_groups > value:
+            raise ValueError(f"must not be below the number of groups asked for ({n_groups})")
+        return value
 
 
 # form field name -> path in RunParameters (the form flattens the weights)
@@ -62,12 +73,8 @@ FORM_FIELDS = {
 _PATH_TO_FIELD = {path: name for name, path in FORM_FIELDS.items()}
 
 
-class InvalidParameters(ValueError):
+class InvalidParameters(Invalid):
     """The settings cannot be used; `errors` maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def parse_form(form) -> RunParameters:
@@ -92,16 +99,7 @@ def parse_form(form) -> RunParameters:
 
 def form_errors(error: ValidationError) -> dict[str, str]:
     """pydantic errors keyed by the form's field names (model-wide errors on the field named)."""
-    errors: dict[str, str] = {}
-    for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        if not path:
-            field = "max_groups" if "n_groups" in message else "min_group_size"
-        else:
-            field = _PATH_TO_FIELD.get(path, path)
-        errors.setdefault(field, message)
-    return errors
+    return field_messages(error, default_field="min_group_size", fields=_PATH_TO_FIELD)
 
 
 def as_form(parameters: RunParameters) -> dict[str, str]:

@@ -12,10 +12,10 @@ from models import (
     Proposal,
     ProposalStatus,
     Sector,
-    SectorCoordinator,
     User,
 )
 from webapp.groupings.services.errors import UnknownSector
+from webapp.scope import coordinated
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,10 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
         .group_by(Proposal.sector_id).subquery()
     )
     rows = db.exec(
-        select(Sector, func.coalesce(apps.c.n, 0), func.coalesce(props.c.n, 0), props.c.latest)
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
+        coordinated(select(Sector, func.coalesce(apps.c.n, 0), func.coalesce(props.c.n, 0),
+                           props.c.latest), user)
         .outerjoin(apps, apps.c.sector_id == Sector.id)
         .outerjoin(props, props.c.sector_id == Sector.id)
-        .where(SectorCoordinator.user_id == user.id)
         .order_by(Sector.name)
     ).all()
     latest_ids = [latest for *_rest, latest in rows if latest]
@@ -89,11 +88,7 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
 
 def sector_for(db: Session, user: User, slug: str) -> Sector:
     """The sector with `slug` if the coordinator runs it, else UnknownSector."""
-    sector = db.exec(
-        select(Sector)
-        .join(SectorCoordinator, SectorCoordinator.sector_id == Sector.id)
-        .where(Sector.slug == slug, SectorCoordinator.user_id == user.id)
-    ).first()
+    sector = db.exec(coordinated(select(Sector).where(Sector.slug == slug), user)).first()
     if sector is None:
         raise UnknownSector(f"No sector '{slug}' among the sectors you coordinate.")
     return sector

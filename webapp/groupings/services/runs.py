@@ -28,6 +28,7 @@ from models import (
     WaitlistEntry,
 )
 from webapp.audit import services as audit
+from webapp.db import writes
 from webapp.groupings.services import adapter
 from webapp.groupings.services.parameters import POOL_KEY, RunParameters
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture
@@ -168,6 +169,7 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
     )
 
 
+@writes
 def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> Proposal:
     """Run the engine and store one Proposal per alternative (same run_key); return the best."""
     sector = sector_for(db, user, slug)

@@ -1,7 +1,7 @@
 """contact person and e-mail of authorities and enterprises; accounts pending confirmation
 
 Revision ID: 0007_ux
-Revises: 0001
+Revises: 0004_index
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = '0007_ux'
-down_revision: str | None = '0001'
+down_revision: str | None = '0004_index'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

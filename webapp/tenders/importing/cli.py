@@ -1,4 +1,5 @@
-"""`matchmaker import ocds FILE...` and `matchmaker reference load-cpv|load-nuts FILE`."""
+"""`matchmaker import ocds FILE...`, `matchmaker import eforms PATH...` and
+`matchmaker reference load-cpv|load-nuts FILE`."""
 
 from pathlib import Path
 
@@ -7,7 +8,8 @@ from flask.cli import AppGroup
 
 from webapp import reference
 from webapp.db import get_engine, session_scope
-from webapp.tenders.services import importing
+from webapp.tenders.importing import eforms
+from webapp.tenders.services import eforms_imports, importing
 
 
 @click.group("import", cls=AppGroup)
@@ -37,6 +39,25 @@ def import_ocds(files: tuple[str, ...]) -> None:
         _echo_summary(path, summary)
     if n_malformed:
         raise click.ClickException(f"{n_malformed} of {len(files)} files could not be read.")
+
+
+@import_cli.command("eforms")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def import_eforms(paths: tuple[str, ...]) -> None:
+    """Import TED eForms notices: XML files, folders of them, or .zip packages.
+
+    Notices that cannot be imported are listed with their reason; the rest is imported.
+    Exits non-zero only when the paths hold no notice at all.
+    """
+    total = eforms.count_sources(paths)
+    if not total:
+        raise click.ClickException("No eForms notices (.xml) or packages (.zip) found.")
+    with session_scope(get_engine()) as db, click.progressbar(
+        length=total, label=f"eForms ({total} notices)"
+    ) as bar:
+        summary = eforms_imports.import_notices(
+            db, eforms.iter_sources(paths), on_record=lambda: bar.update(1))
+    _echo_summary(", ".join(paths), summary)
 
 
 def _echo_summary(path: str, summary: importing.ImportSummary) -> None:

@@ -127,6 +127,11 @@ class ParsedLot:
     cpv_codes: list[str] = field(default_factory=list)
     value_eur: float | None = None
     reservation: Reservation = Reservation.NONE
+    # read from eForms notices (OCDS leaves them empty)
+    titles: dict[str, str] = field(default_factory=dict)  # language -> text
+    descriptions: dict[str, str] = field(default_factory=dict)
+    nuts_codes: list[str] = field(default_factory=list)
+    reserved_execution: bool = False
 
 
 @dataclass
@@ -157,6 +162,15 @@ class ParsedTender:
     status: TenderStatus = TenderStatus.OPEN
     lots: list[ParsedLot] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # read from eForms notices (OCDS leaves them empty)
+    titles: dict[str, str] = field(default_factory=dict)  # language -> text, every language
+    descriptions: dict[str, str] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)  # the notice's languages, main first
+    notice_id: str = ""  # the notice identifier and version that gave these values
+    notice_kind: str = ""  # its notice type (BT-02), "change-" before it for a change notice
+    changed_notice_id: str = ""  # the notice a change notice changes (BT-758); not stored
+    buyer_country: str = ""  # NUTS country code
+    buyer_nuts: str = ""
 
 
 @dataclass

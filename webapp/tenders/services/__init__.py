@@ -1,9 +1,10 @@
 """Social enterprises and the tenders they can win: profiles, ranked tenders, feedback.
 
-The engine is ``matcher.tenders``; :mod:`.matching` keeps it fitted per app (call
-:func:`invalidate_matcher` after writing tenders or enterprises, e.g. after an import).
+The engine is ``matcher.tenders``; :mod:`.index` keeps it fitted outside requests (call
+:func:`note_changes` before committing writes of tenders or enterprises, e.g. in an import).
 """
 
+from webapp.tenders.services.index import IndexNotReady, current_index, note_changes
 from webapp.tenders.services.listing import (
     InvalidFilters,
     MatchFilters,
@@ -22,8 +23,6 @@ from webapp.tenders.services.listing import (
 from webapp.tenders.services.matching import (
     cpv_labels,
     cpv_picker,
-    fitted_matcher,
-    invalidate_matcher,
     region_choices,
     region_labels,
     search_cpv,
@@ -49,12 +48,9 @@ __all__ = [
     "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
     "cpv_labels", "cpv_picker", "current_input", "editable_enterprise", "enterprise_of",
-    "feedback_of",
-    "fitted_matcher",
-    "invalidate_matcher", "parse_filters", "parse_profile", "patch_profile", "profile_errors",
-    "profile_summary",
+    "feedback_of", "IndexNotReady", "current_index", "note_changes", "parse_filters",
+    "parse_profile", "patch_profile", "profile_errors", "profile_summary",
     "ranked_for", "ranked_tenders", "record_feedback", "region_choices", "region_labels",
-    "saved_tenders",
-    "search_cpv", "tender_detail", "top_matches",
+    "saved_tenders", "search_cpv", "tender_detail", "top_matches",
     "update_profile",
 ]

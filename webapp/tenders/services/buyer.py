@@ -14,8 +14,11 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
-from models import Enterprise, EnterpriseKind, Reservation, Role, Tender, User
+from models import Enterprise, EnterpriseKind, Reservation, Tender, User
+from webapp.errors import Invalid, NotYours
+from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, bar_chart, most_text
+from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
     Badge,
@@ -27,8 +30,8 @@ from webapp.tenders.services.listing import (
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
-    fitted_matcher,
     lots_by_tender,
+    rows_for,
     tender_item,
 )
 from webapp.tenders.services.profiles import (
@@ -47,16 +50,8 @@ MIN_SCORE = 0.4
 ART20_REALISTIC = 3
 
 
-class NotYours(Exception):
-    """No such tender, or not one of the user's authority."""
-
-
-class InvalidResearch(Exception):
+class InvalidResearch(Invalid):
     """Market research input that cannot be used, with a message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -175,14 +170,13 @@ def my_tenders(db: Session, user: User) -> list[TenderRow]:
 def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> CandidatesView:
     """Social enterprises that could bid for a tender, with why; own tenders only."""
     tender = db.get(Tender, tender_id)
-    if tender is None or (
-        user.role != Role.COORDINATOR and tender.authority_id != user.authority_id
-    ) or user.role == Role.ENTERPRISE:
+    if not may_read_candidates(user, tender):
         raise NotYours()
     lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
-    fitted = fitted_matcher(db)
+    index = current_index(db)
     item = tender_item(tender, lots)
-    ranking = fitted.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    ranking = index.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     lot_names = {lot.id: (f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref)
                  for lot in lots}
     return CandidatesView(
@@ -200,9 +194,10 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
 
 def market_research(db: Session, research: ResearchInput, n: int = 20) -> ResearchResult:
     """How many social enterprises could bid for a planned tender, where, and who."""
-    fitted = fitted_matcher(db)
+    index = current_index(db)
     planned = _planned_item(research, research.reservation)
-    ranking = fitted.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
+    ranking = index.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
+    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     n_able = sum(r.n_enterprises for r in ranking.region_counts)
     if research.reservation == "art20":
         n_art20 = n_able

@@ -1,6 +1,7 @@
 """Import OCDS tender data into the database: parse with `webapp.tenders.importing.ocds`, upsert.
 
-A tender is keyed by (source="ocds", source_id=ocid) and its lots by `lot_ref`, so importing
+A tender is keyed by (source, source_id), for OCDS ("ocds", ocid) (eForms notices come through
+`webapp.services.eforms_imports`, keyed by procedure id), and its lots by `lot_ref`, so importing
 the same data again updates rather than duplicates, a newer release of the same process
 updates its fields, and lots that disappeared upstream are removed.
 """
@@ -15,8 +16,10 @@ from sqlmodel import Session, func, select
 from models import Authority, Lot, NutsRegion, Tender, utcnow
 from webapp.tenders.importing import ocds
 from webapp.tenders.importing.ocds import MalformedFile, OcdsRecord, ParsedTender, Problem
+from webapp.tenders.services.index import note_changes
 
-__all__ = ["ImportSummary", "MalformedFile", "import_ocds", "import_records", "read_ocds"]
+__all__ = ["ImportSummary", "MalformedFile", "import_ocds", "import_outcomes", "import_records",
+           "read_ocds"]
 
 SOURCE = "ocds"
 CHUNK_SIZE = 200  # records upserted with one query for tenders and one for lots
@@ -30,6 +33,7 @@ class ImportSummary:
     n_updated: int = 0
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    tender_ids: list[int] = field(default_factory=list)  # created or updated
 
     def as_dict(self) -> dict:
         """The summary as the API returns it."""
@@ -66,24 +70,56 @@ def import_records(
     `authority_id`: the importing authority; its tenders (buyer name equal to its name) are
     linked to it. `on_record` is called after each record (a progress bar).
     """
-    summary = ImportSummary()
-    own_name = _authority_name(db, authority_id)
     now = now or datetime.now(UTC)
     outcomes = ocds.iter_parsed(records, region_lookup=region_lookup(db), now=now)
+    return import_outcomes(
+        db, ((record.label, outcome) for record, outcome in outcomes), source=SOURCE,
+        authority_id=authority_id, on_record=on_record,
+    )
+
+
+#: Screens a chunk of parsed (label, tender) pairs before they are stored: returns the ones
+#: to store and the ones left out with their reason.
+Screen = Callable[
+    [Session, list[tuple[str, ParsedTender]]],
+    tuple[list[tuple[str, ParsedTender]], list[Problem]],
+]
+
+
+def import_outcomes(
+    db: Session,
+    outcomes: Iterable[tuple[str, ParsedTender | Exception]],
+    *,
+    source: str,
+    authority_id: int | None = None,
+    on_record: Callable[[], None] | None = None,
+    screen: Screen | None = None,
+) -> ImportSummary:
+    """Upsert parsed tenders of one `source` (a label with a tender, or with the problem that
+    stopped it), reporting the problems; commits. `screen` may leave tenders out."""
+    summary = ImportSummary()
+    own_name = _authority_name(db, authority_id)
     for chunk in _chunks(outcomes, CHUNK_SIZE):
         good = []
-        for record, outcome in chunk:
-            if isinstance(outcome, ocds.RecordProblem):
-                summary.skipped.append(Problem(record.label, str(outcome)))
+        for label, outcome in chunk:
+            if isinstance(outcome, Exception):
+                summary.skipped.append(Problem(label, str(outcome)))
             else:
-                summary.warnings.extend(Problem(record.label, w) for w in outcome.warnings)
-                good.append(outcome)
-        n_created = _upsert(db, good, authority_id if own_name else None, own_name)
+                good.append((label, outcome))
+        if screen is not None:
+            good, left_out = screen(db, good)
+            summary.skipped.extend(left_out)
+        for label, outcome in good:
+            summary.warnings.extend(Problem(label, w) for w in outcome.warnings)
+        n_created = _upsert(db, [outcome for _, outcome in good],
+                            authority_id if own_name else None, own_name, summary.tender_ids,
+                            source=source)
         summary.n_created += n_created
         summary.n_updated += len(good) - n_created
         for _ in chunk:
             if on_record is not None:
                 on_record()
+    note_changes(db, "tender", summary.tender_ids)
     db.commit()
     return summary
 
@@ -113,7 +149,9 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _upsert(
-    db: Session, parsed: list[ParsedTender], authority_id: int | None, own_name: str
+    db: Session, parsed: list[ParsedTender], authority_id: int | None, own_name: str,
+    written: list[int],
+    source: str = SOURCE,
 ) -> int:
     """Create or update a chunk of tenders and their lots (a few queries per chunk, not per
     tender); returns how many were created."""
@@ -123,7 +161,7 @@ def _upsert(
     tenders = {
         tender.source_id: tender
         for tender in db.exec(select(Tender).where(
-            Tender.source == SOURCE, Tender.source_id.in_([p.source_id for p in parsed])
+            Tender.source == source, Tender.source_id.in_([p.source_id for p in parsed])
         ))
     }
     n_created = 0
@@ -132,7 +170,7 @@ def _upsert(
         values = {name: getattr(item, name) for name in _TENDER_FIELDS}
         tender = tenders.get(item.source_id)
         if tender is None:  # every field given: sqlmodel's default factories are slow
-            tender = Tender(source=SOURCE, source_id=item.source_id, imported_at=now, **values)
+            tender = Tender(source=source, source_id=item.source_id, imported_at=now, **values)
             tenders[item.source_id] = tender
             db.add(tender)
             n_created += 1
@@ -150,6 +188,7 @@ def _upsert(
     for tender, item in pairs:
         _sync_lots(db, tender.id, item.lots, lots[tender.id])
     db.flush()
+    written.extend(tender.id for tender, _item in pairs)
     return n_created
 
 
@@ -158,8 +197,11 @@ _TENDER_FIELDS = (
     "value_amount", "currency", "value_eur", "deadline", "published_at", "procedure",
     "reservation", "reserved_execution", "award_criteria", "sme_suitable",
     "social_enterprise_suitable", "social_criteria", "language", "url", "status",
+    "titles", "descriptions", "languages", "notice_id", "notice_kind", "buyer_country",
+    "buyer_nuts",
 )
-_LOT_FIELDS = ("title", "description", "cpv_codes", "value_eur", "reservation")
+_LOT_FIELDS = ("title", "description", "cpv_codes", "value_eur", "reservation",
+               "reserved_execution", "nuts_codes", "titles", "descriptions")
 
 
 def _sync_lots(

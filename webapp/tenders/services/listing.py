@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
+import numpy as np
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts
-from matcher.tenders import Gate, Signal, TenderMatch
-from models import Enterprise, FeedbackAction, Lot, MatchFeedback, Reservation, Tender, User, utcnow
+from matcher.tenders import Gate, Signal, TenderMatch, top_k_rows
+from models import (
+    Enterprise,
+    FeedbackAction,
+    Lot,
+    MatchFeedback,
+    Reservation,
+    Tender,
+    TenderStatus,
+    User,
+    utcnow,
+)
+from webapp.errors import Invalid, field_messages
 from webapp.tenders.services.charts import BarChart, bar_chart, most_text
+from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
     enterprise_profile,
-    fitted_matcher,
-    lots_by_tender,
     reference_lists,
+    rows_for,
 )
 from webapp.tenders.services.profiles import enterprise_of, euros, region_label
 
@@ -44,6 +57,8 @@ GATE_LABELS = {
     "art20": _l("Reserved under Art. 20"),
     "art77_mission": _l("Reserved under Art. 77"),
     "art77_cpv": _l("Questionable Art. 77 reservation"),
+    "outside_reach": _l("Outside your regions"),
+    "no_evidence": _l("Nothing in common with your activity"),
 }
 MAX_LIMIT = 200
 PAGE = 20
@@ -68,6 +83,8 @@ class MatchFilters(BaseModel):
     q: str = Field(default="", max_length=200)
     show_dismissed: bool = False
     show_excluded: bool = False
+    # How far to look: blank keeps the profile's reach (served regions and their neighbours).
+    reach: Literal["", "regions", "country", "anywhere"] = ""
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
     page: int = Field(default=1, ge=1, le=10_000)
 
@@ -92,12 +109,8 @@ class MatchFilters(BaseModel):
         return value
 
 
-class InvalidFilters(Exception):
+class InvalidFilters(Invalid):
     """Filters that cannot be applied, with a message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
 
 
 def parse_filters(args: dict) -> MatchFilters:
@@ -105,10 +118,7 @@ def parse_filters(args: dict) -> MatchFilters:
     try:
         return MatchFilters.model_validate(args)
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            errors.setdefault(str(item["loc"][0]) if item["loc"] else "q", item["msg"])
-        raise InvalidFilters(errors) from None
+        raise InvalidFilters(field_messages(error, default_field="q", top_level=True)) from None
 
 
 # --- read models ------------------------------------------------------------------------------
@@ -209,41 +219,57 @@ def ranked_tenders(db: Session, user: User, filters: MatchFilters) -> MatchList:
 
 
 def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> MatchList:
-    """Open tenders for an enterprise, best first, filtered, each with its why."""
-    fitted = fitted_matcher(db)
+    """Open tenders for an enterprise, best first, filtered, each with its why.
+
+    Array work only: the enterprise is scored once against every tender of the index, the
+    filters and dismissed tenders are masks, counts per region a ``bincount`` and the shown
+    page a top-k; signals and reasons are computed for the shown tenders alone.
+    """
+    index = current_index(db)
     profile = enterprise_profile(enterprise)
+    if filters.reach:
+        profile = replace(profile, reach=filters.reach)
     feedback = feedback_of(db, enterprise.id)
-    ordered = _ordering(fitted, profile)
-    kept = [
-        (tender_id, score) for tender_id, score in ordered
-        if _passes(fitted.tenders[tender_id], fitted.lots.get(tender_id, []), filters)
-    ]
-    n_dismissed = sum(1 for tid, _s in kept if feedback.get(tid) == FeedbackAction.DISMISSED)
+    side, _unit_scores, scores = index.matcher.score_tenders(profile)
+    now = _now()
+    open_now = index.open_mask(now)
+    shown_filter = _filter_mask(db, index, filters)
+    kept = open_now & (scores > 0) & shown_filter
+    dismissed = np.zeros(len(kept), dtype=bool)
+    dismissed[index.position_array(
+        [tid for tid, action in feedback.items() if action == FeedbackAction.DISMISSED]
+    )] = True
+    n_dismissed = int((kept & dismissed).sum())
     if not filters.show_dismissed:
-        kept = [(tid, s) for tid, s in kept if feedback.get(tid) != FeedbackAction.DISMISSED]
-    n_pages = max(1, -(-len(kept) // filters.limit))
+        kept &= ~dismissed
+    n_total = int(kept.sum())
+    n_pages = max(1, -(-n_total // filters.limit))
     page = min(filters.page, n_pages)
     offset = (page - 1) * filters.limit
-    shown = kept[offset: offset + filters.limit]
-    positions = {tid: i for i, (tid, _s) in enumerate(ordered)}
-    depth = max((positions[tid] for tid, _s in shown), default=-1) + 1
-    ranking = fitted.matcher.rank_tenders(
-        profile, n=max(depth, 1), explain_gates=filters.show_excluded
-    )
-    by_id = {m.tender_id: m for m in ranking.matches}
+    # the best `page * limit`, of which this page shows the last `limit`
+    _top_scores, top = top_k_rows(np.where(kept, scores, 0)[None, :], offset + filters.limit)
+    shown = top[0][top[0] >= 0][offset:]
+    fitted = rows_for(db, index, index.tender_ids[shown].tolist())
     matches = [
-        _match_view(fitted, by_id[tid], feedback.get(tid)) for tid, _s in shown if tid in by_id
+        _match_view(fitted, match, feedback.get(match.tender_id))
+        for match in index.matcher.explain_tenders(profile, side, shown)
     ]
-    excluded = [
-        _gate_view(fitted, gate) for gate in ranking.gates
-        if _passes(fitted.tenders[gate.tender_id], fitted.lots.get(gate.tender_id, []),
-                   filters.model_copy(update={"reserved_only": False}))
-    ]
-    more = min(filters.limit + PAGE, MAX_LIMIT) if len(kept) > filters.limit else None
+    excluded = []
+    if filters.show_excluded:
+        unreserved = filters.model_copy(update={"reserved_only": False})
+        left_out = index.alive & (~open_now | (scores < 0)) & _filter_mask(db, index, unreserved)
+        # Those that share the enterprise's activity first: they are the ones worth a why.
+        candidates = np.flatnonzero(left_out)
+        related = index.matcher.tender_evidence(side)[candidates]
+        candidates = np.concatenate([candidates[related], candidates[~related]])[:MAX_LIMIT]
+        gates = index.matcher.gates_of(profile, side, candidates, now)
+        gated = rows_for(db, index, [g.tender_id for g in gates])
+        excluded = [_gate_view(gated, gate) for gate in gates]
+    more = min(filters.limit + PAGE, MAX_LIMIT) if n_total > filters.limit else None
     return MatchList(
-        enterprise=enterprise, filters=filters, matches=matches, n_total=len(kept),
+        enterprise=enterprise, filters=filters, matches=matches, n_total=n_total,
         excluded=excluded, more_limit=more, n_dismissed=n_dismissed,
-        region_chart=_region_chart(fitted, [tid for tid, _s in kept]),
+        region_chart=_region_chart(index, kept),
         page=page, n_pages=n_pages,
         n_saved=sum(1 for action in feedback.values() if action == FeedbackAction.SAVED),
     )
@@ -292,22 +318,23 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
     tender = db.get(Tender, tender_id)
     if tender is None:
         return None
-    lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
-    fitted = fitted_matcher(db)
+    index = current_index(db)
+    fitted = rows_for(db, index, [tender.id])
+    lots = fitted.lots.get(tender.id, [])
     profile = enterprise_profile(enterprise)
     feedback = feedback_of(db, enterprise.id).get(tender.id)
     match, gates, lot_gates = None, [], []
-    if tender.id in fitted.tenders:
-        ordered = [tid for tid, _s in _ordering(fitted, profile)]
-        if tender.id in ordered:
-            ranking = fitted.matcher.rank_tenders(profile, n=ordered.index(tender.id) + 1)
-            found = next(m for m in ranking.matches if m.tender_id == tender.id)
+    position = index.positions.get(tender.id)
+    now = _now()
+    if position is not None:
+        side, _unit_scores, scores = index.matcher.score_tenders(profile)
+        if index.open_mask(now)[position] and scores[position] > 0:
+            found = index.matcher.explain_tenders(profile, side, [position])[0]
             match = _match_view(fitted, found, feedback)
             lot_gates = [_gate_view(fitted, g) for g in found.gated_lots]
         else:
-            ranking = fitted.matcher.rank_tenders(profile, n=1, explain_gates=True)
             gates = [replace(_gate_view(fitted, g), lot=None)
-                     for g in ranking.gates if g.tender_id == tender.id]
+                     for g in index.matcher.gates_of(profile, side, [position], now)]
     else:
         gates = [GateView(tender.id, None, "closed", tender.title, tender.buyer_name, None,
                           str(GATE_LABELS["closed"]),
@@ -370,40 +397,46 @@ def feedback_of(db: Session, enterprise_id: int) -> dict[int, str]:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _ordering(fitted: FittedMatcher, profile) -> list[tuple[int, float]]:
-    """Every tender open to the profile, best first, as (tender id, score)."""
-    matcher = fitted.matcher
-    if matcher.n_tenders_ == 0:
-        return []
-    scores, indices = matcher.kneighbors([profile], n_neighbors=matcher.n_tenders_)
-    return [
-        (matcher.tenders_[int(i)].id, float(s))
-        for s, i in zip(scores[0], indices[0], strict=True) if i >= 0
-    ]
+def _now() -> datetime:
+    """The moment deadlines are checked against (MATCHER_NOW pins it for demos and tests)."""
+    return current_app.config.get("MATCHER_NOW") or datetime.now(UTC)
 
 
-def _passes(tender: Tender, lots: list[Lot], filters: MatchFilters) -> bool:
-    """Whether a tender passes the filters."""
-    if filters.region and not any(c.startswith(filters.region) for c in tender.nuts_codes):
-        return False
-    if filters.min_value is not None and (tender.value_eur or -1) < filters.min_value:
-        return False
-    if filters.max_value is not None and (
-        tender.value_eur is None or tender.value_eur > filters.max_value
-    ):
-        return False
-    if filters.closing_after is not None and (
-        tender.deadline is None or tender.deadline.date() < filters.closing_after
-    ):
-        return False
-    if filters.reserved_only and not _is_reserved(tender, lots):
-        return False
+def _filter_mask(db: Session, index: MatchingIndex, filters: MatchFilters) -> np.ndarray:
+    """Tenders of the index that pass the filters, as a boolean array."""
+    mask = index.alive.copy()
+    if filters.region:
+        mask &= index.region_mask(filters.region)
+    if filters.min_value is not None:
+        mask &= np.nan_to_num(index.value, nan=-1.0) >= filters.min_value
+    if filters.max_value is not None:
+        mask &= ~np.isnan(index.value) & (np.nan_to_num(index.value) <= filters.max_value)
+    if filters.closing_after is not None:
+        # NaN (no deadline) compares False: left out, as before.
+        mask &= index.deadline >= closing_after_timestamp(filters.closing_after)
+    if filters.reserved_only:
+        mask &= index.reserved
     if filters.q:
-        text = " ".join([tender.title, tender.description, tender.buyer_name,
-                         *(lot.title for lot in lots)]).lower()
-        if not all(word in text for word in filters.q.lower().split()):
-            return False
-    return True
+        found = np.zeros(len(mask), dtype=bool)
+        found[index.position_array(_text_matches(db, filters.q))] = True
+        mask &= found
+    return mask
+
+
+def _text_matches(db: Session, query: str) -> list[int]:
+    """Ids of tenders whose title, description, buyer or a lot title holds every word."""
+    condition = []
+    for word in query.lower().split():
+        pattern = f"%{word}%"
+        condition.append(or_(
+            func.lower(Tender.title).like(pattern),
+            func.lower(Tender.description).like(pattern),
+            func.lower(Tender.buyer_name).like(pattern),
+            exists().where(Lot.tender_id == Tender.id, func.lower(Lot.title).like(pattern)),
+        ))
+    return list(db.exec(select(Tender.id).where(
+        Tender.status != TenderStatus.CLOSED, and_(*condition)
+    )))
 
 
 def _is_reserved(tender: Tender, lots: list[Lot]) -> bool:
@@ -515,23 +548,22 @@ def _deadline_text(deadline: datetime | None) -> str:
     return deadline.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
-def _region_chart(fitted: FittedMatcher, tender_ids: list[int]) -> BarChart | None:
-    counts = Counter()
-    for tid in tender_ids:
-        codes = fitted.tenders[tid].nuts_codes
-        counts[codes[0][:4] if codes else "?"] += 1
-    if not counts:
+def _region_chart(index: MatchingIndex, kept: np.ndarray) -> BarChart | None:
+    counts = np.bincount(index.region[kept] + 1, minlength=len(index.region_codes) + 1)
+    n_kept = int(counts.sum())
+    if not n_kept:
         return None
+    order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], i))
     rows = [
-        (region_label(fitted.nuts_names, code) if code != "?" else _("place not stated"),
-         float(n), str(n))
-        for code, n in counts.most_common(8)
+        (region_label(index.nuts_names, index.region_codes[i - 1]) if i
+         else _("place not stated"), float(counts[i]), str(int(counts[i])))
+        for i in order[:8]
     ]
     return bar_chart(
         chart_id="matches-by-region",
         title=_("Matching tenders by region"),
-        summary=_("%(n)s matching tenders in %(regions)s regions", n=len(tender_ids),
-                  regions=len(counts))
+        summary=_("%(n)s matching tenders in %(regions)s regions", n=n_kept,
+                  regions=len(order))
         + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
     )

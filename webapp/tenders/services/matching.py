@@ -1,108 +1,46 @@
-"""The fitted tender matcher of an app, and the conversions between rows and engine items.
+"""Rows and the engine: conversions between them, the rows a request shows, labels.
 
-The engine (``matcher.tenders``) is pure: it never sees a session. This module loads the
-rows, hands plain items to it, and keeps the fitted matcher in ``app.extensions`` (never in a
-module-level variable). The cache is refitted when the tenders or enterprises change: writes
-of this app call :func:`invalidate_matcher`, and a cheap fingerprint (counts, highest ids,
-latest import) catches writes made elsewhere, such as an OCDS import in another process.
+The engine (``matcher.tenders``) is pure: it never sees a session. The fitted matcher lives in
+the matching index (``webapp.tenders.services.index``), built outside requests; this module
+turns rows into engine items and fetches the few rows a page shows.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
-from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender, TenderStatus
-
-MATCHER_KEY = "matchmaker.tender_matcher"
-LOCK_KEY = "matchmaker.tender_matcher_lock"
-#: Deadlines are checked against the moment of fitting: refit at least this often.
-MAX_AGE = timedelta(minutes=10)
+from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
 
 
 @dataclass
 class FittedMatcher:
-    """A fitted matcher and the rows it was fitted on, keyed by id."""
+    """The index's matcher and the rows one request shows (only those), keyed by id."""
 
     matcher: TenderMatcher
-    fingerprint: tuple
-    fitted_at: datetime
-    tenders: dict[int, Tender]
-    lots: dict[int, list[Lot]]
-    enterprises: dict[int, Enterprise]
     cpv_tree: CpvTree
     nuts_names: NutsNames
-    positions: dict[int, int] = field(default_factory=dict)  # tender id -> index in tenders_
+    tenders: dict[int, Tender] = field(default_factory=dict)
+    lots: dict[int, list[Lot]] = field(default_factory=dict)
+    enterprises: dict[int, Enterprise] = field(default_factory=dict)
 
 
-def invalidate_matcher(app: Flask | None = None) -> None:
-    """Drop the app's fitted matcher; the next request fits a fresh one.
-
-    Call it after writing tenders, lots or enterprises (an import, a profile edit).
-    """
-    (app or current_app).extensions.pop(MATCHER_KEY, None)
-
-
-def fitted_matcher(db: Session) -> FittedMatcher:
-    """The app's fitted matcher, refitted when the data changed or it is too old."""
-    app = current_app._get_current_object()
-    lock = app.extensions.setdefault(LOCK_KEY, threading.Lock())
-    fingerprint = _fingerprint(db)
-    # MATCHER_NOW pins the moment deadlines are checked against (demos of old data, tests).
-    now = app.config.get("MATCHER_NOW") or datetime.now(UTC)
-    with lock:
-        cached = app.extensions.get(MATCHER_KEY)
-        if (
-            cached is None
-            or cached.fingerprint != fingerprint
-            or abs(now - cached.fitted_at) > MAX_AGE
-        ):
-            cached = _fit(db, fingerprint, now)
-            app.extensions[MATCHER_KEY] = cached
-    return cached
-
-
-def _fingerprint(db: Session) -> tuple:
-    """Counts, highest ids and the latest import: changes whenever rows are added or removed."""
-    tenders = db.exec(
-        select(func.count(Tender.id), func.max(Tender.id), func.max(Tender.imported_at))
-    ).one()
-    lots = db.exec(select(func.count(Lot.id), func.max(Lot.id))).one()
-    enterprises = db.exec(select(func.count(Enterprise.id), func.max(Enterprise.id))).one()
-    return (*tenders, *lots, *enterprises)
-
-
-def _fit(db: Session, fingerprint: tuple, now: datetime) -> FittedMatcher:
-    tenders = db.exec(
-        select(Tender).where(Tender.status != TenderStatus.CLOSED).order_by(Tender.id)
-    ).all()
-    lots = lots_by_tender(db, [t.id for t in tenders])
-    enterprises = db.exec(select(Enterprise).order_by(Enterprise.id)).all()
-    cpv_tree, nuts_names = reference_lists(db)
-    matcher = TenderMatcher(cpv_tree=cpv_tree, nuts_names=nuts_names).fit(
-        [tender_item(t, lots.get(t.id, [])) for t in tenders],
-        [enterprise_profile(e) for e in enterprises],
-        now=now,
-    )
+def rows_for(db: Session, index, tender_ids=(), enterprise_ids=()) -> FittedMatcher:
+    """The index's matcher with the given tenders (and their lots) and enterprises loaded."""
+    tender_ids, enterprise_ids = sorted(set(tender_ids)), sorted(set(enterprise_ids))
+    tenders = {t.id: t for t in db.exec(
+        select(Tender).where(col(Tender.id).in_(tender_ids)))} if tender_ids else {}
+    enterprises = {e.id: e for e in db.exec(
+        select(Enterprise).where(col(Enterprise.id).in_(enterprise_ids)))} if enterprise_ids else {}
     return FittedMatcher(
-        matcher=matcher,
-        fingerprint=fingerprint,
-        fitted_at=now,
-        tenders={t.id: t for t in tenders},
-        lots=lots,
-        enterprises={e.id: e for e in enterprises},
-        cpv_tree=cpv_tree,
-        nuts_names=nuts_names,
-        positions={t.id: i for i, t in enumerate(tenders)},
+        matcher=index.matcher, cpv_tree=index.cpv_tree, nuts_names=index.nuts_names,
+        tenders=tenders, lots=lots_by_tender(db, tender_ids), enterprises=enterprises,
     )
 
 
@@ -146,6 +84,7 @@ def tender_item(tender: Tender, lots: list[Lot]) -> TenderItem:
             LotItem(
                 id=lot.id,
                 title=lot.title,
+                description=lot.description,
                 cpv_codes=list(lot.cpv_codes),
                 value_eur=lot.value_eur,
                 # A lot marked "none" inherits the tender's reservation (reserved as a whole).

@@ -25,7 +25,11 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User
-from webapp.tenders.services.matching import cpv_label, invalidate_matcher, reference_lists
+from webapp.db import writes
+from webapp.errors import Invalid, NotFound, NotYours
+from webapp.scope import may_change_enterprise
+from webapp.tenders.services.index import note_changes
+from webapp.tenders.services.matching import cpv_label, reference_lists
 
 KIND_LABELS = {
     EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
@@ -36,20 +40,12 @@ KIND_LABELS = {
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class InvalidProfile(Exception):
+class InvalidProfile(Invalid):
     """A profile that cannot be saved, with a message per field."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
-
-class NoEnterprise(Exception):
+class NoEnterprise(NotFound):
     """The user acts for no enterprise (yet)."""
-
-
-class NotYours(Exception):
-    """The enterprise does not exist, or the user may not change it."""
 
 
 def _split(value: Any) -> Any:
@@ -273,24 +269,25 @@ def enterprise_of(db: Session, user: User) -> Enterprise:
 
 def editable_enterprise(db: Session, user: User, enterprise_id: int) -> Enterprise:
     """An enterprise the user may change: only its own (NotYours hides the others)."""
-    if user.role != Role.ENTERPRISE or user.enterprise_id != enterprise_id:
-        raise NotYours()
     enterprise = db.get(Enterprise, enterprise_id)
-    if enterprise is None:
+    if not may_change_enterprise(user, enterprise):
         raise NotYours()
     return enterprise
 
 
+@writes
 def update_profile(db: Session, enterprise: Enterprise, data: ProfileInput) -> Enterprise:
-    """Save a validated profile; the matcher is refitted on its next use."""
+    """Save a validated profile; every worker's index re-encodes it on its next request."""
     _check_reference(db, data)
     _apply(enterprise, data)
     db.add(enterprise)
+    db.flush()
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 
+@writes
 def patch_profile(db: Session, enterprise: Enterprise, changes: dict) -> Enterprise:
     """Change some fields: the merged profile is validated as a whole."""
     current = current_input(enterprise)
@@ -298,6 +295,7 @@ def patch_profile(db: Session, enterprise: Enterprise, changes: dict) -> Enterpr
     return update_profile(db, enterprise, parse_profile(merged))
 
 
+@writes
 def create_enterprise(db: Session, user: User, data: ProfileInput) -> Enterprise:
     """Create an enterprise: coordinators any, an enterprise user its own when it has none."""
     if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
@@ -311,8 +309,8 @@ def create_enterprise(db: Session, user: User, data: ProfileInput) -> Enterprise
     db.flush()
     if user.role == Role.ENTERPRISE:
         db.get(User, user.id).enterprise_id = enterprise.id
+    note_changes(db, "enterprise", [enterprise.id])
     db.commit()
-    invalidate_matcher()
     return enterprise
 
 

@@ -1,0 +1,248 @@
+"""The web path at scale: `python -m bench.web [--tenders N --enterprises M] [--reuse]`.
+
+On PostgreSQL (``--url``; default the local server, database ``matchmaker_bench_web``):
+fills the database with ``matchmaker fixtures synth``, builds the index with ``matchmaker index
+build``, starts gunicorn with 4 workers on 127.0.0.1, then measures
+
+* the first matches request after start (and how long after the process started it answered);
+* p50 / p95 of matches, candidates and market research under 20 concurrent clients (a bounded
+  loop of requests on 127.0.0.1 only);
+* the time from importing a new tender (the OCDS API) until it appears in an enterprise's
+  matches, in whichever worker answers.
+
+Each figure is printed beside its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/matchmaker_bench_web"
+COORDINATOR = "coordinator@demo.matchmaker.eu"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--tenders", type=int, default=100_000)
+    parser.add_argument("--enterprises", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=30, help="per client and endpoint")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the database as it is (already synthesized and indexed)")
+    args = parser.parse_args(argv)
+    env = {**os.environ, "DATABASE_URL": args.url, "SECRET_KEY": "bench-web-secret"}
+    env.pop("MATCHMAKER_REDIS_URL", None)
+    rows = []
+    if not args.reuse:
+        _recreate(args.url)
+        _cli(env, "db", "upgrade")
+        _cli(env, "fixtures", "load")
+        started = time.perf_counter()
+        _cli(env, "fixtures", "synth", "--tenders", str(args.tenders),
+             "--enterprises", str(args.enterprises))
+        rows.append((f"fixtures synth {args.tenders:,} tenders, {args.enterprises:,} enterprises",
+                     f"{time.perf_counter() - started:.0f} s", "< 180 s for 100,000 tenders"))
+        started = time.perf_counter()
+        _cli(env, "index", "build")
+        rows.append(("index build (outside any request)",
+                     f"{time.perf_counter() - started:.0f} s", ""))
+    token = _cli(env, "tokens", "create", "--email", COORDINATOR, "--name", "bench").strip()
+    enterprise_ids, tender_ids = _sample_ids(args.url)
+
+    port = _free_port()
+    log = open(Path("/tmp") / f"bench-web-gunicorn-{port}.log", "w+")  # noqa: SIM115
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "webapp:create_app()"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/healthz", 60)
+        up_s = time.perf_counter() - started
+        first_started = time.perf_counter()
+        status, _body = _get(f"{base}/api/v1/enterprises/{enterprise_ids[0]}/matches", token)
+        first_s = time.perf_counter() - first_started
+        rows.append(("gunicorn up (healthz answers)", f"{up_s:.1f} s", ""))
+        rows.append((f"first matches request after start (HTTP {status})", f"{first_s:.2f} s",
+                     "< 1 s"))
+        # Every worker answers from a loaded index before the timed load starts.
+        for _ in range(4 * args.workers):
+            _get(f"{base}/api/v1/enterprises/{random.choice(enterprise_ids)}/matches", token)
+        timings = _load(base, token, enterprise_ids, tender_ids, args.clients, args.requests)
+        targets = {"matches": 100, "candidates": 150, "market research": 150}
+        for name, values in timings.items():
+            values.sort()
+            p50, p95 = values[len(values) // 2], values[int(0.95 * (len(values) - 1))]
+            rows.append((f"{name}: p50 / p95, {args.clients} clients, {len(values)} requests",
+                         f"{p50:.0f} / {p95:.0f} ms", f"p95 < {targets[name]} ms"))
+        rows.append(("a new tender in matches after its import", f"{_freshness(base, token):.1f} s",
+                     "< 60 s"))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    _print(rows)
+
+
+def _recreate(url: str) -> None:
+    admin_url, name = url.rsplit("/", 1)
+    admin = create_engine(f"{admin_url}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _cli(env, *args) -> str:
+    result = subprocess.run([str(BIN / "matchmaker"), *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise SystemExit(f"matchmaker {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def _sample_ids(url: str) -> tuple[list[int], list[int]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        enterprises = [r[0] for r in connection.execute(
+            text("SELECT id FROM enterprise ORDER BY random() LIMIT 500"))]
+        tenders = [r[0] for r in connection.execute(
+            text("SELECT id FROM tender WHERE status = 'open' ORDER BY random() LIMIT 500"))]
+    engine.dispose()
+    return enterprises, tenders
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:  # refused, reset or timed out while the workers boot
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def _request(url: str, token: str, body: dict | None = None) -> tuple[int, bytes]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _get(url, token):
+    return _request(url, token)
+
+
+def _load(base, token, enterprise_ids, tender_ids, n_clients, n_requests) -> dict:
+    timings: dict[str, list[float]] = {"matches": [], "candidates": [], "market research": []}
+    errors: list[str] = []
+    lock = threading.Lock()
+    cpv = ["90910000", "77310000", "55520000", "79810000", "45000000", "98341130"]
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(n_requests):
+            calls = [
+                ("matches", f"{base}/api/v1/enterprises/{rng.choice(enterprise_ids)}/matches",
+                 None),
+                ("candidates", f"{base}/api/v1/tenders/{rng.choice(tender_ids)}/candidates",
+                 None),
+                ("market research", f"{base}/api/v1/market-research",
+                 {"cpv_codes": [rng.choice(cpv)], "nuts": rng.choice(["NL33", "DE", "FR1"]),
+                  "value_eur": rng.choice([50_000, 200_000, 1_000_000])}),
+            ]
+            for name, url, body in calls:
+                started = time.perf_counter()
+                status, payload = _request(url, token, body)
+                elapsed = 1000 * (time.perf_counter() - started)
+                with lock:
+                    timings[name].append(elapsed)
+                    if status != 200:
+                        errors.append(f"{name} {status} {payload[:200]!r}")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n_clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return timings
+
+
+def _freshness(base: str, token: str) -> float:
+    """Seconds from a tender's import until an enterprise's matches list it."""
+    profile = {"name": "Bench freshness WISE", "kind": "wise", "nuts": "NL33C",
+               "disadvantaged_share": 0.6, "cpv_codes": ["90911200"],
+               "description": "Bench freshness: cleaning of tram stops by our work crews."}
+    status, body = _request(f"{base}/api/v1/enterprises", token, profile)
+    if status not in (200, 201):
+        raise SystemExit(f"creating the enterprise failed: {status} {body[:300]!r}")
+    enterprise_id = json.loads(body)["id"]
+    ocid = f"ocds-bench-{int(time.time())}"
+    release = {"releases": [{
+        "ocid": ocid, "id": "1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"],
+        "buyer": {"name": "Bench city"},
+        "tender": {"id": "1", "title": "Cleaning of tram stops", "status": "active",
+                   "description": "Cleaning of tram stops by work crews.",
+                   "classification": {"scheme": "CPV", "id": "90911200"},
+                   "deliveryAddresses": [{"region": "NL33C"}],
+                   "value": {"amount": 100000, "currency": "EUR"},
+                   "tenderPeriod": {"endDate": "2099-01-01T00:00:00Z"}}}]}
+    started = time.perf_counter()
+    status, body = _request(f"{base}/api/v1/imports/ocds", token, release)
+    if status != 200:
+        raise SystemExit(f"import failed: {status} {body[:300]!r}")
+    while time.perf_counter() - started < 300:
+        status, body = _request(
+            f"{base}/api/v1/enterprises/{enterprise_id}/matches?limit=50", token)
+        if status == 200 and b"Cleaning of tram stops" in body:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    return float("inf")
+
+
+def _print(rows) -> None:
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    print(f"{'measure':<{width}}  {'measured':>{value_width}}  target")
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:>{value_width}}  {target}")
+
+
+if __name__ == "__main__":
+    main()

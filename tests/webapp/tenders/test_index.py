@@ -1,0 +1,239 @@
+"""The matching index: built outside requests, shared by version, kept fresh incrementally.
+
+Two app instances on one database stand for two gunicorn workers: whatever one of them (or a
+command) writes, the other answers from on its next request, without refitting.
+"""
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, func, select
+
+from fixtures import load_fixtures
+from models import Enterprise, IndexChange, MatchIndex, Tender, User
+from tests.conftest import POSTGRES_URL
+from tests.helpers import AUTHORITY, ENTERPRISE, bearer, login
+from webapp import create_app, jobs
+from webapp.db import ENGINE_KEY, make_engine
+from webapp.migrate import upgrade
+from webapp.tenders.services import index as index_service
+
+OCDS_TENDER = {
+    "uri": "https://example.org/ocds", "version": "1.1", "publishedDate": "2026-01-10T00:00:00Z",
+    "releases": [{
+        "ocid": "ocds-test-index-1", "id": "r1", "date": "2026-01-10T00:00:00Z",
+        "tag": ["tender"], "initiationType": "tender",
+        "buyer": {"name": "Gemeente Rotterdam"},
+        "tender": {
+            "id": "T-index-1", "title": "Sorting and repairing returned bicycles",
+            "description": "Sorting, repairing and reselling of abandoned bicycles.",
+            "status": "active",
+            "classification": {"scheme": "CPV", "id": "90911200"},
+            "deliveryAddresses": [{"region": "NL33"}],
+            "value": {"amount": 150000, "currency": "EUR"},
+            "tenderPeriod": {"endDate": "2099-06-01T12:00:00Z"},
+        },
+    }],
+}
+
+
+def _apps(url: str, tmp_path: Path, **config):
+    """Two apps (two "workers") on the same database and index folder."""
+    settings = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+                "INDEX_DIR": str(tmp_path / "index"), **config}
+    return create_app(settings), create_app(settings)
+
+
+def _versions(app) -> int:
+    with Session(app.extensions[ENGINE_KEY]) as db:
+        return db.exec(select(func.count()).select_from(MatchIndex)).one()
+
+
+def _listed(html: str) -> list[str]:
+    """The tender ids a matches page lists, in order."""
+    return list(dict.fromkeys(re.findall(r'/opportunities/tenders/(\d+)"', html)))
+
+
+def _score_of(page: str, name: str) -> int:
+    """The fit in percent a candidates page shows for an enterprise (0 when not listed)."""
+    found = re.search(re.escape(name.replace("&", "&amp;")) + r'</h3>\s*<p class="score">'
+                      r'<span class="score-value">(\d+)%', page)
+    return int(found.group(1)) if found else 0
+
+
+def _matches_html(client) -> str:
+    response = client.get("/opportunities/?limit=200")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def sqlite_url(seeded_db_file, tmp_path):
+    db_file = tmp_path / "shared.sqlite"
+    shutil.copy(seeded_db_file, db_file)
+    return f"sqlite:///{db_file}"
+
+
+@pytest.fixture(scope="module")
+def postgres_seeded_url(today):
+    """A PostgreSQL database of its own, migrated and loaded with the fixtures."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"matchmaker_index_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL}: {error}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared_url(request):
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite"
+                                   else "postgres_seeded_url")
+
+
+def test_index_lifecycle_across_two_workers(shared_url, tmp_path):
+    first, second = _apps(shared_url, tmp_path)
+    try:
+        one, two = first.test_client(), second.test_client()
+        login(one, ENTERPRISE)
+        login(two, ENTERPRISE)
+
+        # Build: the fixtures are small, so the first request builds and publishes version 1;
+        # the other worker loads that file instead of fitting its own.
+        before = _matches_html(one)
+        assert _versions(first) == 1
+        assert _listed(before) and _listed(_matches_html(two)) == _listed(before)
+        assert _versions(second) == 1
+        files = list((tmp_path / "index").glob("index-*.pickle"))
+        assert len(files) == 1 and not list((tmp_path / "index").glob(".*.tmp"))
+
+        # Incremental add: a tender imported through one worker's API shows in the other's
+        # matches at once, from the same version (re-encoded, not refitted).
+        response = one.post("/api/v1/imports/ocds", json=OCDS_TENDER,
+                            headers=bearer(first, AUTHORITY))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert "Sorting and repairing returned bicycles" in _matches_html(two)
+        assert _versions(second) == 1
+
+        # A profile edit in one worker reaches the other's candidates list for a tender.
+        with Session(first.extensions[ENGINE_KEY]) as db:
+            user = db.exec(select(User).where(User.email == ENTERPRISE)).one()
+            enterprise = db.get(Enterprise, user.enterprise_id)
+            own = db.exec(select(User).where(User.email == AUTHORITY)).one().authority_id
+            green = db.exec(select(Tender).where(
+                Tender.authority_id == own, Tender.cpv_main.startswith("7731"))).first()
+        authority = second.test_client()
+        login(authority, AUTHORITY)
+        page = authority.get(f"/buyers/tenders/{green.id}").get_data(as_text=True)
+        assert "Groenwerk Utrecht" in page
+        before = _score_of(page, enterprise.name)
+        response = one.patch(
+            f"/api/v1/enterprises/{enterprise.id}", headers=bearer(first, ENTERPRISE),
+            json={"cpv_codes": [green.cpv_main], "nuts": green.nuts_codes[0],
+                  "description": "Park and green space maintenance by our work crews."},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        page = authority.get(f"/buyers/tenders/{green.id}").get_data(as_text=True)
+        assert _score_of(page, enterprise.name) > before + 20
+
+        # Swap: a newer version built elsewhere (the command) replaces the loaded one.
+        result = first.test_cli_runner().invoke(args=["index", "build"])
+        assert result.exit_code == 0, result.output
+        assert "Index version 2" in result.output
+        # The profile is now about green spaces: the bicycle tender shares nothing with it and
+        # is left out of its list, but the rebuilt index the other worker uses still holds it.
+        _matches_html(two)
+        holder = second.extensions[index_service.HOLDER_KEY]
+        assert holder.index.version == 2
+        with Session(first.extensions[ENGINE_KEY]) as db:
+            bicycles = db.exec(select(Tender).where(
+                Tender.source_id == "ocds-test-index-1")).one()
+        assert bicycles.id in holder.index.positions
+    finally:
+        for app in (first, second):
+            jobs.wait_idle(app)
+            app.extensions[ENGINE_KEY].dispose()
+
+
+def test_a_big_index_is_swapped_in_the_background(sqlite_url, tmp_path):
+    # INDEX_INLINE_BELOW=0 treats the fixtures as a big index: requests never wait for a load.
+    first, second = _apps(sqlite_url, tmp_path, INDEX_INLINE_BELOW=0)
+    try:
+        client = second.test_client()
+        login(client, ENTERPRISE)
+        _matches_html(client)
+        index_service.build_index(first, first.extensions[ENGINE_KEY])
+        _matches_html(client)  # answered from version 1 while version 2 loads
+        index_service.wait_for_background(second)
+        _matches_html(client)
+        assert second.extensions[index_service.HOLDER_KEY].index.version == 2
+    finally:
+        for app in (first, second):
+            app.extensions[ENGINE_KEY].dispose()
+
+
+def test_without_an_index_a_big_database_says_it_is_being_built(sqlite_url, tmp_path):
+    (app, _other) = _apps(sqlite_url, tmp_path, INDEX_INLINE_BUILD_MAX=0)
+    try:
+        client = app.test_client()
+        login(client, ENTERPRISE)
+        response = client.get("/opportunities/")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        assert "being built" in response.get_data(as_text=True)
+        api = client.get("/api/v1/tenders/1/candidates", headers=bearer(app, AUTHORITY))
+        assert api.status_code in (503, 404)
+        jobs.wait_idle(app)  # the build job the first request enqueued
+        assert _versions(app) == 1
+        assert client.get("/opportunities/").status_code == 200
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+        _other.extensions[ENGINE_KEY].dispose()
+
+
+def test_a_failed_build_publishes_nothing(sqlite_url, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the index folder should be")
+    app = create_app({"TESTING": True, "DATABASE_URL": sqlite_url, "SECRET_KEY": "s",
+                      "INDEX_DIR": str(blocked)})
+    try:
+        with pytest.raises(OSError):
+            index_service.build_index(app, app.extensions[ENGINE_KEY])
+        assert _versions(app) == 0
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+
+
+def test_changes_are_logged_and_pruned_after_two_builds(sqlite_url, tmp_path):
+    app, other = _apps(sqlite_url, tmp_path)
+    try:
+        engine = app.extensions[ENGINE_KEY]
+        with Session(engine) as db:
+            index_service.note_changes(db, "enterprise", [1, 1, 2])
+            db.commit()
+            assert db.exec(select(func.count()).select_from(IndexChange)).one() == 2
+        index_service.build_index(app, engine)
+        index_service.build_index(app, engine)
+        index_service.build_index(app, engine)
+        with Session(engine) as db:
+            assert db.exec(select(func.count()).select_from(IndexChange)).one() == 0
+            assert db.exec(select(func.count()).select_from(MatchIndex)).one() == 2
+        assert len(list((tmp_path / "index").glob("index-*.pickle"))) == 2
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+        other.extensions[ENGINE_KEY].dispose()
