@@ -50,7 +50,9 @@ def _size_reasons(f: PoolFeatures, i: int, j: int) -> list[str]:
     if np.isnan(a) or np.isnan(b) or abs(a - b) < 0.5:
         return []
     ratio = 10 ** abs(a - b)
-    return [f"complementary size ({'larger' if b > a else 'smaller'}, about {ratio:.0f}×)"]
+    # say who is which: the reason is read from member i's side, about partner j
+    return [f"complementary size (the partner is about {ratio:.0f}× "
+            f"{'larger' if b > a else 'smaller'})"]
 
 
 def _region_reasons(f: PoolFeatures, i: int, j: int, region_mode: str) -> list[str]:

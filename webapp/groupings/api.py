@@ -141,7 +141,7 @@ class ProposalOut(BaseModel):
     run_key: str
     alternative: int
     alternatives: list[int] = Field(description="Ids of the proposals of the same run")
-    status: Literal["draft", "approved", "published"]
+    status: Literal["draft", "approved", "published", "retired"]
     version: int
     objective: float
     parameters: RunParameters

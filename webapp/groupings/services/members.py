@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -31,6 +32,7 @@ from models import (
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
+from webapp.palette import country_colour
 from webapp.scope import coordinated
 
 COUNTRY_NAMES = {
@@ -48,9 +50,6 @@ LANGUAGE_NAMES = {
     "lv": "Latvian", "mt": "Maltese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
     "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish", "no": "Norwegian",
 }
-# Colour-blind-safe palette (Okabe-Ito, darkened for 3:1 against white); countries are also
-# written out, so colour is never the only cue.
-PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
 MAX_REASON_LENGTH = 1000
 
 
@@ -74,6 +73,8 @@ class PublicProfile:
     languages: list[str]
     description: str
     website: str
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ def public_profile(authority: Authority) -> PublicProfile:
         nuts=authority.nuts, population=authority.population,
         languages=[LANGUAGE_NAMES.get(code, code) for code in authority.languages],
         description=authority.description, website=authority.website,
+        contact_name=authority.contact_name or "", contact_email=authority.contact_email or "",
     )
 
 
@@ -321,6 +323,8 @@ def answer_group(
         errors["reason"] = f"Keep the reason under {MAX_REASON_LENGTH} characters."
     if errors:
         raise InvalidAnswer(errors)
+    if answer == PartnerAnswer.ACCEPTED:
+        reason = ""  # a reason to decline must not stay attached to an acceptance
     response = _responses_by_membership(db, [membership.id]).get(membership.id)
     if response is None:
         response = PartnerResponse(membership_id=membership.id, answer=answer,
@@ -400,6 +404,10 @@ def add_wish(
         .where(PartnerWish.authority_id == me.id)
         .where(PartnerWish.other_authority_id == other_authority_id)
     ).first()
+    if wish is not None and wish.kind != kind:
+        # together and apart with the same partner contradict each other: replacing one by
+        # the other silently would drop a wish the coordinator may already have accepted
+        raise InvalidAnswer({"kind": _contradiction(wish, choices[other_authority_id])})
     if wish is None:
         wish = PartnerWish(sector_id=application.sector_id, authority_id=me.id,
                            other_authority_id=other_authority_id, kind=kind,
@@ -415,6 +423,14 @@ def add_wish(
     )
     db.commit()
     return wish
+
+
+def _contradiction(wish: PartnerWish, other_name: str) -> str:
+    if wish.kind == WishKind.TOGETHER:
+        return _("You already asked to be placed together with %(name)s. Withdraw that wish "
+                 "first if you now want to be placed apart.", name=other_name)
+    return _("You already asked to be placed apart from %(name)s. Withdraw that wish first "
+             "if you now want to be placed together.", name=other_name)
 
 
 def withdraw_wish(db: Session, user: User, wish_id: int) -> None:
@@ -607,7 +623,7 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
     countries: dict[str, int] = {}
     for member in members:
         countries[member.country] = countries.get(member.country, 0) + 1
-    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(sorted(countries))}
+    colours = {c: country_colour(c) for c in countries}  # as on the coordinator's pages
     largest = max((m.population or 0 for m in members), default=0) or 1
     bars = []
     for index, member in enumerate(sorted(members, key=lambda m: -(m.population or 0))):

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
-from webapp.errors import Invalid, NotYours, field_messages
+from webapp.errors import Invalid, NotYours
 from webapp.scope import may_read_candidates
-from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
@@ -41,8 +41,10 @@ from webapp.tenders.services.profiles import (
     KIND_LABELS,
     _cpv_list,
     _nuts,
+    _split,
     euros,
     region_label,
+    validation_errors,
 )
 
 #: Enterprises scoring at least this count as able to bid (per region and in totals).
@@ -87,7 +89,10 @@ def parse_research(payload: dict) -> ResearchInput:
     try:
         return ResearchInput.model_validate(payload)
     except ValidationError as error:
-        errors = field_messages(error, default_field="cpv_codes", top_level=True)
+        errors = validation_errors(error, default_field="cpv_codes")
+        if "cpv_codes" in errors and not _split(payload.get("cpv_codes") or ""):
+            errors["cpv_codes"] = _("Give at least one CPV code, such as 90910000 (cleaning "
+                                    "services).")
         raise InvalidResearch(errors) from None
 
 
@@ -109,6 +114,8 @@ class PublicEnterprise:
     description: str
     website: str
     public_service_mission: bool
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,7 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
         cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
         description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
+        contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
     )
 
 
@@ -340,18 +348,23 @@ def _row(tender: Tender, lots) -> TenderRow:
     )
 
 
+#: A chart of more regions than this becomes a list: the table below it has them all.
+MAX_CHART_REGIONS = 40
+
+
 def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
     counts = ranking.region_counts
     if not counts:
         return None
+    # every region, so that the one the buyer asked about is never the one left out
     rows = [(f"{c.name}" if c.name.startswith(c.code) else f"{c.code} {c.name}",
-             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:12]]
+             float(c.n_enterprises), str(c.n_enterprises)) for c in counts[:MAX_CHART_REGIONS]]
     total = sum(c.n_enterprises for c in counts)
     return bar_chart(
         chart_id=chart_id,
         title=_("Social enterprises that could bid, by region"),
-        summary=_("%(n)s enterprises in %(regions)s regions; the most in %(top)s.",
-                  n=total, regions=len(counts), top=rows[0][0]),
+        summary=_("%(n)s enterprises in %(regions)s regions", n=total, regions=len(counts))
+        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
     )
 
