@@ -1,6 +1,15 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
 from models._types import utcnow
+from models.alerts import (
+    AlertPreference,
+    AlertSent,
+    CallForInterest,
+    CallRecipient,
+    OutboxMessage,
+    SavedSearch,
+    TenderFingerprint,
+)
 from models.enums import (
     ApplicationStatus,
     AuthorityKind,
@@ -31,6 +40,8 @@ from models.tenders import Enterprise, Lot, MatchFeedback, Tender
 from models.users import ApiToken, User
 
 __all__ = [
+    "AlertPreference", "AlertSent", "CallForInterest", "CallRecipient", "OutboxMessage",
+    "SavedSearch", "TenderFingerprint",
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "Lot", "MatchFeedback",
     "Membership", "NutsRegion", "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal",

@@ -406,6 +406,36 @@ class TenderMatcher(BaseEstimator):
         gates = self._gates_for(enterprise, unit_scores) if explain_gates else []
         return TenderRanking(enterprise.id, matches, gates)
 
+    def explain_tenders(
+        self, enterprise: EnterpriseProfile, tender_indices: Sequence[int]
+    ) -> list[TenderMatch]:
+        """The matches (signals, best lot) of the given tenders for one enterprise.
+
+        Scores only those tenders, so it is cheap where :meth:`rank_tenders` would score every
+        lot again: for explaining a few of the tenders :meth:`kneighbors` found for a batch.
+
+        Parameters
+        ----------
+        enterprise : EnterpriseProfile
+        tender_indices : sequence of int
+            Positions in ``tenders_`` (as :meth:`kneighbors` returns them).
+
+        Returns
+        -------
+        list of TenderMatch
+            In the given order; a tender whose every lot is gated for the enterprise is left
+            out.
+        """
+        check_is_fitted(self)
+        side = self._encode_enterprises([enterprise])
+        matches = []
+        for index in tender_indices:
+            units = self._tender_unit_positions(int(index))
+            if all(self._gate_of(enterprise, self.units_[u]) is not None for u in units):
+                continue
+            matches.append(self._tender_match(enterprise, side, int(index)))
+        return matches
+
     def _tender_match(self, enterprise, side: _Side, tender_index: int) -> TenderMatch:
         units = self._tender_unit_positions(tender_index)
         tender = self.tenders_[tender_index]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from models import Membership, ProposalStatus, User, WaitlistEntry
+from webapp.alerts.services import notices
 from webapp.audit import services as audit
 from webapp.groupings.services import adapter
 from webapp.groupings.services.errors import InvalidChange, NotEditable
@@ -190,5 +191,6 @@ def publish(db: Session, user: User, slug: str, proposal_id: int,
     audit.record(db, user, "proposal.publish", sector_id=loaded.sector.id,
                  proposal_id=proposal_id, version=loaded.proposal.version,
                  members=sum(len(ms) for ms in loaded.members.values()))
+    notices.group_published(db, loaded)  # mails to the members, committed with the publish
     db.commit()
     return loaded

@@ -1,0 +1,485 @@
+"""The digest round: one mail per enterprise user whose saved searches are due.
+
+A digest has up to three parts, each tender at most once per reason and user (the sent log's
+unique key): **new** tenders in a search's ranked list that were never sent, best first;
+tenders **closing** within 7 days among the saved ones and the searches' lists; saved tenders
+that **changed** (deadline, value, lots, or closed: cancelled or awarded) since the user was
+last told of them or first saw them (a fingerprint per user and tender). Nothing is sent when
+no part has anything.
+
+A search's list is the tender list's: the engine's ordering, the list's filters (the tenders
+feature's own filter function), dismissed tenders left out, the first `LIST_DEPTH` kept. To
+rank thousands of enterprises at once, the engine's batch `kneighbors` gives each enterprise
+its best `CANDIDATES` tenders in one pass per block; where a search's filters keep fewer than
+`LIST_DEPTH` of them, that enterprise's whole ordering is taken, as the list page does, so the
+result is the same either way.
+
+Enterprises are processed in blocks; each block is one transaction (the outbox rows, the sent
+log and the fingerprints together), so a crash or a second worker on the same block can
+neither lose nor repeat a tender: a duplicate hits the unique key and the block is left to
+the worker that wrote it first. `shard`/`n_shards` split the enterprises into id ranges, one
+per worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from models import (
+    AlertSent,
+    Enterprise,
+    FeedbackAction,
+    Lot,
+    MatchFeedback,
+    Role,
+    SavedSearch,
+    Tender,
+    TenderFingerprint,
+    TenderStatus,
+    User,
+    utcnow,
+)
+from webapp.alerts.services import mail, notices
+from webapp.alerts.services.outbox import enqueue
+from webapp.alerts.services.preferences import preferences_of, wants
+from webapp.alerts.services.searches import LIST_DEPTH, due, list_args, match_filters
+from webapp.tenders.services.listing import _deadline_text, _match_view, _passes
+from webapp.tenders.services.matching import enterprise_profile, fitted_matcher, lots_by_tender
+from webapp.tenders.services.profiles import euros
+
+log = logging.getLogger("matchmaker.alerts")
+
+CANDIDATES = 300  # the engine's best tenders per enterprise looked at before the filters
+BLOCK = 256  # enterprises ranked and written together
+MAX_NEW_PER_SEARCH = 10
+CLOSING_WITHIN = timedelta(days=7)
+
+
+@dataclass
+class RoundReport:
+    shard: int = 0
+    n_shards: int = 1
+    dry_run: bool = False
+    users: int = 0  # users with a due search
+    digests: int = 0
+    new: int = 0
+    closing: int = 0
+    changed: int = 0
+    summaries: int = 0
+    full_orderings: int = 0  # searches whose filters needed the enterprise's whole ordering
+    skipped_blocks: int = 0  # blocks another worker had already written
+    seconds: float = 0.0
+
+    def as_text(self) -> str:
+        verb = "would send" if self.dry_run else "sent"
+        return (f"shard {self.shard + 1}/{self.n_shards}: {self.users} users due, {verb} "
+                f"{self.digests} digests ({self.new} new, {self.closing} closing, "
+                f"{self.changed} changed) and {self.summaries} coordinator summaries "
+                f"in {self.seconds:.1f} s")
+
+
+@dataclass
+class DigestItem:
+    tender_id: int
+    reason: str  # the sent log's reason
+    title: str
+    buyer: str
+    url: str
+    deadline_text: str
+    value_text: str = ""
+    score_percent: int | None = None
+    best_lot: str | None = None
+    top_reason: str = ""
+    days_left: int | None = None
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchSection:
+    name: str
+    list_url: str
+    feed_url: str
+    items: list[DigestItem]
+
+
+def run_digest_round(
+    db: Session, now: datetime | None = None, *, shard: int = 0, n_shards: int = 1,
+    dry_run: bool = False, summaries: bool = True,
+) -> RoundReport:
+    """Send the due digests of one shard (and, in shard 0, the coordinators' summaries).
+
+    With `dry_run` everything is worked out and counted, and nothing is written.
+    """
+    if not 0 <= shard < n_shards:
+        raise ValueError("shard must be in 0 .. n_shards - 1")
+    started = time.perf_counter()
+    now = now or utcnow()
+    report = RoundReport(shard=shard, n_shards=n_shards, dry_run=dry_run)
+    by_user = _due_searches(db, now, shard, n_shards)
+    report.users = len(by_user)
+    if by_user:
+        fitted = fitted_matcher(db)
+        users = {u.id: u for u in db.exec(select(User).where(User.id.in_(list(by_user))))}
+        preferences = preferences_of(db, list(by_user))
+        wanted = [uid for uid in by_user if wants(preferences[uid], "digests")]
+        # Users of one enterprise share its ranking: order by enterprise, then block.
+        wanted.sort(key=lambda uid: (users[uid].enterprise_id, uid))
+        for start in range(0, len(wanted), BLOCK):
+            block = wanted[start:start + BLOCK]
+            _digest_block(db, fitted, now, [users[u] for u in block], by_user, preferences,
+                          report, dry_run)
+    if summaries and shard == 0:
+        report.summaries = notices.coordinator_summaries(db, now, dry_run=dry_run)
+        if dry_run:
+            db.rollback()
+        else:
+            db.commit()
+    report.seconds = time.perf_counter() - started
+    log.info(report.as_text())
+    return report
+
+
+def _due_searches(db: Session, now: datetime, shard: int,
+                  n_shards: int) -> dict[int, list[SavedSearch]]:
+    """The searches due now in the shard's range of enterprise ids, by user."""
+    query = (select(SavedSearch).join(User, User.id == SavedSearch.user_id)
+             .where(SavedSearch.frequency != "off", User.role == Role.ENTERPRISE,
+                    User.enterprise_id == SavedSearch.enterprise_id))
+    if n_shards > 1:
+        low, high = db.exec(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
+        span = -(-((high or 0) - (low or 0) + 1) // n_shards)
+        first = (low or 0) + shard * span
+        query = query.where(SavedSearch.enterprise_id >= first,
+                            SavedSearch.enterprise_id < first + span)
+    by_user: dict[int, list[SavedSearch]] = defaultdict(list)
+    for search in db.exec(query.order_by(SavedSearch.user_id, SavedSearch.created_at,
+                                         SavedSearch.id)):
+        if due(search, now):
+            by_user[search.user_id].append(search)
+    return dict(by_user)
+
+
+# --- one block of users -----------------------------------------------------------------------
+
+def _digest_block(db, fitted, now, users, by_user, preferences, report, dry_run) -> None:
+    enterprise_ids = sorted({u.enterprise_id for u in users})
+    user_ids = [u.id for u in users]
+    enterprises = {eid: fitted.enterprises.get(eid) or db.get(Enterprise, eid)
+                   for eid in enterprise_ids}
+    profiles = {eid: enterprise_profile(enterprises[eid]) for eid in enterprise_ids}
+    matcher = fitted.matcher
+    n_candidates = min(CANDIDATES, matcher.n_tenders_)
+    if n_candidates:
+        scores, indices = matcher.kneighbors([profiles[e] for e in enterprise_ids],
+                                             n_neighbors=n_candidates)
+    rows = {eid: i for i, eid in enumerate(enterprise_ids)}
+    sent = _sent_log(db, user_ids)
+    feedback = _feedback(db, enterprise_ids)
+    fingerprints = {(f.user_id, f.tender_id): f for f in db.exec(
+        select(TenderFingerprint).where(TenderFingerprint.user_id.in_(user_ids)))}
+    saved_ids = sorted({tid for marks in feedback.values() for tid, action in marks.items()
+                        if action == FeedbackAction.SAVED})
+    saved_tenders = {t.id: t for t in db.exec(select(Tender).where(Tender.id.in_(saved_ids)))} \
+        if saved_ids else {}
+    saved_lots = lots_by_tender(db, saved_ids)
+
+    sent_rows, new_prints = [], []
+    full_orderings: dict[int, tuple] = {}
+    for user in users:
+        eid = user.enterprise_id
+        locale = preferences[user.id].locale
+        marks = feedback.get(eid, {})
+        dismissed = {tid for tid, a in marks.items() if a == FeedbackAction.DISMISSED}
+        ordering = (scores[rows[eid]], indices[rows[eid]]) if n_candidates else ((), ())
+        with force_locale(locale):
+            sections, listed = _new_sections(fitted, user, by_user[user.id], profiles[eid],
+                                             ordering, full_orderings, dismissed, sent, marks,
+                                             report)
+            saved = [saved_tenders[tid] for tid, a in marks.items()
+                     if a == FeedbackAction.SAVED and tid in saved_tenders]
+            closing = _closing(fitted, user, now, saved, listed, sent, sections)
+            changed, baselines = _changed(user, saved, saved_lots, fingerprints, sent)
+        new_prints.extend(baselines)
+        items = [i for s in sections for i in s.items] + closing + changed
+        if not items:
+            continue
+        n_items = len(items)
+        with force_locale(locale):
+            draft = mail.compose(
+                db, user, "digest", "digest",
+                lambda: _("%(n)s tenders for you in Matchmaker", n=n_items),
+                unsubscribe="digests", locale=locale,
+                sections=sections, closing=closing, changed=changed,
+                searches_url=mail.external_url("alerts.enterprise.searches"),
+            )
+        row = enqueue(db, draft)
+        report.digests += 1
+        report.new += sum(len(s.items) for s in sections)
+        report.closing += len(closing)
+        report.changed += len(changed)
+        if dry_run:
+            continue
+        db.flush()  # the outbox row's id, for the sent log
+        for item in items:
+            sent_rows.append({"user_id": user.id, "tender_id": item.tender_id,
+                              "reason": item.reason, "outbox_id": row.id, "sent_at": now})
+            sent[user.id].add((item.tender_id, item.reason))
+        _remember(fingerprints, new_prints, user, items, saved_tenders, saved_lots, fitted, now)
+    if dry_run:
+        db.rollback()
+        return
+    for uid in {u.id for u in users}:
+        for search in by_user[uid]:
+            search.last_digest_at = now
+            db.add(search)
+    try:
+        if sent_rows:
+            db.exec(insert(AlertSent), params=sent_rows)
+        if new_prints:
+            db.exec(insert(TenderFingerprint), params=_unique_prints(new_prints))
+        db.commit()
+    except IntegrityError:
+        # Another worker wrote this block first (overlapping rounds): keep its mails, not ours.
+        db.rollback()
+        report.skipped_blocks += 1
+        log.warning("digest block of users %s..%s already written by another worker",
+                    user_ids[0], user_ids[-1])
+
+
+def _sent_log(db: Session, user_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
+    sent: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for uid, tid, reason in db.exec(select(AlertSent.user_id, AlertSent.tender_id,
+                                           AlertSent.reason)
+                                    .where(AlertSent.user_id.in_(user_ids))):
+        sent[uid].add((tid, reason))
+    return sent
+
+
+def _feedback(db: Session, enterprise_ids: list[int]) -> dict[int, dict[int, str]]:
+    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in db.exec(select(MatchFeedback).where(
+            MatchFeedback.enterprise_id.in_(enterprise_ids))):
+        marks[row.enterprise_id][row.tender_id] = row.action
+    return marks
+
+
+def search_list(fitted, profile, ordering, filters, dismissed, full_orderings,
+                report=None) -> list[tuple[int, int]]:
+    """A search's list as (tender id, position in the engine's tenders), best first.
+
+    The same tenders, in the same order, as the tender list page with these filters.
+    """
+    tenders = fitted.matcher.tenders_
+    kept = _filtered(fitted, ordering, filters, dismissed, tenders)
+    exhausted = len(ordering[1]) and ordering[1][-1] >= 0 \
+        and len(ordering[1]) < fitted.matcher.n_tenders_
+    if len(kept) < LIST_DEPTH and exhausted:
+        # The candidates ran out before the filters kept a full list: the whole ordering.
+        if profile.id not in full_orderings:
+            full = fitted.matcher.kneighbors([profile], n_neighbors=fitted.matcher.n_tenders_)
+            full_orderings[profile.id] = (full[0][0], full[1][0])
+            if report is not None:
+                report.full_orderings += 1
+        kept = _filtered(fitted, full_orderings[profile.id], filters, dismissed, tenders)
+    return kept
+
+
+def _filtered(fitted, ordering, filters, dismissed, tenders) -> list[tuple[int, int]]:
+    kept = []
+    for _score, index in zip(*ordering, strict=True):
+        if index < 0:
+            break
+        tender_id = tenders[int(index)].id
+        if tender_id in dismissed:
+            continue
+        if _passes(fitted.tenders[tender_id], fitted.lots.get(tender_id, []), filters):
+            kept.append((tender_id, int(index)))
+            if len(kept) == LIST_DEPTH:
+                break
+    return kept
+
+
+def _new_sections(fitted, user, searches, profile, ordering, full_orderings, dismissed, sent,
+                  marks, report) -> tuple[list[SearchSection], set[int]]:
+    """Per search, its listed tenders never sent to the user, explained; and all listed ids."""
+    sections, listed, picked = [], set(), set()
+    told = sent.get(user.id, set())
+    for search in searches:
+        kept = search_list(fitted, profile, ordering, match_filters(search), dismissed,
+                           full_orderings, report)
+        listed.update(tid for tid, _i in kept)
+        fresh = [(tid, index) for tid, index in kept
+                 if (tid, "new") not in told and tid not in picked][:MAX_NEW_PER_SEARCH]
+        if not fresh:
+            continue
+        picked.update(tid for tid, _i in fresh)
+        matches = fitted.matcher.explain_tenders(profile, [index for _t, index in fresh])
+        items = []
+        for match in matches:
+            view = _match_view(fitted, match, marks.get(match.tender_id))
+            items.append(DigestItem(
+                tender_id=view.tender_id, reason="new", title=view.title, buyer=view.buyer,
+                url=mail.external_url("tenders.enterprise.tender", tender_id=view.tender_id),
+                deadline_text=view.deadline_text, value_text=view.value_text,
+                score_percent=view.score_percent, best_lot=view.best_lot,
+                top_reason=_top_reason(view.signals),
+            ))
+        sections.append(SearchSection(
+            name=search.name,
+            list_url=mail.external_url("tenders.enterprise.index", **list_args(search)),
+            feed_url=mail.external_url("alerts.public.feed", token=search.feed_token),
+            items=items,
+        ))
+    return sections, listed
+
+
+def _top_reason(signals) -> str:
+    """The reason of the signal that adds most to the score."""
+    counted = [s for s in signals if s.value is not None]
+    if not counted:
+        return ""
+    best = max(counted, key=lambda s: s.value * s.weight_percent)
+    return best.reason
+
+
+def _closing(fitted, user, now, saved, listed, sent, sections) -> list[DigestItem]:
+    """Saved or listed tenders that close within 7 days, never sent as closing."""
+    told = sent.get(user.id, set())
+    in_digest = {i.tender_id for s in sections for i in s.items}
+    candidates = {t.id: t for t in saved}
+    for tid in listed:
+        if tid in fitted.tenders:
+            candidates.setdefault(tid, fitted.tenders[tid])
+    items = []
+    for tender in sorted(candidates.values(), key=lambda t: (_aware(t.deadline) or now, t.id)):
+        deadline = _aware(tender.deadline)
+        if deadline is None or not now < deadline <= now + CLOSING_WITHIN:
+            continue
+        if TenderStatus(tender.status) == TenderStatus.CLOSED or (tender.id, "closing") in told:
+            continue
+        if tender.id in in_digest:
+            continue  # listed as new just above, with its deadline; a later digest reminds
+        items.append(DigestItem(
+            tender_id=tender.id, reason="closing", title=tender.title,
+            buyer=tender.buyer_name,
+            url=mail.external_url("tenders.enterprise.tender", tender_id=tender.id),
+            deadline_text=_deadline_text(tender.deadline), value_text=euros(tender.value_eur),
+            days_left=max(0, (deadline - now).days),
+        ))
+    return items
+
+
+# --- changes of saved tenders -----------------------------------------------------------------
+
+def tender_state(tender: Tender, lots: list[Lot]) -> dict:
+    """What a change of is worth telling: deadline, value, status, lots."""
+    deadline = _aware(tender.deadline)
+    return {
+        "deadline": deadline.isoformat() if deadline else None,
+        "value_eur": round(tender.value_eur, 2) if tender.value_eur is not None else None,
+        "status": TenderStatus(tender.status).value,
+        "lots": sorted([lot.lot_ref, lot.title,
+                        round(lot.value_eur, 2) if lot.value_eur is not None else None,
+                        str(getattr(lot.reservation, "value", lot.reservation))]
+                       for lot in lots),
+    }
+
+
+def fingerprint(state: dict) -> str:
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _changed(user, saved, saved_lots, fingerprints, sent):
+    """Saved tenders whose state differs from the user's fingerprint; baselines for new ones."""
+    told = sent.get(user.id, set())
+    items, baselines = [], []
+    for tender in saved:
+        state = tender_state(tender, saved_lots.get(tender.id, []))
+        mark = fingerprint(state)
+        known = fingerprints.get((user.id, tender.id))
+        if known is None:
+            baselines.append({"user_id": user.id, "tender_id": tender.id, "fingerprint": mark,
+                              "state": state, "seen_at": utcnow()})
+            continue
+        reason = f"changed:{mark}"
+        if known.fingerprint == mark or (tender.id, reason) in told:
+            continue
+        items.append(DigestItem(
+            tender_id=tender.id, reason=reason, title=tender.title, buyer=tender.buyer_name,
+            url=mail.external_url("tenders.enterprise.tender", tender_id=tender.id),
+            deadline_text=_deadline_text(tender.deadline), value_text=euros(tender.value_eur),
+            changes=describe_changes(known.state, state, tender),
+        ))
+    return items, baselines
+
+
+def describe_changes(before: dict, after: dict, tender: Tender) -> list[str]:
+    """What changed, in words."""
+    changes = []
+    if before.get("deadline") != after["deadline"]:
+        changes.append(_("The deadline moved from %(before)s to %(after)s.",
+                         before=_when(before.get("deadline")), after=_when(after["deadline"])))
+    if before.get("value_eur") != after["value_eur"]:
+        changes.append(_("The estimated value changed from %(before)s to %(after)s.",
+                         before=euros(before.get("value_eur")), after=euros(after["value_eur"])))
+    if before.get("lots") != after["lots"]:
+        changes.append(_("The lots changed: now %(n)s lots.", n=len(after["lots"])))
+    if before.get("status") != after["status"]:
+        if after["status"] == TenderStatus.CLOSED:
+            deadline = _aware(tender.deadline)
+            if deadline is not None and deadline > datetime.now(UTC):
+                changes.append(_("The tender was closed before its deadline: cancelled or "
+                                 "awarded."))
+            else:
+                changes.append(_("The tender is closed: it takes no more bids."))
+        else:
+            changes.append(_("The tender is %(status)s again.", status=after["status"]))
+    return changes or [_("The tender was updated.")]
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return _("no deadline")
+    return _deadline_text(datetime.fromisoformat(iso))
+
+
+def _remember(fingerprints, new_prints, user, items, saved_tenders, saved_lots, fitted,
+              now) -> None:
+    """What the user was just told becomes the state later changes are compared with."""
+    for item in items:
+        tender = saved_tenders.get(item.tender_id) or fitted.tenders.get(item.tender_id)
+        if tender is None:
+            continue
+        lots = saved_lots.get(tender.id) if tender.id in saved_lots else \
+            fitted.lots.get(tender.id, [])
+        state = tender_state(tender, lots or [])
+        known = fingerprints.get((user.id, tender.id))
+        if known is not None:
+            known.fingerprint, known.state, known.seen_at = fingerprint(state), state, now
+        else:
+            new_prints.append({"user_id": user.id, "tender_id": tender.id,
+                               "fingerprint": fingerprint(state), "state": state,
+                               "seen_at": now})
+
+
+def _unique_prints(rows: list[dict]) -> list[dict]:
+    """The last row per (user, tender): a tender can be both a baseline and just told."""
+    return list({(r["user_id"], r["tender_id"]): r for r in rows}.values())
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
