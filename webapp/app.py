@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
@@ -99,6 +99,8 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():  # a command or a job: the default, unless force_locale
+        return None
     return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 

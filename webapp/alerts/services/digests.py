@@ -219,7 +219,7 @@ def _digest_block(db, fitted, now, users, by_user, preferences, report, dry_run)
         with force_locale(locale):
             draft = mail.compose(
                 db, user, "digest", "digest",
-                lambda: _("%(n)s tenders for you in Matchmaker", n=n_items),
+                _("%(n)s tenders for you in Matchmaker", n=n_items),
                 unsubscribe="digests", locale=locale,
                 sections=sections, closing=closing, changed=changed,
                 searches_url=mail.external_url("alerts.enterprise.searches"),

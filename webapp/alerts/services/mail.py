@@ -44,7 +44,8 @@ def compose(db, user: User, kind: str, template: str, subject, *, unsubscribe: s
             dedupe_key: str | None = None, locale: str | None = None, **context) -> Draft:
     """A draft for `user` from ``alerts/mail/<template>.txt`` and ``.html``.
 
-    `subject` is a callable (run under the reader's locale, so gettext picks the language).
+    `subject` is a callable run under the reader's locale (so gettext picks the language),
+    or a string already translated.
     `unsubscribe` names the kind of mail the one-click link turns off (RFC 8058).
     """
     locale = locale or preference_of(db, user.id).locale
@@ -56,7 +57,7 @@ def compose(db, user: User, kind: str, template: str, subject, *, unsubscribe: s
         headers["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     with force_locale(locale):
-        title = str(subject())
+        title = str(subject() if callable(subject) else subject)
         context = {**context, "user": user, "links": links, "subject": title, "locale": locale,
                    "external_url": external_url}
         text = render_template(f"alerts/mail/{template}.txt", **context)
