@@ -63,7 +63,7 @@ log = logging.getLogger("matchmaker.alerts")
 
 CANDIDATES = 300  # the engine's best tenders per enterprise looked at before the filters
 BLOCK = 256  # enterprises ranked and written together
-MAX_NEW_PER_SEARCH = 10
+MAX_NEW_PER_SEARCH = LIST_DEPTH  # the whole first page: what is left out would be "new" tomorrow
 CLOSING_WITHIN = timedelta(days=7)
 
 

@@ -129,10 +129,10 @@ def email_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
-    for name, value in row.headers.items():
-        message[name] = value
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    for name, value in row.headers.items():  # after the content: set_content clears Content-*
+        message[name] = value
     return message
 
 
@@ -180,9 +180,10 @@ def send_pending(
     """Send the due messages of the outbox, one claim at a time; safe to run in several workers.
 
     Without ``smtp_url`` nothing is sent: the messages stay in the outbox, where the
-    coordinators' Outbox page shows them.
+    coordinators' Outbox page shows them. ``now`` may be later than the clock (a test lets
+    retries fall due), never earlier.
     """
-    now = now or utcnow()
+    now = max(now, utcnow()) if now else utcnow()
     report = SendReport()
     due = (select(OutboxMessage.id)
            .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now)
