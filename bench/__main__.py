@@ -3,7 +3,7 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groupings", "bench.tenders")
+BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.alerts")
 
 
 def main(argv: list[str] | None = None) -> None:
