@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -236,7 +236,8 @@ def _digest_block(db, fitted, now, users, by_user, preferences, report, dry_run)
             sent_rows.append({"user_id": user.id, "tender_id": item.tender_id,
                               "reason": item.reason, "outbox_id": row.id, "sent_at": now})
             sent[user.id].add((item.tender_id, item.reason))
-        _remember(fingerprints, new_prints, user, items, saved_tenders, saved_lots, fitted, now)
+        _remember(fingerprints, new_prints, user, items, {t.id: t for t in saved}, saved_lots,
+                  now)
     if dry_run:
         db.rollback()
         return
@@ -259,10 +260,16 @@ def _digest_block(db, fitted, now, users, by_user, preferences, report, dry_run)
 
 
 def _sent_log(db: Session, user_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
+    """What each user was told of tenders that can still come up (the log of closed tenders
+    grows without bound and matters only for changes of saved ones)."""
     sent: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for uid, tid, reason in db.exec(select(AlertSent.user_id, AlertSent.tender_id,
-                                           AlertSent.reason)
-                                    .where(AlertSent.user_id.in_(user_ids))):
+    rows = db.exec(
+        select(AlertSent.user_id, AlertSent.tender_id, AlertSent.reason)
+        .join(Tender, Tender.id == AlertSent.tender_id)
+        .where(AlertSent.user_id.in_(user_ids),
+               or_(Tender.status != TenderStatus.CLOSED, AlertSent.reason.startswith("changed:")))
+    )
+    for uid, tid, reason in rows:
         sent[uid].add((tid, reason))
     return sent
 
@@ -455,16 +462,14 @@ def _when(iso: str | None) -> str:
     return _deadline_text(datetime.fromisoformat(iso))
 
 
-def _remember(fingerprints, new_prints, user, items, saved_tenders, saved_lots, fitted,
-              now) -> None:
-    """What the user was just told becomes the state later changes are compared with."""
+def _remember(fingerprints, new_prints, user, items, saved_tenders, saved_lots, now) -> None:
+    """What the user was just told of a saved tender becomes the state later changes are
+    compared with (only saved tenders are watched for changes)."""
     for item in items:
-        tender = saved_tenders.get(item.tender_id) or fitted.tenders.get(item.tender_id)
+        tender = saved_tenders.get(item.tender_id)
         if tender is None:
             continue
-        lots = saved_lots.get(tender.id) if tender.id in saved_lots else \
-            fitted.lots.get(tender.id, [])
-        state = tender_state(tender, lots or [])
+        state = tender_state(tender, saved_lots.get(tender.id, []))
         known = fingerprints.get((user.id, tender.id))
         if known is not None:
             known.fingerprint, known.state, known.seen_at = fingerprint(state), state, now
