@@ -407,33 +407,68 @@ class TenderMatcher(BaseEstimator):
         return TenderRanking(enterprise.id, matches, gates)
 
     def explain_tenders(
-        self, enterprise: EnterpriseProfile, tender_indices: Sequence[int]
-    ) -> list[TenderMatch]:
-        """The matches (signals, best lot) of the given tenders for one enterprise.
+        self,
+        enterprises: Sequence[EnterpriseProfile],
+        tender_indices: Sequence[Sequence[int]],
+        only_top_reason: bool = False,
+    ) -> list[list[TenderMatch]]:
+        """For each enterprise, the matches (signals, best lot) of its given tenders.
 
-        Scores only those tenders, so it is cheap where :meth:`rank_tenders` would score every
-        lot again: for explaining a few of the tenders :meth:`kneighbors` found for a batch.
+        Encodes the enterprises once and scores only the lots of their tenders, where
+        :meth:`rank_tenders` would encode and score every lot again per enterprise: for
+        explaining the few tenders that :meth:`kneighbors` found for a batch.
 
         Parameters
         ----------
-        enterprise : EnterpriseProfile
-        tender_indices : sequence of int
-            Positions in ``tenders_`` (as :meth:`kneighbors` returns them).
+        enterprises : sequence of EnterpriseProfile
+        tender_indices : sequence of sequences of int
+            Per enterprise, positions in ``tenders_`` (as :meth:`kneighbors` returns them).
+        only_top_reason : bool, default=False
+            Write the reason of the strongest signal only (the others get ""): a digest
+            quotes one reason per tender, and reasons are the costly part.
 
         Returns
         -------
-        list of TenderMatch
-            In the given order; a tender whose every lot is gated for the enterprise is left
-            out.
+        list of lists of TenderMatch
+            Per enterprise, in the given order; a tender whose every lot is gated for the
+            enterprise is left out.
         """
         check_is_fitted(self)
-        side = self._encode_enterprises([enterprise])
-        matches = []
-        for index in tender_indices:
-            units = self._tender_unit_positions(int(index))
-            if all(self._gate_of(enterprise, self.units_[u]) is not None for u in units):
+        if not enterprises:
+            return []
+        sides = self._encode_enterprises(list(enterprises))
+        return [
+            self._explain_one(enterprise, sides.rows([row]), indices, only_top_reason)
+            for row, (enterprise, indices) in enumerate(
+                zip(enterprises, tender_indices, strict=True))
+        ]
+
+    def _explain_one(self, enterprise, side: _Side, tender_indices, only_top_reason: bool):
+        per_tender = [self._tender_unit_positions(int(i)) for i in tender_indices]
+        if not per_tender:
+            return []
+        values, scores = self._pair_signals(side, self.unit_side_.rows(np.concatenate(per_tender)))
+        matches, start = [], 0
+        for index, units in zip(tender_indices, per_tender, strict=True):
+            rows = slice(start, start + len(units))
+            start += len(units)
+            gates = [self._gate_of(enterprise, self.units_[u]) for u in units]
+            open_rows = [i for i, gate in enumerate(gates) if gate is None]
+            if not open_rows:
                 continue
-            matches.append(self._tender_match(enterprise, side, int(index)))
+            unit_scores = scores[rows]
+            best = max(open_rows, key=lambda i: (unit_scores[i], -i))
+            tender = self.tenders_[int(index)]
+            best_unit = self.units_[units[best]]
+            matches.append(TenderMatch(
+                tender_id=tender.id,
+                score=float(np.clip(unit_scores[best], 0, 1)),
+                best_lot_id=best_unit.lot_id,
+                signals=self._signals(enterprise, tender, best_unit, values[rows][best],
+                                      only_top=only_top_reason),
+                gated_lots=[Gate(tender.id, self.units_[u].lot_id, *gate)
+                            for u, gate in zip(units, gates, strict=True) if gate is not None],
+            ))
         return matches
 
     def _tender_match(self, enterprise, side: _Side, tender_index: int) -> TenderMatch:
@@ -487,30 +522,38 @@ class TenderMatcher(BaseEstimator):
             or rules.enterprise_gate(enterprise, unit)
         )
 
-    def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray) -> list[Signal]:
+    def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray,
+                 only_top: bool = False) -> list[Signal]:
+        """The signals of a pair with their reasons (`only_top`: the strongest one's only)."""
         value_of = {
             name: None if np.isnan(v) else round(float(v), 4)
             for name, v in zip(SIGNALS, values, strict=True)
         }
-        reasons = {
-            "cpv": explain.cpv_reason(
+        reasons = {  # lazily: a reason is the costly part, and a digest needs only the top one
+            "cpv": lambda: explain.cpv_reason(
                 self.tree_,
                 rules.clean_cpv_codes(enterprise.cpv_codes),
                 rules.clean_cpv_codes(unit.cpv_codes),
             ),
-            "text": explain.text_reason(
+            "text": lambda: explain.text_reason(
                 self._profile_text(enterprise), unit.text, value_of["text"]
             ),
-            "region": explain.region_reason(
+            "region": lambda: explain.region_reason(
                 self.names_,
                 rules.enterprise_areas(enterprise),
                 rules.clean_nuts_codes(unit.nuts_codes),
             ),
-            "value": explain.value_reason(enterprise, unit, value_of["value"]),
-            "social": explain.social_reason(enterprise, tender, unit),
+            "value": lambda: explain.value_reason(enterprise, unit, value_of["value"]),
+            "social": lambda: explain.social_reason(enterprise, tender, unit),
         }
+        wanted = set(SIGNALS)
+        if only_top:
+            counted = [(value_of[n] * w, n) for n, w in zip(SIGNALS, self.weights_, strict=True)
+                       if value_of[n] is not None]
+            wanted = {max(counted)[1]} if counted else set()
         return [
-            Signal(name, value_of[name], float(weight), reasons[name])
+            Signal(name, value_of[name], float(weight),
+                   reasons[name]() if name in wanted else "")
             for name, weight in zip(SIGNALS, self.weights_, strict=True)
         ]
 

@@ -283,3 +283,25 @@ def test_clock_is_read_only_when_now_is_omitted():
     matcher = TenderMatcher().fit([greek_road(deadline=datetime(2000, 1, 1))])
     assert matcher.now_.year >= 2025
     assert np.all(matcher.kneighbors([office_cleaning_wise()])[1] == -1)
+
+
+def test_explain_tenders_gives_what_rank_tenders_gives_for_the_same_tenders():
+    lots = [LotItem(id=1, title="North", cpv_codes=["90919200"], value_eur=100_000,
+                    reservation="art20"),
+            LotItem(id=2, title="South", cpv_codes=["90911200"], value_eur=150_000)]
+    tenders = [reserved_cleaning(), greek_road(), reserved_cleaning(id="lots", lots=lots),
+               reserved_cleaning(id="closed", deadline=in_days(-1))]
+    wise, other = office_cleaning_wise(), office_cleaning_wise(id="other", kind="other",
+                                                               disadvantaged_share=0.0)
+    matcher = fit(tenders, [wise, other])
+    for profile in (wise, other):
+        ranked = matcher.rank_tenders(profile, n=4)
+        positions = [next(i for i, t in enumerate(matcher.tenders_) if t.id == m.tender_id)
+                     for m in ranked.matches]
+        [explained] = matcher.explain_tenders([profile], [positions])
+        assert [asdict(m) for m in explained] == [asdict(m) for m in ranked.matches]
+    # Tenders gated for the enterprise are left out; only the strongest reason when asked.
+    [[*left]] = matcher.explain_tenders([other], [[0, 3]])
+    assert left == []  # Art. 20 for a non-qualifying enterprise, and a closed one
+    [[road]] = matcher.explain_tenders([wise], [[1]], only_top_reason=True)
+    assert sum(bool(s.reason) for s in road.signals) == 1
