@@ -5,7 +5,8 @@ enterprises; --quick: 10,000 and 1,000) as database rows in a fresh SQLite file,
 enterprise a user with one daily saved search (no filter, its NUTS 2 region, a minimum value,
 reserved only, or a word, in a fixed mix) and two saved tenders, then runs what
 `matchmaker alerts send` runs: the first round (every digest is new) and the next day's round
-(nothing new). Mail goes to the outbox only (no SMTP server): the time is the round's.
+(no new tender; a day later some tenders come within 7 days of their deadline, so some
+closing reminders go out). Mail goes to the outbox only (no SMTP server): the time is the round's.
 
 Target: the whole first round, fit of the engine included (a cron run starts a fresh process),
 under 5 minutes at full size. With --shards N the round runs as N id-range shards one after the
@@ -110,8 +111,10 @@ def _run(path: Path, now: datetime, n_shards: int, target: str) -> list[tuple[st
         ("first round after the fit", f"{round_s:.1f} s", ""),
         ("first round, fit included (wall / CPU)", f"{fit_s + round_s:.1f} s / {first_cpu:.1f} s",
          target),
-        ("next day's round (nothing new): digests / time",
-         f"{sum(r.digests for r in second)} / {second_s:.1f} s", "0 digests"),
+        ("next day's round: digests (new / closing tenders) / time",
+         f"{sum(r.digests for r in second)} ({sum(r.new for r in second)} / "
+         f"{sum(r.closing for r in second)}) / {second_s:.1f} s",
+         "no new tender: only closing reminders"),
         ("outbox rows, sent-log rows", f"{n_mails:,}, {n_sent:,}", ""),
         ("peak memory of the process (maxrss)", f"{peak_mb:,.0f} MB", ""),
     ]

@@ -8,10 +8,10 @@ last told of them or first saw them (a fingerprint per user and tender). Nothing
 no part has anything.
 
 A search's list is the tender list's: the engine's ordering, the list's filters (the tenders
-feature's own filter function), dismissed tenders left out, the first `LIST_DEPTH` kept. To
+feature's own filter function), dismissed tenders left out, the best `DIGEST_DEPTH` kept. To
 rank thousands of enterprises at once, the engine's batch `kneighbors` gives each enterprise
 its best `CANDIDATES` tenders in one pass per block; where a search's filters keep fewer than
-`LIST_DEPTH` of them, that enterprise's whole ordering is taken, as the list page does, so the
+`DIGEST_DEPTH` of them, that enterprise's whole ordering is taken, as the list page does, so the
 result is the same either way.
 
 Enterprises are processed in blocks; each block is one transaction (the outbox rows, the sent
@@ -55,7 +55,7 @@ from models import (
 from webapp.alerts.services import mail, notices
 from webapp.alerts.services.outbox import enqueue
 from webapp.alerts.services.preferences import preferences_of, wants
-from webapp.alerts.services.searches import LIST_DEPTH, due, list_args, match_filters
+from webapp.alerts.services.searches import due, list_args, match_filters
 from webapp.tenders.services.listing import _deadline_text, _passes
 from webapp.tenders.services.matching import enterprise_profile, fitted_matcher, lots_by_tender
 from webapp.tenders.services.profiles import euros
@@ -65,7 +65,10 @@ log = logging.getLogger("matchmaker.alerts")
 CANDIDATES = 2_000  # the engine's best tenders per enterprise looked at before the filters
 # (top-k costs little more for 2,000 than for 20: the product with every lot dominates)
 BLOCK = 256  # enterprises ranked and written together
-MAX_NEW_PER_SEARCH = LIST_DEPTH  # the whole first page: what is left out would be "new" tomorrow
+#: A digest looks at the best 10 of each search's list (the feed shows 20): a tender is new
+#: when it enters them. All of them go in the mail: one left out would be "new" tomorrow.
+DIGEST_DEPTH = 10
+MAX_NEW_PER_SEARCH = DIGEST_DEPTH
 CLOSING_WITHIN = timedelta(days=7)
 
 
@@ -312,15 +315,13 @@ def _feedback(db: Session, enterprise_ids: list[int]) -> dict[int, dict[int, str
 
 def search_list(fitted, profile, ordering, filters, dismissed, full_orderings,
                 report=None) -> list[tuple[int, int]]:
-    """A search's list as (tender id, position in the engine's tenders), best first.
-
-    The same tenders, in the same order, as the tender list page with these filters.
-    """
+    """The best `DIGEST_DEPTH` of a search's list as (tender id, position in the engine's
+    tenders): the same tenders, in the same order, as the tender list page's first ones."""
     tenders = fitted.matcher.tenders_
     kept = _filtered(fitted, ordering, filters, dismissed, tenders)
     exhausted = len(ordering[1]) and ordering[1][-1] >= 0 \
         and len(ordering[1]) < fitted.matcher.n_tenders_
-    if len(kept) < LIST_DEPTH and exhausted:
+    if len(kept) < DIGEST_DEPTH and exhausted:
         # The candidates ran out before the filters kept a full list: the whole ordering.
         if profile.id not in full_orderings:
             full = fitted.matcher.kneighbors([profile], n_neighbors=fitted.matcher.n_tenders_)
@@ -341,7 +342,7 @@ def _filtered(fitted, ordering, filters, dismissed, tenders) -> list[tuple[int, 
             continue
         if _passes(fitted.tenders[tender_id], fitted.lots.get(tender_id, []), filters):
             kept.append((tender_id, int(index)))
-            if len(kept) == LIST_DEPTH:
+            if len(kept) == DIGEST_DEPTH:
                 break
     return kept
 
