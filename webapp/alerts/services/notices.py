@@ -7,9 +7,11 @@ at all). The coordinators' summary is part of a round (see `digests.run_digest_r
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
@@ -29,6 +31,7 @@ from models import (
 from webapp.alerts.services.mail import external_url, send_to
 from webapp.alerts.services.preferences import preferences_of, wants
 
+log = logging.getLogger("matchmaker.alerts")
 SUMMARY_EVERY = timedelta(hours=20)  # a daily cron a little early still sends the summary
 SUMMARY_ACTIONS = ("partner.accepted", "partner.declined", "wish.asked", "wish.withdrawn")
 
@@ -43,8 +46,19 @@ def _authority_users(db: Session, authority_ids: list[int]) -> list[User]:
     return [u for u in users if wants(preferences[u.id], "notices")]
 
 
+def _outside_the_app(what: str) -> bool:
+    """Mails need the app (templates, links, the language): a script that calls the groupings
+    services without it publishes without notices, and says so."""
+    if has_app_context():
+        return False
+    log.warning("no app context: the %s notices were not written", what)
+    return True
+
+
 def group_published(db: Session, loaded) -> int:
     """Each member authority's users hear that their group is published; returns the count."""
+    if _outside_the_app("group published"):
+        return 0
     authority_of_application = dict(db.exec(
         select(Application.id, Application.authority_id).where(Application.id.in_(
             [m.application_id for ms in loaded.members.values() for m in ms] or [-1]))
@@ -72,6 +86,8 @@ def group_published(db: Session, loaded) -> int:
 
 def partner_answered(db: Session, response: PartnerResponse, answerer: Authority) -> int:
     """The other members of the group hear that a partner accepted or declined."""
+    if _outside_the_app("partner answered"):
+        return 0
     membership = db.get(Membership, response.membership_id)
     group = db.get(Group, membership.group_id)
     proposal = db.get(Proposal, group.proposal_id)
