@@ -185,15 +185,21 @@ def _index_not_ready(error: Exception):
 
 def _unexpected_error(error: Exception):
     logger.exception("Unhandled error on %s %s", request.method, request.path)
+    _roll_back_quietly()  # first: even the message's language is read from the database
     return _respond(500, str(DEFAULT_MESSAGES[500]))
 
 
-def _respond(status: int, message: str):
-    # Nothing an error interrupted may be committed later, and the page needs a usable session.
+def _roll_back_quietly() -> None:
+    """Nothing an error interrupted may be committed later, and the page needs a usable
+    session."""
     try:
         rollback_session()
     except Exception:  # the connection itself is gone: the page falls back below
         logger.exception("Rolling the session back failed")
+
+
+def _respond(status: int, message: str):
+    _roll_back_quietly()
     if wants_json():
         return jsonify(error=_title(status), message=message), status
     try:
