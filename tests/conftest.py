@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -125,12 +126,45 @@ def base_url():
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on a free local port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    with serve(app) as url:
+        yield url
+
+
+@contextmanager
+def serve(wsgi_app):
+    """A WSGI app served by threads on a free local port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextmanager
+def seeded_postgres(today, prefix: str):
+    """A PostgreSQL database of its own, migrated and loaded with the fixtures; dropped after."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL}: {error}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

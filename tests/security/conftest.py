@@ -6,24 +6,18 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlmodel import Session
-from werkzeug.serving import make_server
+from sqlalchemy import text
 
-from fixtures import load_fixtures
-from tests.conftest import POSTGRES_URL
+from tests.conftest import seeded_postgres, serve
 from tests.webapp.test_production_serving import free_port, wait_for
 from webapp import create_app
 from webapp.db import ENGINE_KEY, make_engine
-from webapp.migrate import upgrade
 
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -68,34 +62,15 @@ def sqlite_server(app):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # as MATCHMAKER_PROXY_FIX_X_FOR=1 does
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def postgres_with_fixtures(today):
     """A database of its own on the PostgreSQL server, migrated and loaded with the fixtures."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"matchmaker_security_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL}: {error}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_fixtures(session, today=today)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with seeded_postgres(today, "matchmaker_security") as url:
+        yield url
 
 
 @pytest.fixture

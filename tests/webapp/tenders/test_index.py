@@ -6,20 +6,16 @@ command) writes, the other answers from on its next request, without refitting.
 
 import re
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
 
-from fixtures import load_fixtures
 from models import Enterprise, IndexChange, MatchIndex, Tender, User
-from tests.conftest import POSTGRES_URL
+from tests.conftest import seeded_postgres
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login
 from webapp import create_app, jobs
-from webapp.db import ENGINE_KEY, make_engine
-from webapp.migrate import upgrade
+from webapp.db import ENGINE_KEY
 from webapp.tenders.services import index as index_service
 
 OCDS_TENDER = {
@@ -81,23 +77,8 @@ def sqlite_url(seeded_db_file, tmp_path):
 @pytest.fixture(scope="module")
 def postgres_seeded_url(today):
     """A PostgreSQL database of its own, migrated and loaded with the fixtures."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"matchmaker_index_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL}: {error}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_fixtures(session, today=today)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with seeded_postgres(today, "matchmaker_index") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
