@@ -22,6 +22,7 @@ class ProposalStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     PUBLISHED = "published"
+    RETIRED = "retired"  # another proposal of the sector was published in its place
 
 
 class EnterpriseKind(StrEnum):

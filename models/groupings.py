@@ -39,6 +39,8 @@ class AuthorityBase(SQLModel):
     procurement_spend_eur: int | None = Field(default=None, sa_type=BigInteger)  # billions
     description: str = ""
     website: WebUrl = ""  # http(s) only: it is rendered as a link on partners' pages
+    contact_name: str = ""  # the person partners and enterprises may write to
+    contact_email: str = Field(default="", max_length=254)
     max_sectors: int | None = None  # an authority may limit how many groups it joins
 
 

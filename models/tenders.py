@@ -22,6 +22,8 @@ class EnterpriseBase(SQLModel):
     min_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     max_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     website: WebUrl = ""  # http(s) only: it is rendered as a link on other parties' pages
+    contact_name: str = ""  # public: buyers see it, to ask the enterprise to bid
+    contact_email: str = Field(default="", max_length=254)
 
 
 class Enterprise(EnterpriseBase, table=True):

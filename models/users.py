@@ -25,6 +25,7 @@ class User(SQLModel, table=True):
     # Copied into the signed session cookie at login and compared on every request: raising
     # it ends every session of the user (logout, password change, deactivation).
     session_version: int = 0
+    pending: bool = False  # signed up on its own: no login until confirmed or approved
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -112,6 +112,18 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                     note="no language or time zone: invalid for all")],
     ("i18n.switch_language", "POST"): [Case(everyone(DONE), form={"locale": "nl"},
                                             note="anyone may choose a language")],
+    ("accounts.signup", "GET"): [Case(page(302, anonymous=OK),
+                                       note="logged-in users go home")],
+    ("accounts.signup", "POST"): [Case(page(302, anonymous=422), form={})],
+    ("accounts.confirm", "GET"): [Case(everyone(404), {"token": "=not-a-token"})],
+    ("accounts.forgot", "GET"): [Case(everyone())],
+    ("accounts.forgot", "POST"): [Case(everyone(422), form={})],
+    ("accounts.reset", "GET"): [Case(everyone(410), {"token": "=not-a-token"})],
+    ("accounts.reset", "POST"): [Case(everyone(410), {"token": "=not-a-token"}, form={})],
+    ("accounts.pending", "GET"): [Case(page(**COORDINATORS_OK))],
+    ("accounts.approve", "POST"): [
+        Case(page(coordinator=404, coordinator2=404), {"user_id": "=999999"}, form={}),
+    ],
     ("auth.create_token", "POST"): [
         Case(page(201, anonymous=LOGIN), form={"name": "matrix", "days": "30"}),
         Case(page(422, anonymous=LOGIN), form={"days": "0"}, note="days out of range"),
@@ -132,6 +144,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(page(authority=404, authority2=404), {"group_id": "draft_group_id"},
              note="a draft is never visible to authorities, even to its members"),
         Case(page(authority=404, authority2=404), {"group_id": "=999999"}),
+    ],
+    ("groupings.members.answer", "GET"): [
+        Case(page(authority=303, authority2=303), {"group_id": "my_group_id"},
+             note="the address of a failed answer: back to the group's page (404 there)"),
     ],
     ("groupings.members.answer", "POST"): [
         Case(page(authority=DONE, authority2=404), {"group_id": "my_group_id"},
@@ -169,6 +185,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     # --- enterprises: their profile and matches, public tenders (opportunities) ------------
     ("tenders.enterprise.index", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
+    ("tenders.enterprise.saved", "GET"): [Case(page(enterprise=OK, enterprise2=OK))],
     ("tenders.enterprise.tender", "GET"): [
         Case(page(enterprise=OK, enterprise2=OK), {"tender_id": "open_tender_id"}),
         Case(page(enterprise=404, enterprise2=404), {"tender_id": "=999999"}),
@@ -271,6 +288,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(page(coordinator=OK, coordinator2=422), query="sector={other_sector_id}",
              note="filtering by a sector one does not coordinate is refused"),
     ],
+    ("audit.export", "GET"): [
+        Case(page(**COORDINATORS_OK)),
+        Case(page(coordinator=OK, coordinator2=422), query="sector={other_sector_id}",
+             note="filtering by a sector one does not coordinate is refused"),
+    ],
     ("api.partner_review", "GET"): [
         Case(api(**COORDINATORS_OK), {"slug": "sector_slug"}),
         Case(api(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
@@ -315,6 +337,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
               "fmt": "=csv"}),
     ],
     ("groupings.coordinator.import_applications", "GET"): [
+        Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
+    ],
+    ("groupings.coordinator.import_template", "GET"): [
         Case(page(coordinator=OK, coordinator2=404), {"slug": "other_sector_slug"}),
     ],
     ("groupings.coordinator.import_applications", "POST"): [

@@ -144,9 +144,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.audit.views import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.home.views import bp as home_bp
+    from webapp.signup import bp as accounts_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(groupings.blueprint())
     app.register_blueprint(tenders.blueprint())
     app.register_blueprint(audit_bp)

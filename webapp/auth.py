@@ -191,6 +191,9 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
         return None, wrong
     if not user.is_active:  # said only to someone who knows the password
         return None, _("This account is deactivated. Ask a coordinator to reactivate it.")
+    if user.pending:  # signed up on its own: confirmed by e-mail or by a coordinator first
+        return None, _("Your account is not active yet: open the link we sent to your e-mail "
+                       "address, or wait for a coordinator to approve it.")
     throttle.succeeded(db, email, client, known_device)
     return user, ""
 

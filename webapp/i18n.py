@@ -319,7 +319,7 @@ def validation_message(item: Mapping[str, Any]) -> str:
     if kind == "missing":
         return _("This field is required.")
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return _("Enter a whole number.")
+        return _("Enter a whole number, such as 25000 (no dots, commas or currency signs).")
     if kind in ("float_parsing", "float_type", "decimal_parsing", "finite_number"):
         return _("Enter a number.")
     if kind == "greater_than_equal":

@@ -3,7 +3,10 @@
 - JSON bodies: at most ``JSON_MAX_DEPTH`` levels (deeper nesting made Python's parser raise
   RecursionError, a 500), no NUL character in any string (PostgreSQL refuses NUL in text).
 - Query strings, form fields and URL parts: no NUL character, no value over
-  ``MAX_PARAMETER_LENGTH`` characters (a 400 with the reason, whatever the endpoint).
+  ``MAX_PARAMETER_LENGTH`` characters (``MAX_FORM_FIELD_LENGTH`` for form fields): a 400 with
+  the reason, whatever the endpoint. Form fields get the larger bound because their own
+  validation (a description of at most 4,000 characters, say) answers with the form again and
+  the error beside the field, which a blanket 400 would pre-empt.
 - Row ids typed by people (``?proposal=``, form fields): ASCII digits within the INTEGER range;
   ``str.isdigit`` also accepts "²" (which ``int`` refuses) and 40-digit numbers (which the
   database refuses).
@@ -16,6 +19,7 @@ from webapp.jsonbounds import loads_bounded
 
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 MAX_PARAMETER_LENGTH = 2000
+MAX_FORM_FIELD_LENGTH = 100_000
 #: Whole request bodies (the OCDS import has its own, smaller, limit inside this one).
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
@@ -38,16 +42,18 @@ def row_id(value: object) -> int | None:
 
 def _refuse_unusable_parameters() -> None:
     parts = [
-        *(("URL", v) for v in (request.view_args or {}).values() if isinstance(v, str)),
-        *((k, v) for k, values in request.args.lists() for v in [k, *values]),
+        *(("URL", v, MAX_PARAMETER_LENGTH)
+          for v in (request.view_args or {}).values() if isinstance(v, str)),
+        *((k, v, MAX_PARAMETER_LENGTH) for k, values in request.args.lists() for v in [k, *values]),
     ]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        parts += [(k, v) for k, values in request.form.lists() for v in [k, *values]]
-    for name, value in parts:
+        parts += [(k, v, MAX_FORM_FIELD_LENGTH)
+                  for k, values in request.form.lists() for v in [k, *values]]
+    for name, value, limit in parts:
         if "\x00" in value:
             abort(400, f"'{name[:50]}' contains a NUL character.".replace("\x00", "\\0"))
-        if len(value) > MAX_PARAMETER_LENGTH:
-            abort(400, f"'{name[:50]}' is longer than {MAX_PARAMETER_LENGTH} characters."
+        if len(value) > limit:
+            abort(400, f"'{name[:50]}' is longer than {limit} characters."
                   .replace("\x00", "\\0"))
 
 

@@ -7,14 +7,14 @@ OCDS importer map region names to NUTS codes.
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 from sqlmodel import Session, SQLModel, select
 
 from matcher.cpv import InvalidCpvCode, read_cpv_csv
-from matcher.nuts import InvalidNutsCode, read_nuts_csv
+from matcher.nuts import InvalidNutsCode, is_valid_nuts, normalize_nuts
 from models import CpvCode, NutsRegion
 
 __all__ = ["InvalidReferenceFile", "LoadSummary", "load_cpv", "load_nuts"]
@@ -31,6 +31,7 @@ class InvalidReferenceFile(ValueError):
 class LoadSummary:
     n_created: int = 0
     n_updated: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (file line, why)
 
     @property
     def n_total(self) -> int:
@@ -53,14 +54,41 @@ def load_cpv(db: Session, source: str | PathLike) -> LoadSummary:
 
 
 def load_nuts(db: Session, source: str | PathLike) -> LoadSummary:
-    """Upsert the NUTS list (`NUTS_ID;NAME_LATN`, semicolon separated)."""
+    """Upsert the NUTS list (`NUTS_ID;NAME_LATN`, semicolon separated).
+
+    Rows that cannot be loaded are reported, not dropped in silence: an id not shaped like a
+    NUTS code (Kosovo's ``1A``), and an id the file gives twice (Eurostat's list repeats some
+    candidate countries with their English name: the first, Latin-script national name is
+    kept, as in NAME_LATN's definition).
+    """
     text = _read_text(source)
     _check_header(text, ";", NUTS_HEADER, "NUTS")
-    try:
-        regions = read_nuts_csv(io.StringIO(text))
-    except (InvalidNutsCode, KeyError, AttributeError) as error:
-        raise InvalidReferenceFile(f"not a readable NUTS list: {error}") from None
-    return _upsert(db, NutsRegion, {code: {"name": name} for code, name in regions.items()})
+    rows: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
+    skipped: list[tuple[int, str]] = []
+    reader = csv.DictReader(io.StringIO(text), delimiter=";")
+    for line, row in enumerate(reader, start=2):
+        raw = (row.get("NUTS_ID") or "").strip()
+        name = (row.get("NAME_LATN") or "").strip()
+        if not is_valid_nuts(raw):
+            skipped.append((line, f"{raw or '(empty)'} ({name}) is not shaped like a NUTS code"))
+            continue
+        try:
+            code = normalize_nuts(raw)
+        except InvalidNutsCode:
+            skipped.append((line, f"{raw} ({name}) is not a NUTS code"))
+            continue
+        if code in rows:
+            skipped.append((line, f"{code} ({name}) repeats line {first_line[code]}; "
+                                  f"kept {rows[code]['name']!r}"))
+            continue
+        rows[code] = {"name": name}
+        first_line[code] = line
+    if not rows:
+        raise InvalidReferenceFile("not a readable NUTS list: no row has a NUTS code")
+    summary = _upsert(db, NutsRegion, rows)
+    summary.skipped = skipped
+    return summary
 
 
 def _read_text(source: str | PathLike) -> str:

@@ -51,9 +51,12 @@ def _size_reasons(f: PoolFeatures, i: int, j: int) -> list[str]:
     if np.isnan(a) or np.isnan(b) or abs(a - b) < 0.5:
         return []
     ratio = 10 ** abs(a - b)
+    # say who is which: the reason is read from member i's side, about partner j
     if b > a:
-        return [Text(N_("complementary size (larger, about %(ratio)s×)"), ratio=round(ratio))]
-    return [Text(N_("complementary size (smaller, about %(ratio)s×)"), ratio=round(ratio))]
+        return [Text(N_("complementary size (the partner is about %(ratio)s× larger)"),
+                     ratio=round(ratio))]
+    return [Text(N_("complementary size (the partner is about %(ratio)s× smaller)"),
+                 ratio=round(ratio))]
 
 
 def _region_reasons(f: PoolFeatures, i: int, j: int, region_mode: str) -> list[str]:

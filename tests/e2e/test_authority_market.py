@@ -21,7 +21,7 @@ def test_authority_sees_candidates_and_researches_the_market(page, live_server, 
 
     page.get_by_role("link", name="Market research").click()
     page.get_by_label("What you will buy (CPV codes)").fill("90911200")
-    page.get_by_label("Place of performance (NUTS code)").fill("NL33")
+    page.get_by_label("Place of performance (region)").fill("NL33")
     page.get_by_label(re.compile("Reserved: Art. 20")).check()
     page.get_by_role("button", name="Research the market").click()
     result = page.get_by_role("heading", name=re.compile(r"social enterprises? could bid"))

@@ -93,10 +93,12 @@ def test_authority_declines_asks_for_a_partner_and_coordinator_accepts(
     page = context.new_page()
     log_in(page, live_server, COORDINATOR2)
     page.get_by_role("link", name="Audit trail").click()
-    expect(page.get_by_role("cell", name="partner.declined")).to_be_visible()
+    expect(page.get_by_role("cell", name="group declined")).to_be_visible()
     assert serious_violations(page, axe_source) == []
     _shot(page, "audit-index")
     page.get_by_role("link", name=re.compile("answers in Zero-emission construction")).click()
+    # the audit trail says "declined" too now: wait for the answers page before looking
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Answers in"))).to_be_visible()
     row = page.get_by_role("row").filter(has_text="We would rather work with cities")
     expect(row.get_by_text("declined")).to_be_visible()
     assert serious_violations(page, axe_source) == []

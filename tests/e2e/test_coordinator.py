@@ -78,9 +78,11 @@ def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_ser
     assert serious_violations(page, axe_source) == []
     page.get_by_role("link", name=re.compile("^← Proposal")).click()
 
+    page.get_by_label(re.compile("^I have checked the groups")).check()
     page.get_by_role("button", name="Approve this proposal").click()
     expect(page.locator(".status-bar .badge", has_text="approved")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Move"))).to_have_count(0)
+    page.get_by_label(re.compile("^Show these groups to their members")).check()
     page.get_by_role("button", name="Publish to the authorities").click()
     expect(page.locator(".status-bar .badge", has_text="published")).to_be_visible()
     _shot(page, "coordinator-published")

@@ -46,10 +46,10 @@ def test_enterprise_filters_reads_why_saves_dismisses_and_edits_profile(page, li
     option = page.get_by_label(re.compile(r"^90000000"))
     expect(option).to_be_visible()
     option.check()
-    page.get_by_label("Where you are (NUTS code)").fill("Rotterdam")
+    page.get_by_label("Where you are (region)").fill("Rotterdam")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("#nuts-error")).to_contain_text("not a NUTS code")
-    page.get_by_label("Where you are (NUTS code)").fill("NL33C")
+    page.get_by_label("Where you are (region)").fill("NL33C")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved")).to_be_visible()
     expect(page.get_by_label("What you deliver (CPV codes)")).to_have_value(

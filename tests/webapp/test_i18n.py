@@ -335,9 +335,10 @@ def test_every_page_reads_in_dutch(world, endpoint, case, role):  # noqa: F811
 def test_the_csv_export_speaks_dutch(world):  # noqa: F811
     url = f"/sectors/{world.sector_slug}/proposals/{world.gen_proposal_id}/export.csv"
     lines = world.clients["coordinator"].get(url, headers=NL).get_data(as_text=True).splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("groep,groepsscore,aanbestedende dienst,soort")
+    assert lines[0].lstrip("\ufeff").startswith("Groep,Groepsscore,Aanbestedende dienst,Soort")
+    assert "Waarom in deze groep" in lines[0] and "Contactpersoon" in lines[0]
     english = world.clients["coordinator"].get(url).get_data(as_text=True)
-    assert english.lstrip("\ufeff").startswith("group,group_score,authority,kind")
+    assert english.lstrip("\ufeff").startswith("Group,Group score,Authority,Kind")
 
 
 def test_the_dutch_search_finds_pages_in_the_matrix():

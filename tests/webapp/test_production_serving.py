@@ -41,21 +41,22 @@ def test_gunicorn_serves_on_postgresql_with_several_workers(postgres_url, tmp_pa
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "DATABASE_URL": postgres_url, "SECRET_KEY": "prod-test-secret"}
-    log = (tmp_path / "gunicorn.log").open("w+")
-    process = subprocess.Popen(
-        [str(gunicorn), "--workers", "3", "--bind", f"127.0.0.1:{port}", "webapp:create_app()"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-    )
-    try:
-        body = wait_for(f"http://127.0.0.1:{port}/healthz")
-        assert b'"database":"ok"' in body.replace(b" ", b"")
-        for _ in range(6):  # spread over the workers; all share the database and the secret
-            assert b"Log in" in wait_for(f"http://127.0.0.1:{port}/login")
-    finally:
-        process.terminate()
-        process.wait(timeout=60)  # graceful stop; slow on a loaded machine
+    # closed by the with block, also when an assertion fails (an unclosed file is a warning)
+    with (tmp_path / "gunicorn.log").open("w+") as log:
+        process = subprocess.Popen(
+            [str(gunicorn), "--workers", "3", "--bind", f"127.0.0.1:{port}",
+             "webapp:create_app()"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+        )
+        try:
+            body = wait_for(f"http://127.0.0.1:{port}/healthz")
+            assert b'"database":"ok"' in body.replace(b" ", b"")
+            for _ in range(6):  # spread over the workers; all share the database and the secret
+                assert b"Log in" in wait_for(f"http://127.0.0.1:{port}/login")
+        finally:
+            process.terminate()
+            process.wait(timeout=60)  # graceful stop; slow on a loaded machine
         log.seek(0)
         output = log.read()
-        log.close()
     assert "Booting worker" in output
     assert "GET /healthz 200" in output  # one readable line per request

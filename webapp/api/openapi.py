@@ -49,6 +49,44 @@ CORE_PATHS = {
 }
 
 
+# --- pieces the API modules build their OPENAPI_PATHS from ------------------------------------
+
+BEARER = [{"bearer": []}]
+ERROR_CODES = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
+               "Conflict": "409", "TooLarge": "413", "TooMany": "429"}
+
+
+def ok(schema: str | None, description: str, array: bool = False) -> dict:
+    """A success answer: the named component schema (a list of it with ``array``), or no body."""
+    if schema is None:
+        return {"description": description}
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    body = {"type": "array", "items": ref} if array else ref
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def errors(*names: str) -> dict:
+    """The error answers of an operation, by the names of the common responses."""
+    return {ERROR_CODES[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
+
+
+def body(schema: str) -> dict:
+    """A required JSON request body of the named component schema."""
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def path_param(name: str, kind: str = "integer") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def query_params(model: type[BaseModel]) -> list[dict]:
+    """Every field of a pydantic query model as an optional query parameter."""
+    schema = model.model_json_schema()
+    return [{"name": name, "in": "query", "required": False, "schema": prop}
+            for name, prop in schema["properties"].items()]
+
+
 def build_document() -> dict:
     """Assemble the whole document."""
     paths: dict = dict(CORE_PATHS)

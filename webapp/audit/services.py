@@ -1,9 +1,13 @@
 """The audit trail: who changed what, when. Services record; coordinators read."""
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -154,7 +158,7 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
             AuditRow(id=event.id, at=event.at, who=email or "system",
                      sector_name=name or p_name or "", sector_slug=slug or p_slug or "",
                      proposal_id=event.proposal_id, action=event.action,
-                     what=describe(event.detail))
+                     what=sentence(event.action, event.detail))
             for event, email, name, slug, p_name, p_slug in rows
         ],
         page=page, n_pages=n_pages, n_events=n_events,
@@ -162,12 +166,12 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
 
 
 ACTION_LABELS = {
-    "applications.imported": _l("applications imported"), "proposal.run": _l("proposals run"),
+    "applications.imported": _l("applications imported"), "proposal.run": _l("proposals generated"),
     "proposal.move": _l("member moved"), "proposal.undo": _l("move undone"),
     "proposal.lock": _l("member locked"), "proposal.unlock": _l("member unlocked"),
     "proposal.approve": _l("proposal approved"), "proposal.publish": _l("proposal published"),
     "partner.accepted": _l("group accepted"), "partner.declined": _l("group declined"),
-    "wish.asked": _l("wish made"), "wish.accepted": _l("wish accepted"),
+    "wish.asked": _l("wish sent"), "wish.accepted": _l("wish accepted"),
     "wish.rejected": _l("wish rejected"), "wish.withdrawn": _l("wish withdrawn"),
 }
 STATUS_LABELS = {"draft": _l("draft"), "approved": _l("approved"), "published": _l("published")}
@@ -200,7 +204,8 @@ VALUE_LABELS = {True: _l("yes"), False: _l("no"), "together": _l("together"),
 
 
 def describe(detail: dict) -> str:
-    """An event's detail as 'key: value' pairs a person can read, in the reader's language."""
+    """An event's detail as 'key: value' pairs in the reader's language: for kinds of event
+    `sentence` does not know."""
     parts = []
     for key, value in (detail or {}).items():
         if key.endswith("_id") or value in (None, "", [], {}):
@@ -214,3 +219,87 @@ def describe(detail: dict) -> str:
         label = DETAIL_LABELS.get(key, key.replace("_", " "))
         parts.append(f"{label}: {value}")
     return "; ".join(parts)
+
+
+def _wish(kind: str, other: str) -> str:
+    if kind == "apart":
+        return _("to be placed apart from %(name)s", name=other)
+    return _("to be placed together with %(name)s", name=other)
+
+
+def sentence(action: str, detail: dict) -> str:
+    """What happened, as a sentence a person reads (no internal keys, ids or run keys)."""
+    d = detail or {}
+    who = d.get("authority") or _("an authority")
+    other = d.get("other_authority") or _("another authority")
+    reason = d.get("reason") or ""
+    if action == "proposal.run":
+        ids = d.get("proposals") or []
+        text = ngettext("Generated %(num)s proposal", "Generated %(num)s proposals",
+                        len(ids) or 1)
+        if ids:
+            text += " (" + ", ".join(f"#{i}" for i in ids) + ")"
+        return text + " " + _("from %(n)s applicants: %(w)s on the waitlist, %(l)s locked "
+                              "members kept, %(x)s wishes applied; random seed %(seed)s.",
+                              n=d.get("applicants", 0), w=d.get("waitlisted", 0),
+                              l=d.get("locked", 0), x=d.get("wishes", 0),
+                              seed=d.get("random_state", 0))
+    if action == "proposal.move":
+        return _("Moved %(name)s from %(source)s to %(target)s.", name=who,
+                 source=d.get("from_label") or "?", target=d.get("to_label") or "?")
+    if action == "proposal.undo":
+        return _("Undid a move: %(name)s is back in %(where)s.", name=who,
+                 where=d.get("back_to") or _("its former place"))
+    if action in ("proposal.lock", "proposal.unlock"):
+        if action == "proposal.lock":
+            return _("Locked %(name)s in group %(n)s: it stays there when the sector is run "
+                     "again.", name=who, n=d.get("group", "?"))
+        return _("Unlocked %(name)s in group %(n)s.", name=who, n=d.get("group", "?"))
+    if action == "proposal.approve":
+        return ngettext("Approved the proposal (%(num)s group); it can no longer be changed.",
+                        "Approved the proposal (%(num)s groups); it can no longer be changed.",
+                        d.get("groups", 0))
+    if action == "proposal.publish":
+        text = ngettext("Published the proposal to its %(num)s member.",
+                        "Published the proposal to its %(num)s members.", d.get("members", 0))
+        if d.get("retired"):
+            text += " " + _("Retired in its place: %(ids)s.",
+                            ids=", ".join(f"#{i}" for i in d["retired"]))
+        return text
+    if action == "applications.imported":
+        return _("Imported a CSV file of %(rows)s rows: %(created)s applications added, "
+                 "%(updated)s updated, %(new)s new authorities, %(skipped)s rows skipped.",
+                 rows=d.get("rows", 0), created=d.get("created", 0),
+                 updated=d.get("updated", 0), new=d.get("new_authorities", 0),
+                 skipped=d.get("skipped", 0))
+    if action == "partner.accepted":
+        text = _("%(name)s accepted group %(n)s.", name=who, n=d.get("group_number", "?"))
+        return text + (" " + _("Note: “%(reason)s”", reason=reason) if reason else "")
+    if action == "partner.declined":
+        return _("%(name)s declined group %(n)s: “%(reason)s”", name=who,
+                 n=d.get("group_number", "?"), reason=reason)
+    if action == "wish.asked":
+        return _("%(name)s asked %(wish)s.", name=who, wish=_wish(d.get("kind", ""), other))
+    if action == "wish.withdrawn":
+        return _("%(name)s withdrew the wish %(wish)s.", name=who,
+                 wish=_wish(d.get("kind", ""), other))
+    if action == "wish.accepted":
+        return _("Accepted the wish of %(name)s %(wish)s: a rule of the next run.", name=who,
+                 wish=_wish(d.get("kind", ""), other))
+    if action == "wish.rejected":
+        return _("Rejected the wish of %(name)s %(wish)s.", name=who,
+                 wish=_wish(d.get("kind", ""), other))
+    return describe(d)
+
+
+def export_csv(db: Session, user: User, wanted: AuditFilter, limit: int = 50_000) -> bytes:
+    """The coordinator's part of the trail as CSV (UTF-8 with a BOM, for Excel), newest first."""
+    result = events_for(db, user, wanted, page=1, per_page=limit)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow((_("When (UTC)"), _("Who"), _("Sector"), _("Proposal"), _("Action"),
+                     _("What happened")))
+    for row in result.rows:
+        writer.writerow((row.at.strftime("%Y-%m-%d %H:%M:%S"), row.who, row.sector_name,
+                         row.proposal_id or "", action_label(row.action), row.what))
+    return buffer.getvalue().encode("utf-8-sig")

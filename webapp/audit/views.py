@@ -1,6 +1,8 @@
 """Coordinators read the audit trail of the sectors they run: who did what, when."""
 
-from flask import Blueprint, g, request
+from io import BytesIO
+
+from flask import Blueprint, g, request, send_file
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -37,12 +39,7 @@ class AuditQuery(BaseModel):
         return 1 if value in ("", None) else value
 
 
-@bp.get("/")
-@login_required(Role.COORDINATOR)
-def index():
-    """The trail of the coordinator's sectors, filtered and paginated; htmx swaps the results."""
-    db = get_session()
-    choices = audit.filter_choices(db, g.user)
+def _query_and_errors(db, choices):
     errors: dict[str, str] = {}
     try:
         query = AuditQuery.model_validate(request.args.to_dict())
@@ -59,6 +56,31 @@ def index():
         value = getattr(query, name)
         if value is not None and value not in values:
             errors[name] = _("Choose a value from the list.")
+    return query, errors
+
+
+@bp.get("/export.csv")
+@login_required(Role.COORDINATOR)
+def export():
+    """The trail, with the page's filters, as a CSV file for a spreadsheet."""
+    db = get_session()
+    query, errors = _query_and_errors(db, audit.filter_choices(db, g.user))
+    if errors:
+        return render("error.html", status=422, title=_("Not a valid filter"),
+                      message=" ".join(sorted(set(errors.values()))))
+    wanted = audit.AuditFilter(sector_id=query.sector, proposal_id=query.proposal,
+                               user_id=query.user, action=query.action)
+    return send_file(BytesIO(audit.export_csv(db, g.user, wanted)), as_attachment=True,
+                     download_name="audit-trail.csv", mimetype="text/csv; charset=utf-8")
+
+
+@bp.get("/")
+@login_required(Role.COORDINATOR)
+def index():
+    """The trail of the coordinator's sectors, filtered and paginated; htmx swaps the results."""
+    db = get_session()
+    choices = audit.filter_choices(db, g.user)
+    query, errors = _query_and_errors(db, choices)
     if errors:
         result = audit.AuditPage(rows=[], page=1, n_pages=1, n_events=0)
     else:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from matcher.groupings import Applicant as EngineApplicant
 from models import Role
-from webapp.api import bp
+from webapp.api import bp, respond
+from webapp.api import openapi as doc
 from webapp.api.auth import token_required
 from webapp.api.validation import parse_json
 from webapp.db import get_session
@@ -146,7 +147,7 @@ class ProposalOut(BaseModel):
     run_key: str
     alternative: int
     alternatives: list[int] = Field(description="Ids of the proposals of the same run")
-    status: Literal["draft", "approved", "published"]
+    status: Literal["draft", "approved", "published", "retired"]
     version: int
     objective: float
     parameters: RunParameters
@@ -204,8 +205,6 @@ def _proposal_out(slug: str, proposal_id: int) -> ProposalOut:
                                 reason=w.reason) for w in loaded.waitlist])
 
 
-def _json(model: BaseModel, status: int = 200):
-    return jsonify(model.model_dump(mode="json")), status
 
 
 # --- stateless --------------------------------------------------------------------------------
@@ -219,7 +218,7 @@ def grouping_run():
     proposals = groupings.group_applicants(applicants, body, together=body.together,
                                            apart=body.apart)
     best = _alternative(proposals[0])
-    return _json(GroupingOut(**best.model_dump(),
+    return respond(GroupingOut(**best.model_dump(),
                              alternatives=[_alternative(p) for p in proposals[1:]]))
 
 
@@ -241,19 +240,19 @@ def grouping_generate(slug: str):
     """Run the engine for a sector and store its alternatives; answers the best one."""
     parameters = parse_json(RunParameters)
     proposal = groupings.generate(get_session(), g.user, slug, parameters)
-    return _json(_proposal_out(slug, proposal.id), 201)
+    return respond(_proposal_out(slug, proposal.id), 201)
 
 
 @bp.get("/groupings/sectors/<slug>/proposals/<int:proposal_id>")
 @token_required(Role.COORDINATOR)
 def grouping_proposal(slug: str, proposal_id: int):
     """A stored proposal with its groups, explanations and waitlist."""
-    return _json(_proposal_out(slug, proposal_id))
+    return respond(_proposal_out(slug, proposal_id))
 
 
 def _edit(slug: str, proposal_id: int, change):
     change(get_session())
-    return _json(_proposal_out(slug, proposal_id))
+    return respond(_proposal_out(slug, proposal_id))
 
 
 @bp.post("/groupings/sectors/<slug>/proposals/<int:proposal_id>/move")
@@ -298,34 +297,22 @@ def grouping_export(slug: str, proposal_id: int, fmt: str):
 
 # --- OpenAPI ------------------------------------------------------------------------------------
 
-_BEARER = [{"bearer": []}]
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_PID = {"name": "proposal_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SLUG = doc.path_param("slug", "string")
+_PID = doc.path_param("proposal_id")
 
 
-def _ok(schema: str, description: str, array: bool = False) -> dict:
-    ref = {"$ref": f"#/components/schemas/{schema}"}
-    return {"description": description, "content": {"application/json": {
-        "schema": {"type": "array", "items": ref} if array else ref}}}
 
 
-def _err(*names: str) -> dict:
-    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
-             "Conflict": "409"}
-    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
 
 
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
 def _edit_path(summary: str, body: str) -> dict:
     return {"post": {
-        "summary": summary, "security": _BEARER, "parameters": [_SLUG, _PID],
-        "requestBody": _body(body),
-        "responses": {"200": _ok("GroupingProposal", "The proposal after the change"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid")},
+        "summary": summary, "security": doc.BEARER, "parameters": [_SLUG, _PID],
+        "requestBody": doc.body(body),
+        "responses": {"200": doc.ok("GroupingProposal", "The proposal after the change"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid")},
     }}
 
 
@@ -334,26 +321,27 @@ _PROPOSAL = "/groupings/sectors/{slug}/proposals/{proposal_id}"
 OPENAPI_PATHS = {
     "/groupings": {"post": {
         "summary": "Group applicants sent in the body (stateless; nothing is stored)",
-        "security": _BEARER, "requestBody": _body("GroupingRequest"),
-        "responses": {"200": _ok("GroupingResult", "Groups, waitlist and objective"),
-                      **_err("Unauthorized", "Invalid")},
+        "security": doc.BEARER, "requestBody": doc.body("GroupingRequest"),
+        "responses": {"200": doc.ok("GroupingResult", "Groups, waitlist and objective"),
+                      **doc.errors("Unauthorized", "Invalid")},
     }},
     "/groupings/sectors": {"get": {
-        "summary": "Coordinators: my sectors with their pool sizes", "security": _BEARER,
-        "responses": {"200": _ok("GroupingSector", "Sectors", array=True),
-                      **_err("Unauthorized", "Forbidden")},
+        "summary": "Coordinators: my sectors with their pool sizes", "security": doc.BEARER,
+        "responses": {"200": doc.ok("GroupingSector", "Sectors", array=True),
+                      **doc.errors("Unauthorized", "Forbidden")},
     }},
     "/groupings/sectors/{slug}/proposals": {"post": {
         "summary": "Coordinators: run the engine for a sector and store the alternatives",
-        "security": _BEARER, "parameters": [_SLUG], "requestBody": _body("GroupingParameters"),
-        "responses": {"201": _ok("GroupingProposal", "The best proposal of the run"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        "security": doc.BEARER, "parameters": [_SLUG],
+        "requestBody": doc.body("GroupingParameters"),
+        "responses": {"201": doc.ok("GroupingProposal", "The best proposal of the run"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},
     _PROPOSAL: {"get": {
         "summary": "Coordinators: a proposal with groups, explanations and waitlist",
-        "security": _BEARER, "parameters": [_SLUG, _PID],
-        "responses": {"200": _ok("GroupingProposal", "The proposal"),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "security": doc.BEARER, "parameters": [_SLUG, _PID],
+        "responses": {"200": doc.ok("GroupingProposal", "The proposal"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     _PROPOSAL + "/move": _edit_path("Move a member to a group or the waitlist", "GroupingMove"),
     _PROPOSAL + "/lock": _edit_path("Lock or unlock a member in its group", "GroupingLock"),
@@ -361,17 +349,17 @@ OPENAPI_PATHS = {
     _PROPOSAL + "/approve": _edit_path("Approve the draft (no more edits)", "GroupingVersion"),
     _PROPOSAL + "/publish": _edit_path("Publish to the authorities", "GroupingVersion"),
     _PROPOSAL + "/export.csv": {"get": {
-        "summary": "The proposal as CSV", "security": _BEARER, "parameters": [_SLUG, _PID],
+        "summary": "The proposal as CSV", "security": doc.BEARER, "parameters": [_SLUG, _PID],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {
-            "schema": {"type": "string"}}}}, **_err("Unauthorized", "Forbidden", "NotFound")},
+            "schema": {"type": "string"}}}}, **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     _PROPOSAL + "/export.xlsx": {"get": {
-        "summary": "The proposal as an Excel workbook", "security": _BEARER,
+        "summary": "The proposal as an Excel workbook", "security": doc.BEARER,
         "parameters": [_SLUG, _PID],
         "responses": {"200": {"description": "XLSX", "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "format": "binary"}}}},
-            **_err("Unauthorized", "Forbidden", "NotFound")},
+            **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
 }
 

@@ -89,8 +89,13 @@ def proposal(slug: str, proposal_id: int):
     return render("groupings/coordinator/proposal.html", block="editor", view=view, error=None)
 
 
-def _edit(slug: str, proposal_id: int, change, done_message: str):
-    """Run an edit; answer the editor region (htmx) or redirect (plain form); errors beside."""
+def _edit(slug: str, proposal_id: int, change, done_message: str, focus: str = "edit-done"):
+    """Run an edit; answer the editor region (htmx) or redirect (plain form); errors beside.
+
+    `focus` names the element keyboard and screen-reader users land on after the swap (the
+    moved member, the lock button, or the status message): the fragment marks it autofocus,
+    which htmx honours; a plain redirect jumps to it by its anchor.
+    """
     db = get_session()
     try:
         loaded, changed = change(db)
@@ -102,9 +107,22 @@ def _edit(slug: str, proposal_id: int, change, done_message: str):
     if wants_fragment():
         view = groupings.proposal_view(db, loaded, highlight=changed)
         return render("groupings/coordinator/proposal.html", block="editor", view=view, error=None,
-                      done=done_message)
+                      done=done_message, focus=focus)
     flash(done_message)
-    return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id), code=303)
+    anchor = "" if focus == "edit-done" else "#" + focus
+    return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id) + anchor, code=303)
+
+
+def _confirmed() -> bool:
+    """Approve and publish cannot be undone: the form carries a ticked confirmation box."""
+    return request.form.get("confirm") == "yes"
+
+
+def _unconfirmed(slug: str, proposal_id: int, message: str):
+    """The proposal again, with the unticked box marked (422), nothing changed."""
+    view = groupings.proposal_page(get_session(), g.user, slug, proposal_id)
+    return render("groupings/coordinator/proposal.html", block="editor", view=view,
+                  status=422, error=message, error_for="confirm")
 
 
 def _version() -> int | None:
@@ -123,7 +141,7 @@ def move(slug: str, proposal_id: int):
     """Move a member to another group or to the waitlist; both groups are re-scored."""
     return _edit(slug, proposal_id, lambda db: groupings.move(
         db, g.user, slug, proposal_id, _application_id(), request.form.get("target", ""),
-        _version()), _("Moved. Both groups are re-scored."))
+        _version()), _("Moved. Both groups are re-scored."), focus=f"member-{_application_id()}")
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/lock")
@@ -134,7 +152,7 @@ def lock(slug: str, proposal_id: int):
     return _edit(slug, proposal_id, lambda db: groupings.set_locked(
         db, g.user, slug, proposal_id, _application_id(), locked, _version()),
         _("Locked: this member stays in its group when you run the sector again.") if locked
-        else _("Unlocked."))
+        else _("Unlocked."), focus=f"lock-{_application_id()}")
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/undo")
@@ -148,7 +166,10 @@ def undo(slug: str, proposal_id: int):
 @bp.post("/<slug>/proposals/<int:proposal_id>/approve")
 @login_required(Role.COORDINATOR)
 def approve(slug: str, proposal_id: int):
-    """Approve the proposal: it can no longer be edited."""
+    """Approve the proposal: it can no longer be edited (after the box is ticked)."""
+    if not _confirmed():
+        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you approve "
+                                                 "this proposal: it cannot be undone."))
     return _edit(slug, proposal_id, lambda db: (groupings.approve(
         db, g.user, slug, proposal_id, _version()), set()),
         _("The proposal is approved. Publish it to show the groups to their members."))
@@ -157,7 +178,10 @@ def approve(slug: str, proposal_id: int):
 @bp.post("/<slug>/proposals/<int:proposal_id>/publish")
 @login_required(Role.COORDINATOR)
 def publish(slug: str, proposal_id: int):
-    """Publish an approved proposal to the authorities placed in it."""
+    """Publish an approved proposal to the authorities placed in it (after the box is ticked)."""
+    if not _confirmed():
+        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you publish "
+                                                 "this proposal: it cannot be undone."))
     return _edit(slug, proposal_id, lambda db: (groupings.publish(
         db, g.user, slug, proposal_id, _version()), set()),
         _("The proposal is published: its members can now see their groups."))
@@ -202,3 +226,13 @@ def import_applications(slug: str):
                     else 200
     return render("groupings/coordinator/import.html", sector=sector, result=result, error=error,
                   columns=groupings.IMPORT_COLUMNS, status=status)
+
+
+@bp.get("/<slug>/import/template.csv")
+@login_required(Role.COORDINATOR)
+def import_template(slug: str):
+    """A CSV to fill in for the import: the columns and one example row."""
+    sector = groupings.sector_for(get_session(), g.user, slug)
+    return send_file(BytesIO(groupings.template_csv(sector)), as_attachment=True,
+                     download_name=f"{sector.slug}-applications-template.csv",
+                     mimetype="text/csv; charset=utf-8")

@@ -36,10 +36,16 @@ def _show(group_id: int, errors: dict | None = None, form: dict | None = None, s
                   status=status)
 
 
-@bp.post("/groups/<int:group_id>/answer")
+@bp.route("/groups/<int:group_id>/answer", methods=["GET", "POST"])
 @login_required(Role.AUTHORITY)
 def answer(group_id: int):
-    """Accept the group, or decline it with a reason."""
+    """Accept the group, or decline it with a reason.
+
+    A failed answer is shown at this address; GET answers it with the group's page (the
+    address bar, a reload or a bookmark must not end in "Method not allowed").
+    """
+    if request.method == "GET":
+        return redirect(url_for(".show", group_id=group_id) + "#answer", code=303)
     db = get_session()
     try:
         response = members.answer_group(

@@ -7,11 +7,12 @@ applications and the published groups it belongs to; anything else is 404.
 from datetime import datetime
 from typing import Literal
 
-from flask import g, jsonify, request
+from flask import g, request
 from pydantic import BaseModel, Field
 
 from models import Role
-from webapp.api import bp
+from webapp.api import bp, respond
+from webapp.api import openapi as doc
 from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
@@ -120,10 +121,6 @@ def _wish(wish: members.WishView) -> WishOut:
                    kind=wish.kind, accepted=wish.accepted)
 
 
-def _json(model: BaseModel | list, status: int = 200):
-    if isinstance(model, list):
-        return jsonify([m.model_dump(mode="json") for m in model]), status
-    return jsonify(model.model_dump(mode="json")), status
 
 
 # --- authorities ------------------------------------------------------------------------------
@@ -133,7 +130,7 @@ def _json(model: BaseModel | list, status: int = 200):
 def partner_applications():
     """The authority's applications, with its group once a proposal is published."""
     page = members.authority_page(get_session(), g.user)
-    return _json([
+    return respond([
         ApplicationOut(
             id=item.application.id, sector=_sector(item.sector), topics=item.application.topics,
             preference_rank=item.application.preference_rank,
@@ -149,7 +146,7 @@ def partner_applications():
 def partner_group(group_id: int):
     """A published group the authority belongs to, with its partners and why they are there."""
     view = members.group_view(get_session(), g.user, group_id)
-    return _json(_group_out(view))
+    return respond(_group_out(view))
 
 
 def _group_out(view: members.GroupView) -> GroupOut:
@@ -182,7 +179,7 @@ def partner_answer(group_id: int):
     body = parse_json(AnswerIn)
     db = get_session()
     response = members.answer_group(db, g.user, group_id, body.answer, body.reason)
-    return _json(ResponseOut(answer=response.answer, reason=response.reason,
+    return respond(ResponseOut(answer=response.answer, reason=response.reason,
                              answered_at=response.answered_at))
 
 
@@ -191,7 +188,7 @@ def partner_answer(group_id: int):
 def partner_wishes():
     """The authority's wishes in every sector."""
     wishes = members.wishes_of(get_session(), g.user)
-    return _json([_wish(w) for w in wishes])
+    return respond([_wish(w) for w in wishes])
 
 
 @bp.post("/partners/wishes")
@@ -202,7 +199,7 @@ def partner_wish_create():
     db = get_session()
     wish = members.add_wish(db, g.user, body.application_id, body.other_authority_id, body.kind)
     found = next(w for w in members.wishes_of(db, g.user) if w.id == wish.id)
-    return _json(_wish(found), 201)
+    return respond(_wish(found), 201)
 
 
 @bp.delete("/partners/wishes/<int:wish_id>")
@@ -223,7 +220,7 @@ def partner_review(slug: str):
     if proposal and row_id(proposal) is None:
         raise InvalidInput({"proposal": "Give a proposal id."})
     review = members.sector_review(get_session(), g.user, slug, row_id(proposal))
-    return _json(ReviewOut(
+    return respond(ReviewOut(
         sector=_sector(review.sector),
         proposal_id=review.proposal.id if review.proposal else None,
         answers=[AnswerRowOut(group_id=a.group_id, group_number=a.group_number,
@@ -239,7 +236,7 @@ def partner_review(slug: str):
 def partner_wish_accept(slug: str, wish_id: int):
     """Accept a wish: the next run places the two authorities together (or apart)."""
     wish = members.decide_wish(get_session(), g.user, slug, wish_id, accept=True)
-    return _json(_wish(wish))
+    return respond(_wish(wish))
 
 
 @bp.post("/partners/sectors/<slug>/wishes/<int:wish_id>/reject")
@@ -252,87 +249,74 @@ def partner_wish_reject(slug: str, wish_id: int):
 
 # --- OpenAPI ----------------------------------------------------------------------------------
 
-_BEARER = [{"bearer": []}]
 
 
-def _ok(schema: str | None, description: str, array: bool = False) -> dict:
-    if schema is None:
-        return {"description": description}
-    ref = {"$ref": f"#/components/schemas/{schema}"}
-    body = {"type": "array", "items": ref} if array else ref
-    return {"description": description, "content": {"application/json": {"schema": body}}}
 
 
-def _err(*names: str) -> dict:
-    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422"}
-    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
 
 
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-_GROUP_ID = {"name": "group_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_WISH_ID = {"name": "wish_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_GROUP_ID = doc.path_param("group_id")
+_WISH_ID = doc.path_param("wish_id")
+_SLUG = doc.path_param("slug", "string")
 
 OPENAPI_PATHS = {
     "/partners/applications": {"get": {
-        "summary": "My applications, with my published group per sector", "security": _BEARER,
-        "responses": {"200": _ok("PartnerApplication", "Applications", array=True),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "summary": "My applications, with my published group per sector", "security": doc.BEARER,
+        "responses": {"200": doc.ok("PartnerApplication", "Applications", array=True),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     "/partners/groups/{group_id}": {"get": {
-        "summary": "A published group I belong to", "security": _BEARER,
+        "summary": "A published group I belong to", "security": doc.BEARER,
         "parameters": [_GROUP_ID],
-        "responses": {"200": _ok("PartnerGroup", "The group"),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "responses": {"200": doc.ok("PartnerGroup", "The group"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     "/partners/groups/{group_id}/answer": {"post": {
-        "summary": "Accept my group, or decline it with a reason", "security": _BEARER,
-        "parameters": [_GROUP_ID], "requestBody": _body("PartnerAnswerIn"),
-        "responses": {"200": _ok("PartnerResponse", "The recorded answer"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        "summary": "Accept my group, or decline it with a reason", "security": doc.BEARER,
+        "parameters": [_GROUP_ID], "requestBody": doc.body("PartnerAnswerIn"),
+        "responses": {"200": doc.ok("PartnerResponse", "The recorded answer"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},
     "/partners/wishes": {
         "get": {
-            "summary": "My wishes", "security": _BEARER,
-            "responses": {"200": _ok("PartnerWish", "Wishes", array=True),
-                          **_err("Unauthorized", "Forbidden", "NotFound")},
+            "summary": "My wishes", "security": doc.BEARER,
+            "responses": {"200": doc.ok("PartnerWish", "Wishes", array=True),
+                          **doc.errors("Unauthorized", "Forbidden", "NotFound")},
         },
         "post": {
             "summary": "Ask to be placed with or apart from another applicant",
-            "security": _BEARER, "requestBody": _body("PartnerWishIn"),
-            "responses": {"201": _ok("PartnerWish", "The wish, waiting for the coordinator"),
-                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+            "security": doc.BEARER, "requestBody": doc.body("PartnerWishIn"),
+            "responses": {"201": doc.ok("PartnerWish", "The wish, waiting for the coordinator"),
+                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
         },
     },
     "/partners/wishes/{wish_id}": {"delete": {
-        "summary": "Withdraw one of my wishes", "security": _BEARER, "parameters": [_WISH_ID],
-        "responses": {"204": _ok(None, "Withdrawn"),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "summary": "Withdraw one of my wishes", "security": doc.BEARER, "parameters": [_WISH_ID],
+        "responses": {"204": doc.ok(None, "Withdrawn"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     "/partners/sectors/{slug}/answers": {"get": {
         "summary": "Coordinators: answers to a published proposal, and the sector's wishes",
-        "security": _BEARER,
+        "security": doc.BEARER,
         "parameters": [_SLUG, {"name": "proposal", "in": "query", "required": False,
                                "schema": {"type": "integer", "minimum": 1,
                                           "maximum": MAX_ROW_ID}}],
-        "responses": {"200": _ok("PartnerReview", "Answers and wishes"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        "responses": {"200": doc.ok("PartnerReview", "Answers and wishes"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},
     "/partners/sectors/{slug}/wishes/{wish_id}/accept": {"post": {
         "summary": "Coordinators: accept a wish as a constraint of the next run",
-        "security": _BEARER, "parameters": [_SLUG, _WISH_ID],
-        "responses": {"200": _ok("PartnerWish", "The accepted wish"),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "security": doc.BEARER, "parameters": [_SLUG, _WISH_ID],
+        "responses": {"200": doc.ok("PartnerWish", "The accepted wish"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
     "/partners/sectors/{slug}/wishes/{wish_id}/reject": {"post": {
-        "summary": "Coordinators: reject (remove) a wish", "security": _BEARER,
+        "summary": "Coordinators: reject (remove) a wish", "security": doc.BEARER,
         "parameters": [_SLUG, _WISH_ID],
-        "responses": {"204": _ok(None, "Rejected"),
-                      **_err("Unauthorized", "Forbidden", "NotFound")},
+        "responses": {"204": doc.ok(None, "Rejected"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
     }},
 }
 

@@ -17,13 +17,14 @@ Who may do what:
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from flask import abort, g, jsonify, request
+from flask import abort, g, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from models import Enterprise, Role, Tender
 from webapp import ratelimit
-from webapp.api import bp
+from webapp.api import bp, respond
+from webapp.api import openapi as doc
 from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json, parse_query
 from webapp.db import get_session
@@ -31,35 +32,30 @@ from webapp.tenders import services as tenders
 from webapp.tenders.services import InvalidProfile, MatchFilters, ProfileInput, buyer
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.matching import lots_by_tender
-from webapp.tenders.services.profiles import Website
 
 # --- models (also the OpenAPI schemas) --------------------------------------------------------
 
 
-class EnterprisePatch(BaseModel):
-    """Any subset of the profile's fields; the merged profile is validated as a whole."""
+def _partial(model: type[BaseModel], name: str, doc_: str) -> type[BaseModel]:
+    """``model`` with every field optional and only typed: a PATCH sends any subset, and the
+    profile merged from it is validated as a whole by ``model`` itself (one set of rules)."""
+    fields = {field_name: (info.annotation | None, Field(default=None,
+                                                          description=info.description))
+              for field_name, info in model.model_fields.items()}
+    return create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc_, **fields)
 
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    kind: Literal["wise", "sheltered_workshop", "social_cooperative", "other"] | None = None
-    disadvantaged_share: float | None = Field(default=None, ge=0, le=1)
-    public_service_mission: bool | None = None
-    nuts: str | None = None
-    regions_served: list[str] | None = None
-    cpv_codes: list[str] | None = None
-    description: str | None = None
-    employees: int | None = None
-    turnover_eur: int | None = None
-    min_contract_value_eur: int | None = None
-    max_contract_value_eur: int | None = None
-    website: Website | None = Field(default=None, max_length=300)
-    languages: list[str] | None = None
+
+EnterprisePatch = _partial(ProfileInput, "EnterprisePatch",
+                           "Any subset of the profile's fields; the merged profile is validated "
+                           "as a whole.")
 
 
 class EnterprisePublicOut(BaseModel):
+    """What anyone may see of an enterprise, read from the table row (or a page's read model)."""
+
     # No other property: the full record must not also match this schema (a `oneOf` with both
     # branches matching is invalid), so the public schema is closed.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
     id: int
     name: str
     kind: str
@@ -70,6 +66,8 @@ class EnterprisePublicOut(BaseModel):
     description: str
     website: str
     public_service_mission: bool
+    contact_name: str = Field(description="Whom buyers may write to.")
+    contact_email: str
 
 
 class FeedbackOut(BaseModel):
@@ -86,7 +84,7 @@ class EnterpriseOut(EnterprisePublicOut):
     min_contract_value_eur: int | None
     max_contract_value_eur: int | None
     languages: list[str]
-    feedback: list[FeedbackOut]
+    feedback: list[FeedbackOut] = Field(default_factory=list)
 
 
 class LotOut(BaseModel):
@@ -226,31 +224,16 @@ class MarketResearchOut(BaseModel):
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _json(model: BaseModel, status: int = 200):
-    return jsonify(model.model_dump(mode="json")), status
 
 
 def _public(enterprise: Enterprise) -> EnterprisePublicOut:
-    return EnterprisePublicOut(
-        id=enterprise.id, name=enterprise.name, kind=str(enterprise.kind.value),
-        country=enterprise.country, nuts=enterprise.nuts,
-        regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
-        description=enterprise.description, website=enterprise.website,
-        public_service_mission=enterprise.public_service_mission,
-    )
+    return EnterprisePublicOut.model_validate(enterprise)
 
 
 def _full(enterprise: Enterprise) -> EnterpriseOut:
     feedback = tenders.feedback_of(get_session(), enterprise.id)
-    return EnterpriseOut(
-        **_public(enterprise).model_dump(),
-        disadvantaged_share=enterprise.disadvantaged_share, employees=enterprise.employees,
-        turnover_eur=enterprise.turnover_eur,
-        min_contract_value_eur=enterprise.min_contract_value_eur,
-        max_contract_value_eur=enterprise.max_contract_value_eur,
-        languages=list(enterprise.languages),
-        feedback=[FeedbackOut(tender_id=t, action=a) for t, a in sorted(feedback.items())],
-    )
+    return EnterpriseOut.model_validate(enterprise).model_copy(update={"feedback": [
+        FeedbackOut(tender_id=t, action=a) for t, a in sorted(feedback.items())]})
 
 
 def _tender_out(tender: Tender, lots) -> TenderOut:
@@ -275,12 +258,8 @@ def _signals(signals) -> list[SignalOut]:
 
 
 def _candidate_out(candidate: buyer.Candidate) -> CandidateOut:
-    e = candidate.enterprise
     return CandidateOut(
-        enterprise=EnterprisePublicOut(
-            id=e.id, name=e.name, kind=e.kind, country=e.country, nuts=e.nuts,
-            regions_served=[], cpv_codes=e.cpv_codes, description=e.description,
-            website=e.website, public_service_mission=e.public_service_mission),
+        enterprise=EnterprisePublicOut.model_validate(candidate.enterprise),
         score=round(candidate.score, 4), best_lot=candidate.best_lot,
         signals=_signals(candidate.signals),
     )
@@ -310,7 +289,7 @@ def enterprise_create():
         if "body" in invalid.errors:
             abort(409, invalid.errors["body"])
         raise InvalidInput(invalid.errors) from None
-    return _json(_full(enterprise), 201)
+    return respond(_full(enterprise), 201)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
@@ -320,8 +299,8 @@ def enterprise_show(enterprise_id: int):
     enterprise = get_session().get(Enterprise, enterprise_id) or abort(404)
     user = g.user
     if user.role == Role.COORDINATOR or user.enterprise_id == enterprise_id:
-        return _json(_full(enterprise))
-    return _json(_public(enterprise))
+        return respond(_full(enterprise))
+    return respond(_public(enterprise))
 
 
 @bp.route("/enterprises/<int:enterprise_id>", methods=["PATCH", "PUT"])
@@ -338,7 +317,7 @@ def enterprise_update(enterprise_id: int):
             tenders.patch_profile(db, enterprise, changes)
     except InvalidProfile as invalid:
         raise InvalidInput(invalid.errors) from None
-    return _json(_full(enterprise))
+    return respond(_full(enterprise))
 
 
 @bp.get("/enterprises/<int:enterprise_id>/matches")
@@ -349,7 +328,7 @@ def enterprise_matches(enterprise_id: int):
     enterprise = _own_enterprise(enterprise_id)
     view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
         limit=query.limit, show_excluded=query.include_gates, reach=query.reach))
-    return _json(MatchesOut(
+    return respond(MatchesOut(
         enterprise_id=enterprise.id,
         total=view.n_total,
         matches=[
@@ -381,7 +360,7 @@ def tender_list():
         deadline_after=deadline_after, q=query.q, status=query.status,
         limit=query.limit, offset=query.offset,
     ))
-    return _json(TenderListOut(
+    return respond(TenderListOut(
         total=page.total, limit=query.limit, offset=query.offset,
         items=[_tender_out(t, page.lots.get(t.id, [])) for t in page.tenders],
     ))
@@ -393,7 +372,7 @@ def tender_show(tender_id: int):
     """One tender with its lots."""
     db = get_session()
     tender = db.get(Tender, tender_id) or abort(404, _("No such tender."))
-    return _json(_tender_out(tender, lots_by_tender(db, [tender.id]).get(tender.id, [])))
+    return respond(_tender_out(tender, lots_by_tender(db, [tender.id]).get(tender.id, [])))
 
 
 @bp.get("/tenders/<int:tender_id>/candidates")
@@ -402,7 +381,7 @@ def tender_candidates(tender_id: int):
     """Social enterprises that could bid for one of your tenders (coordinators: any)."""
     query = parse_query(CandidatesQuery)
     view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
-    return _json(CandidatesOut(
+    return respond(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
         region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
                        for r in view.region_counts],
@@ -417,7 +396,7 @@ def market_research():
     planned = parse_json(buyer.ResearchInput)
     ratelimit.check("market-research", g.user.id, "MARKET_RESEARCH_LIMIT")
     result = buyer.market_research(get_session(), planned)
-    return _json(MarketResearchOut(
+    return respond(MarketResearchOut(
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
         region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
                        for r in result.region_counts],
@@ -427,33 +406,16 @@ def market_research():
 
 # --- OpenAPI ----------------------------------------------------------------------------------
 
-_BEARER = [{"bearer": []}]
 
 
-def _ok(schema: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-def _err(*names: str) -> dict:
-    codes = {"Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Invalid": "422",
-             "Conflict": "409", "TooLarge": "413", "TooMany": "429"}
-    return {codes[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
 
 
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-def _query(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema()
-    return [{"name": name, "in": "query", "required": False, "schema": prop}
-            for name, prop in schema["properties"].items()]
 
 
-def _path(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 _ENTERPRISE = "EnterpriseFull (own, coordinators) or EnterprisePublic (anyone else)"
@@ -461,61 +423,65 @@ _ENTERPRISE = "EnterpriseFull (own, coordinators) or EnterprisePublic (anyone el
 OPENAPI_PATHS = {
     "/enterprises": {"post": {
         "summary": "Create an enterprise: your own if your account has none; coordinators any",
-        "security": _BEARER, "requestBody": _body("EnterpriseIn"),
-        "responses": {"201": _ok("EnterpriseFull", "The created enterprise"),
-                      **_err("Unauthorized", "Forbidden", "Invalid", "Conflict")},
+        "security": doc.BEARER, "requestBody": doc.body("EnterpriseIn"),
+        "responses": {"201": doc.ok("EnterpriseFull", "The created enterprise"),
+                      **doc.errors("Unauthorized", "Forbidden", "Invalid", "Conflict")},
     }},
     "/enterprises/{enterprise_id}": {
         "get": {
-            "summary": "An enterprise: " + _ENTERPRISE, "security": _BEARER,
-            "parameters": [_path("enterprise_id")],
+            "summary": "An enterprise: " + _ENTERPRISE, "security": doc.BEARER,
+            "parameters": [doc.path_param("enterprise_id")],
             "responses": {"200": {"description": _ENTERPRISE, "content": {"application/json": {
                 "schema": {"oneOf": [{"$ref": "#/components/schemas/EnterpriseFull"},
                                      {"$ref": "#/components/schemas/EnterprisePublic"}]}}}},
-                **_err("Unauthorized", "NotFound")},
+                **doc.errors("Unauthorized", "NotFound")},
         },
         "put": {
-            "summary": "Replace your own profile (404 for any other id)", "security": _BEARER,
-            "parameters": [_path("enterprise_id")], "requestBody": _body("EnterpriseIn"),
-            "responses": {"200": _ok("EnterpriseFull", "The saved profile"),
-                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+            "summary": "Replace your own profile (404 for any other id)", "security": doc.BEARER,
+            "parameters": [doc.path_param("enterprise_id")],
+            "requestBody": doc.body("EnterpriseIn"),
+            "responses": {"200": doc.ok("EnterpriseFull", "The saved profile"),
+                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
         },
         "patch": {
             "summary": "Change fields of your own profile (404 for any other id)",
-            "security": _BEARER, "parameters": [_path("enterprise_id")],
-            "requestBody": _body("EnterprisePatch"),
-            "responses": {"200": _ok("EnterpriseFull", "The saved profile"),
-                          **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+            "security": doc.BEARER, "parameters": [doc.path_param("enterprise_id")],
+            "requestBody": doc.body("EnterprisePatch"),
+            "responses": {"200": doc.ok("EnterpriseFull", "The saved profile"),
+                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
         },
     },
     "/enterprises/{enterprise_id}/matches": {"get": {
         "summary": "Open tenders for your enterprise, ranked, with the best lot and reasons",
-        "security": _BEARER, "parameters": [_path("enterprise_id"), *_query(MatchesQuery)],
-        "responses": {"200": _ok("Matches", "Ranked tenders"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        "security": doc.BEARER,
+        "parameters": [doc.path_param("enterprise_id"), *doc.query_params(MatchesQuery)],
+        "responses": {"200": doc.ok("Matches", "Ranked tenders"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},
     "/tenders": {"get": {
-        "summary": "Tenders, filtered and paginated", "security": _BEARER,
-        "parameters": _query(TenderListQuery),
-        "responses": {"200": _ok("TenderList", "A page of tenders and the total"),
-                      **_err("Unauthorized", "Invalid")},
+        "summary": "Tenders, filtered and paginated", "security": doc.BEARER,
+        "parameters": doc.query_params(TenderListQuery),
+        "responses": {"200": doc.ok("TenderList", "A page of tenders and the total"),
+                      **doc.errors("Unauthorized", "Invalid")},
     }},
     "/tenders/{tender_id}": {"get": {
-        "summary": "One tender with its lots", "security": _BEARER,
-        "parameters": [_path("tender_id")],
-        "responses": {"200": _ok("Tender", "The tender"), **_err("Unauthorized", "NotFound")},
+        "summary": "One tender with its lots", "security": doc.BEARER,
+        "parameters": [doc.path_param("tender_id")],
+        "responses": {"200": doc.ok("Tender", "The tender"),
+                      **doc.errors("Unauthorized", "NotFound")},
     }},
     "/tenders/{tender_id}/candidates": {"get": {
         "summary": "Social enterprises that could bid for your tender (coordinators: any)",
-        "security": _BEARER, "parameters": [_path("tender_id"), *_query(CandidatesQuery)],
-        "responses": {"200": _ok("Candidates", "Ranked enterprises, public fields only"),
-                      **_err("Unauthorized", "Forbidden", "NotFound", "Invalid")},
+        "security": doc.BEARER,
+        "parameters": [doc.path_param("tender_id"), *doc.query_params(CandidatesQuery)],
+        "responses": {"200": doc.ok("Candidates", "Ranked enterprises, public fields only"),
+                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
     }},
     "/market-research": {"post": {
         "summary": "For a planned tender: how many social enterprises could bid, where, who",
-        "security": _BEARER, "requestBody": _body("MarketResearchIn"),
-        "responses": {"200": _ok("MarketResearch", "Counts per region and the enterprises"),
-                      **_err("Unauthorized", "Forbidden", "Invalid", "TooMany")},
+        "security": doc.BEARER, "requestBody": doc.body("MarketResearchIn"),
+        "responses": {"200": doc.ok("MarketResearch", "Counts per region and the enterprises"),
+                      **doc.errors("Unauthorized", "Forbidden", "Invalid", "TooMany")},
     }},
 }
 

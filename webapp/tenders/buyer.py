@@ -9,6 +9,7 @@ from webapp.db import get_session
 from webapp.rendering import render
 from webapp.tenders.services import buyer
 from webapp.tenders.services.buyer import InvalidResearch
+from webapp.tenders.services.matching import region_choices
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyers")
 
@@ -34,7 +35,8 @@ def research():
     """Market research for a planned tender: how many social enterprises could bid, where, who."""
     args = request.args
     context = {"args": args, "errors": {}, "result": None,
-               "reservations": buyer.reservation_choices()}
+               "reservations": buyer.reservation_choices(),
+               "regions": region_choices(get_session(), max_length=4)}
     if "cpv_codes" not in args:
         return render("tenders/buyer/research.html", block="research", **context)
     try:

@@ -38,11 +38,13 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     public_service_mission = BooleanField(_l("We have a public-service mission (Art. 77)"))
-    nuts = StringField(_l("Where you are (NUTS code)"), validators=[DataRequired()])
-    regions_served = StringField(_l("Regions you serve (NUTS codes)"))
+    nuts = StringField(_l("Where you are (region)"), validators=[DataRequired()],
+                       render_kw={"list": "nuts-regions", "autocomplete": "off"})
+    regions_served = StringField(_l("Regions you serve"))
     cpv_codes = StringField(_l("What you deliver (CPV codes)"))
     cpv_q = SearchField(_l("Find CPV codes by word or number"))
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)],
+                                render_kw={"maxlength": 4000, "rows": 6})
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0)])
     turnover_eur = IntegerField(_l("Yearly turnover (EUR)"),
                                 validators=[Optional(), NumberRange(min=0)])
@@ -51,6 +53,8 @@ class ProfileForm(FlaskForm):
     max_contract_value_eur = IntegerField(_l("Largest contract you can take (EUR)"),
                                           validators=[Optional(), NumberRange(min=0)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
 
     def payload(self, picked: list[str]) -> dict:
         """The form as ProfileInput fields; picked CPV codes are added to the typed ones."""
@@ -66,6 +70,8 @@ class ProfileForm(FlaskForm):
             "min_contract_value_eur": self.min_contract_value_eur.data,
             "max_contract_value_eur": self.max_contract_value_eur.data,
             "website": self.website.data or "",
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
         }
 
     def add_errors(self, errors: dict[str, str]) -> None:
@@ -105,12 +111,26 @@ def index():
         view = tenders.ranked_tenders(db, g.user, filters)
     except InvalidFilters as invalid:
         return render("tenders/enterprise/index.html", block="results", view=None,
-                      errors=invalid.errors, args=request.args, status=422)
+                      errors=invalid.errors, args=request.args, status=422,
+                      regions=tenders.region_choices(db, max_length=4))
     except NoEnterprise:
         flash(_("Tell us about your enterprise first: then we can find tenders for you."))
         return redirect(url_for(".profile"))
     return render("tenders/enterprise/index.html", block="results", view=view, errors={},
-                  args=request.args, here=request.full_path.rstrip("?"))
+                  args=request.args, here=request.full_path.rstrip("?"),
+                  regions=tenders.region_choices(db, max_length=4))
+
+
+@bp.get("/saved")
+@login_required(Role.ENTERPRISE)
+def saved():
+    """The tenders the enterprise saved, open or closed, to come back to."""
+    try:
+        rows = tenders.saved_tenders(get_session(), g.user)
+    except NoEnterprise:
+        return redirect(url_for(".profile"))
+    return render("tenders/enterprise/saved.html", rows=rows,
+                  here=request.full_path.rstrip("?"))
 
 
 @bp.get("/tenders/<int:tender_id>")
@@ -146,26 +166,58 @@ def feedback(tender_id: int):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required(Role.ENTERPRISE)
 def profile():
-    """Edit the enterprise's profile (or create it when the account has none)."""
+    """Edit the enterprise's profile (or create it when the account has none).
+
+    The form has two submit buttons: "Search" (the first, so Enter in the CPV search box
+    searches) re-shows the form with the CPV codes found and saves nothing; "Save profile"
+    checks every field in one pass and saves.
+    """
     db = get_session()
     enterprise = _enterprise_or_none()
     form = _form_for(enterprise)
     picked = request.form.getlist("cpv_pick")
-    if form.validate_on_submit():
-        try:
-            data = tenders.parse_profile(form.payload(picked))
-            if enterprise is None:
-                tenders.create_enterprise(db, g.user, data)
+    query = request.values.get("cpv_q", "")
+    if request.method == "POST" and request.form.get("action") == "search":
+        return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
+                      options=tenders.cpv_picker(db, query, picked), searched=True,
+                      saved_cpv=tenders.cpv_labels(db, enterprise),
+                      regions=tenders.region_choices(db),
+                      saved_regions=tenders.region_labels(db, enterprise))
+    if request.method == "POST":
+        form.validate()
+        payload = form.payload(picked)
+        # the service's checks run even when the form's own fail, so that a person sees
+        # every error at once; a field keeps the form's message when both have one
+        form.add_errors({name: message for name, message in
+                         tenders.profile_errors(db, payload).items()
+                         if not getattr(form, _field_name(name), form.name).errors})
+        if not form.errors:
+            try:
+                data = tenders.parse_profile(payload)
+                if enterprise is None:
+                    tenders.create_enterprise(db, g.user, data)
+                else:
+                    tenders.update_profile(db, enterprise, data)
+            except InvalidProfile as invalid:
+                form.add_errors(invalid.errors)
             else:
-                tenders.update_profile(db, enterprise, data)
-        except InvalidProfile as invalid:
-            form.add_errors(invalid.errors)
-        else:
-            flash(_("Your profile is saved; your tenders are ranked again."))
-            return redirect(url_for(".profile"))
+                flash(_("Your profile is saved; your tenders are ranked again."))
+                return redirect(url_for(".profile"))
     status = 422 if form.errors else 200
     return render("tenders/enterprise/profile.html", form=form, enterprise=enterprise,
-                  options=tenders.cpv_picker(db, "", picked), status=status)
+                  options=tenders.cpv_picker(db, "", picked), status=status,
+                  error_list=_error_list(form), saved_cpv=tenders.cpv_labels(db, enterprise),
+                  regions=tenders.region_choices(db),
+                  saved_regions=tenders.region_labels(db, enterprise))
+
+
+def _field_name(name: str) -> str:
+    return "disadvantaged_percent" if name == "disadvantaged_share" else name
+
+
+def _error_list(form: ProfileForm) -> list[tuple[str, str]]:
+    """(field id, message) in the order of the form, for the error summary's links."""
+    return [(f.id, " ".join(f.errors)) for f in form if f.errors and f.name != "csrf_token"]
 
 
 @bp.get("/profile/cpv-options")

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from models import Role
 from webapp.api import bp
+from webapp.api import openapi as doc
 from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput
 from webapp.db import get_session
@@ -117,7 +118,8 @@ def _invalid(message: str) -> NoReturn:
     raise InvalidInput({"body": message})
 
 
-_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_RESPONSES = {"200": doc.ok("ImportSummary", "What was imported"),
+              **doc.errors("Unauthorized", "Forbidden", "TooLarge", "Invalid")}
 
 OPENAPI_PATHS = {
     "/imports/ocds": {
@@ -132,7 +134,7 @@ OPENAPI_PATHS = {
                 "(buyer name equal to its name) are linked to it; an authority may only create "
                 "its own tenders and update those it owns (others are skipped with a reason)."
             ),
-            "security": [{"bearer": []}],
+            "security": doc.BEARER,
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {
@@ -148,14 +150,7 @@ OPENAPI_PATHS = {
                     ],
                 }}},
             },
-            "responses": {
-                "200": {"description": "What was imported", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/ImportSummary"}}}},
-                "401": {"$ref": "#/components/responses/Unauthorized"},
-                "403": {"$ref": "#/components/responses/Forbidden"},
-                "413": {"description": "The body is too large", "content": _ERROR},
-                "422": {"$ref": "#/components/responses/Invalid"},
-            },
+            "responses": _RESPONSES,
         }
     },
 }
@@ -175,7 +170,7 @@ OPENAPI_PATHS["/imports/eforms"] = {
             "authorities; an authority's tenders (buyer name equal to its name) are linked "
             "to it."
         ),
-        "security": [{"bearer": []}],
+        "security": doc.BEARER,
         "requestBody": {
             "required": True,
             "content": {
@@ -185,14 +180,7 @@ OPENAPI_PATHS["/imports/eforms"] = {
                                                "description": "A zip of notices (*.xml)"}},
             },
         },
-        "responses": {
-            "200": {"description": "What was imported", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ImportSummary"}}}},
-            "401": {"$ref": "#/components/responses/Unauthorized"},
-            "403": {"$ref": "#/components/responses/Forbidden"},
-            "413": {"description": "The body is too large", "content": _ERROR},
-            "422": {"$ref": "#/components/responses/Invalid"},
-        },
+        "responses": _RESPONSES,
     }
 }
 OPENAPI_SCHEMAS = {"ImportSummary": ImportSummaryOut}

@@ -176,17 +176,17 @@ def test_approve_blocks_edits_and_publish_shows_it_to_members(coordinator, db, a
     placed, _ = placement(db, proposal_id)
     member = next(iter(placed))
     early = post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/publish",
-                      {"version": "1"})
+                      {"version": "1", "confirm": "yes"})
     assert early.status_code == 409 and "Approve the proposal before" in early.get_data(
         as_text=True)
     assert post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/approve",
-                     {"version": "1"}).status_code == 303
+                     {"version": "1", "confirm": "yes"}).status_code == 303
     blocked = post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/move",
                         {"application_id": member, "target": "waitlist", "version": "2"})
     assert blocked.status_code == 409
     assert "approved and can no longer be changed" in blocked.get_data(as_text=True)
     assert post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/publish",
-                     {"version": "2"}).status_code == 303
+                     {"version": "2", "confirm": "yes"}).status_code == 303
     db.expire_all()
     assert db.get(Proposal, proposal_id).status == ProposalStatus.PUBLISHED
     assert {"proposal.approve", "proposal.publish"} <= set(actions(db, proposal_id))
@@ -200,7 +200,7 @@ def test_exports_contain_every_member(coordinator, db):
     csv_text = coordinator.get(
         f"/sectors/{SECTOR}/proposals/{proposal_id}/export.csv").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("group,group_score,authority")
+    assert lines[0].lstrip("\ufeff").startswith("Group,Group score,Authority")
     assert len(lines) - 1 == len(placed) + len(waiting)
     response = coordinator.get(f"/sectors/{SECTOR}/proposals/{proposal_id}/export.xlsx")
     assert response.status_code == 200
@@ -245,7 +245,7 @@ def test_coordinator2_gets_404_outside_their_sectors(client, db):
         assert other.get(path).status_code == 404, path
     assert UNSHARED not in other.get("/sectors/").get_data(as_text=True)
     moved = post_form(other, f"/sectors/{UNSHARED}/proposals/{proposal_id}/approve",
-                      {"version": "1"})
+                      {"version": "1", "confirm": "yes"})
     assert moved.status_code == 404
 
 

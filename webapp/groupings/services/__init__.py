@@ -32,6 +32,7 @@ from webapp.groupings.services.importing import (
     REQUIRED_COLUMNS,
     InvalidImportFile,
     import_applications,
+    template_csv,
 )
 from webapp.groupings.services.parameters import (
     InvalidParameters,
@@ -64,5 +65,5 @@ __all__ = [
     "coordinated_sectors", "export_csv", "export_xlsx", "generate", "group_applicants",
     "import_applications", "load", "member_reasons", "move", "parse_form", "preview",
     "proposal_page", "proposal_record", "proposal_view", "publish", "sector_for", "sector_page",
-    "set_locked", "stored_parameters", "undo",
+    "set_locked", "stored_parameters", "template_csv", "undo",
 ]

@@ -5,10 +5,10 @@ re-scored with the engine where groups change, records an audit event and commit
 """
 
 from flask_babel import gettext as _
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from matcher.text import N_, Text
-from models import Membership, ProposalStatus, User, WaitlistEntry
+from models import Membership, Proposal, ProposalStatus, User, WaitlistEntry
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.groupings.services import adapter
@@ -196,8 +196,29 @@ def publish(db: Session, user: User, slug: str, proposal_id: int,
     claim(db, loaded, version, allowed=(ProposalStatus.APPROVED,))
     loaded.proposal.status = ProposalStatus.PUBLISHED
     db.add(loaded.proposal)
+    retired = retire_others(db, loaded.proposal)
     audit.record(db, user, "proposal.publish", sector_id=loaded.sector.id,
                  proposal_id=proposal_id, version=loaded.proposal.version,
-                 members=sum(len(ms) for ms in loaded.members.values()))
+                 members=sum(len(ms) for ms in loaded.members.values()),
+                 retired=[p.id for p in retired])
     db.commit()
     return loaded
+
+
+def retire_others(db: Session, published: Proposal) -> list[Proposal]:
+    """Retire the sector's other approved or published proposals.
+
+    One sector has one published grouping: authorities only ever see one group per sector,
+    so a second published alternative would silently hide the first (or the conflict).
+    Approved ones are retired too, so nobody publishes the loser of the choice later.
+    """
+    others = list(db.exec(
+        select(Proposal).where(
+            Proposal.sector_id == published.sector_id, Proposal.id != published.id,
+            Proposal.status.in_((ProposalStatus.APPROVED, ProposalStatus.PUBLISHED)))
+    ).all())
+    for other in others:
+        other.status = ProposalStatus.RETIRED
+        other.version += 1
+        db.add(other)
+    return others

@@ -1,34 +1,63 @@
-"""A proposal as CSV or XLSX: one row per member, then the waitlist."""
+"""A proposal as CSV or XLSX: one row per member, then the waitlist.
+
+Both are written for people, not for the program: column headers and values in words (the
+reader's language), why each member is in its group, whom to contact; the XLSX adds a
+"Settings" sheet that says how the proposal was made.
+"""
 
 import csv
 import io
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from sqlmodel import Session
+from openpyxl.styles import Alignment, Font
+from sqlmodel import Session, select
 
-from models import User
+from models import Application, Authority, User
+from webapp.groupings.services.parameters import stored
 from webapp.groupings.services.pool import applicants_by_id
 from webapp.groupings.services.store import Loaded, load
-from webapp.groupings.services.views import kind_labels
+from webapp.groupings.services.views import _member_why, kind_labels, status_label
 from webapp.i18n import waitlist_reason
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 #: (OWASP "CSV injection"): names and topics come from applicants, so never trust them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# The header row in the reader's language; in English these are the stable column names.
-COLUMNS = (_l("group"), _l("group_score"), _l("authority"), _l("kind"), _l("country"),
-           _l("nuts"), _l("population"), _l("locked"), _l("topics"), _l("waitlist_rank"),
-           _l("waitlist_reason"))
+WIDTHS = (9, 11, 40, 16, 8, 8, 12, 7, 60, 70, 30, 30, 32, 13, 50)
+
+
+def columns() -> tuple[str, ...]:
+    return (_("Group"), _("Group score"), _("Authority"), _("Kind"), _("Country"), _("NUTS"),
+            _("Population"), _("Locked"), _("Topics"), _("Why in this group"), _("Website"),
+            _("Contact person"), _("Contact e-mail"), _("Waitlist rank"),
+            _("Why on the waitlist"))
+
+
+def _contacts(db: Session, application_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """Application id -> (website, contact person, e-mail); e-mail falls back to the
+    authority's account, the one address the coordinator is sure reaches it."""
+    rows = db.exec(
+        select(Application.id, Authority.website, Authority.contact_name,
+               Authority.contact_email, Authority.id)
+        .join(Authority, Authority.id == Application.authority_id)
+        .where(Application.id.in_(application_ids))
+    ).all() if application_ids else []
+    accounts = {}
+    for authority_id, email in db.exec(select(User.authority_id, User.email).where(
+            User.authority_id.in_([r[4] for r in rows])).order_by(User.id)).all() if rows else []:
+        accounts.setdefault(authority_id, email)
+    return {i: (site or "", name or "", email or accounts.get(authority_id, ""))
+            for i, site, name, email, authority_id in rows}
 
 
 def _rows(db: Session, loaded: Loaded) -> list[tuple]:
     ids = [m.application_id for ms in loaded.members.values() for m in ms]
     ids += [w.application_id for w in loaded.waitlist]
     applicants = applicants_by_id(db, ids)
+    contacts = _contacts(db, ids)
+    kinds = kind_labels()
+    yes = _("yes")
     rows = []
     kinds = kind_labels()
     for group in loaded.groups:
@@ -36,13 +65,17 @@ def _rows(db: Session, loaded: Loaded) -> list[tuple]:
                          key=lambda m: applicants[m.application_id].name)
         for m in members:
             a = applicants[m.application_id]
-            rows.append((group.number, round(group.score, 4), a.name, kinds.get(a.kind, a.kind),
-                         a.country, a.nuts, a.size, _("yes") if m.locked else "",
-                         "; ".join(a.topics), None, ""))
+            reasons, best = _member_why(group.explanation or {}, a.application_id)
+            why = " ".join([*reasons, best]).strip()
+            rows.append((group.number, round(group.score, 2), a.name, kinds.get(a.kind, a.kind),
+                         a.country, a.nuts, a.size, yes if m.locked else "",
+                         "; ".join(a.topics), why, *contacts.get(a.application_id, ("",) * 3),
+                         None, ""))
     for w in loaded.waitlist:
         a = applicants[w.application_id]
         rows.append((_("waitlist"), None, a.name, kinds.get(a.kind, a.kind), a.country, a.nuts,
-                     a.size, "", "; ".join(a.topics), w.rank, waitlist_reason(w)))
+                     a.size, "", "; ".join(a.topics), "",
+                     *contacts.get(a.application_id, ("",) * 3), w.rank, waitlist_reason(w)))
     return rows
 
 
@@ -63,6 +96,40 @@ def _append(sheet, values) -> None:
         if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
             cell.data_type = "s"
             cell.quotePrefix = True
+def settings_rows(loaded: Loaded) -> list[tuple[str, object]]:
+    """How the proposal was made, one setting a row, in words."""
+    p = loaded.proposal
+    s = stored(p.parameters)
+    yes, no = _("yes"), _("no")
+    large = {"off": _("no"), "soft": _("preferred"), "hard": _("required")}
+    mode = {"near": _("near: neighbours together"), "spread": _("spread: countries mixed")}
+    return [
+        (_("Sector"), loaded.sector.name),
+        (_("Proposal"), p.id),
+        (_("Alternative"), _("%(n)s (1 is the best of its run)", n=p.alternative + 1)),
+        (_("Status"), status_label(p.status)),
+        (_("Version"), p.version),
+        (_("Objective"), round(p.objective, 2)),
+        ("", objective_help()),
+        (_("Members per group"), _("%(min)s to %(max)s", min=s.min_group_size,
+                                   max=s.max_group_size)),
+        (_("Number of groups"), s.n_groups or _("as many as the pool needs")),
+        (_("At most this many groups"), s.max_groups or _("no limit")),
+        (_("Weight of shared interests"), s.weights.interests),
+        (_("Weight of a mix of large and small buyers"), s.weights.size_mix),
+        (_("Weight of region"), s.weights.region),
+        (_("Region means"), mode.get(s.region_mode, s.region_mode)),
+        (_("Large buyers in separate groups"), large.get(s.large_buyers, s.large_buyers)),
+        (_("Nobody alone from their country"), yes if s.no_lone_country else no),
+        (_("Random seed"), s.random_state),
+        (_("Alternative proposals asked for"), s.n_alternatives),
+    ]
+
+
+def objective_help() -> str:
+    return _("The sum of the group scores, plus a bonus for the weakest group so that no "
+             "group is left poor: higher is better. Compare it only between proposals of the "
+             "same sector and settings.")
 
 
 def filename(loaded: Loaded, extension: str) -> str:
@@ -75,7 +142,7 @@ def export_csv(db: Session, user: User, slug: str, proposal_id: int) -> tuple[st
     loaded = load(db, user, slug, proposal_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(c) for c in COLUMNS])
+    writer.writerow(columns())
     for row in _rows(db, loaded):
         writer.writerow([_csv_cell(v) for v in row])
     return filename(loaded, "csv"), buffer.getvalue().encode("utf-8-sig")
@@ -87,24 +154,23 @@ def export_xlsx(db: Session, user: User, slug: str, proposal_id: int) -> tuple[s
     book = Workbook()
     sheet = book.active
     sheet.title = _("Groups")
-    sheet.append([str(c) for c in COLUMNS])
+    sheet.append(columns())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(db, loaded):
         _append(sheet, row)
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJK", (9, 11, 40, 16, 8, 8, 12, 7, 60, 13, 50),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+    for row in sheet.iter_rows(min_row=2, min_col=10, max_col=10):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
     settings = book.create_sheet(_("Settings"))
-    p = loaded.proposal
-    for key, value in ((_("sector"), loaded.sector.name), (_("proposal"), p.id),
-                       (_("alternative"), p.alternative), (_("status"), str(p.status.value)),
-                       (_("version"), p.version), (_("objective"), p.objective),
-                       (_("random_state"), p.random_state)):
+    for key, value in settings_rows(loaded):
         _append(settings, (key, value))
-    for key, value in (p.parameters or {}).items():
-        _append(settings, (key, str(value)))
+    settings.column_dimensions["A"].width = 42
+    settings.column_dimensions["B"].width = 70
+    for cell in settings["A"]:
+        cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return filename(loaded, "xlsx"), out.getvalue()

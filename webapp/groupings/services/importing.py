@@ -73,6 +73,35 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
+DELIMITERS = ",;\t"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of the file: a comma, or the semicolon Excel writes where the decimal
+    sign is a comma (NL, DE, FR, IT...), or a tab. Judged on the header row, which holds
+    the known column names, so commas inside quoted values cannot mislead it."""
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:  # a single column, or no separator Sniffer is sure of: count them
+        return max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) \
+            else ","
+
+
+def template_csv(sector: Sector) -> bytes:
+    """A file to fill in: the header row and one example row with the sector's topics.
+
+    Written with a BOM so that Excel opens it as UTF-8 (accents stay right).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    writer.writerow(("Gemeente Voorbeeld", "NL", "NL329", "municipality",
+                     "; ".join(sector.topics[:2]), "120000",
+                     "Why we apply, in a sentence or two.", "1"))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     """(row number, values by column) for each data row; InvalidImportFile for a bad file."""
     if len(content) > MAX_BYTES:
@@ -84,7 +113,7 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     if "\x00" in text:  # PostgreSQL refuses NUL in text; no CSV export contains one
         raise InvalidImportFile(_("The file contains a NUL character: it is not CSV text."))
     try:
-        return _rows(csv.DictReader(io.StringIO(text)))
+        return _rows(csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text)))
     except csv.Error as error:  # a field over the csv module's size limit, for one
         raise InvalidImportFile(_("The file is not readable as CSV: %(error)s.",
                                   error=error)) from None

@@ -35,11 +35,9 @@ from webapp.db import writes
 from webapp.errors import Invalid, NotYours
 from webapp.groupings.services.views import kind_labels
 from webapp.i18n import country_name, language_name, localize, number
+from webapp.palette import country_colour
 from webapp.scope import coordinated
 
-# Colour-blind-safe palette (Okabe-Ito, darkened for 3:1 against white); countries are also
-# written out, so colour is never the only cue.
-PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
 MAX_REASON_LENGTH = 1000
 
 
@@ -63,6 +61,8 @@ class PublicProfile:
     languages: list[str]
     description: str
     website: str
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -296,6 +296,7 @@ def public_profile(authority: Authority) -> PublicProfile:
         nuts=authority.nuts, population=authority.population,
         languages=[language_name(code) for code in authority.languages],
         description=authority.description, website=authority.website,
+        contact_name=authority.contact_name or "", contact_email=authority.contact_email or "",
     )
 
 
@@ -317,6 +318,8 @@ def answer_group(
                              n=number(MAX_REASON_LENGTH))
     if errors:
         raise InvalidAnswer(errors)
+    if answer == PartnerAnswer.ACCEPTED:
+        reason = ""  # a reason to decline must not stay attached to an acceptance
     response = _responses_by_membership(db, [membership.id]).get(membership.id)
     if response is None:
         response = PartnerResponse(membership_id=membership.id, answer=answer,
@@ -396,6 +399,10 @@ def add_wish(
         .where(PartnerWish.authority_id == me.id)
         .where(PartnerWish.other_authority_id == other_authority_id)
     ).first()
+    if wish is not None and wish.kind != kind:
+        # together and apart with the same partner contradict each other: replacing one by
+        # the other silently would drop a wish the coordinator may already have accepted
+        raise InvalidAnswer({"kind": _contradiction(wish, choices[other_authority_id])})
     if wish is None:
         wish = PartnerWish(sector_id=application.sector_id, authority_id=me.id,
                            other_authority_id=other_authority_id, kind=kind,
@@ -411,6 +418,14 @@ def add_wish(
     )
     db.commit()
     return wish
+
+
+def _contradiction(wish: PartnerWish, other_name: str) -> str:
+    if wish.kind == WishKind.TOGETHER:
+        return _("You already asked to be placed together with %(name)s. Withdraw that wish "
+                 "first if you now want to be placed apart.", name=other_name)
+    return _("You already asked to be placed apart from %(name)s. Withdraw that wish first "
+             "if you now want to be placed together.", name=other_name)
 
 
 def withdraw_wish(db: Session, user: User, wish_id: int) -> None:
@@ -614,7 +629,7 @@ def group_makeup(members: list[Authority], my_id: int) -> Makeup:
     countries: dict[str, int] = {}
     for member in members:
         countries[member.country] = countries.get(member.country, 0) + 1
-    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(sorted(countries))}
+    colours = {c: country_colour(c) for c in countries}  # as on the coordinator's pages
     largest = max((m.population or 0 for m in members), default=0) or 1
     bars = []
     for index, member in enumerate(sorted(members, key=lambda m: -(m.population or 0))):

@@ -9,12 +9,11 @@ from flask_babel import ngettext
 
 from webapp.groupings.services.pool import Applicant
 from webapp.i18n import number
+from webapp.palette import PALETTE, country_colour
 
-# Okabe-Ito, darkened to keep 3:1 against white; country codes are written too.
-PALETTE = ("#0072B2", "#B35C00", "#007A5A", "#A0457A", "#5F6B00", "#3D6FA8", "#8C4A2F", "#555555")
-WIDTH = 320
+WIDTH = 380  # the topic labels (20 characters and a count) at 14 px fit
 BAR_AREA = 150  # width of the longest size bar
-ROW = 16
+ROW = 20  # 14 px text needs 20 px rows
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,8 @@ class GroupPicture:
 
 
 def colours_for(countries) -> dict[str, str]:
-    """One colour per country, the same across every group of a proposal."""
-    return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(sorted(set(countries)))}
+    """One colour per country, the same in every group and on the authorities' pages."""
+    return {c: country_colour(c) for c in set(countries)}
 
 
 def size_text(size: int | None) -> str:
@@ -81,9 +80,9 @@ def group_picture(members: list[Applicant], colours: dict[str, str], largest: in
     ]
     chips_y = len(bars) * ROW + 8
     countries = Counter(a.country for a in members)
-    chips = [Chip(x=i * 52, y=chips_y, country=c, n=n, colour=colours.get(c, PALETTE[-1]))
+    chips = [Chip(x=i * 60, y=chips_y, country=c, n=n, colour=colours.get(c, PALETTE[-1]))
              for i, (c, n) in enumerate(sorted(countries.items(), key=lambda x: (-x[1], x[0])))]
-    topics_y = chips_y + (26 if chips else 0)
+    topics_y = chips_y + (30 if chips else 0)
     counts = Counter(t for a in members for t in set(a.topics))
     shared = [(t, n) for t, n in counts.most_common() if n > 1][:n_topics]
     topic_bars = [

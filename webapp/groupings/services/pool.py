@@ -11,6 +11,7 @@ from models import (
     ApplicationStatus,
     Authority,
     Proposal,
+    ProposalStatus,
     Sector,
     User,
 )
@@ -24,6 +25,8 @@ class SectorSummary:
     n_applications: int
     n_proposals: int
     latest_status: str | None  # of the newest proposal, None when there is none
+    published_id: int | None = None  # the proposal the authorities see, if any
+    latest_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,15 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
     statuses = dict(db.exec(
         select(Proposal.id, Proposal.status).where(Proposal.id.in_(latest_ids))
     ).all()) if latest_ids else {}
+    # what the authorities see matters more than the newest draft: name it apart
+    published = dict(db.exec(
+        select(Proposal.sector_id, func.max(Proposal.id))
+        .where(Proposal.status == ProposalStatus.PUBLISHED).group_by(Proposal.sector_id)
+    ).all())
     return [
         SectorSummary(sector, n_apps, n_props,
-                      str(statuses[latest].value) if latest in statuses else None)
+                      str(statuses[latest].value) if latest in statuses else None,
+                      published_id=published.get(sector.id), latest_id=latest)
         for sector, n_apps, n_props, latest in rows
     ]
 

@@ -137,4 +137,7 @@ def _not_editable_message(status: ProposalStatus) -> str:
                  "proposals to change the groups.")
     if status == ProposalStatus.PUBLISHED:
         return _("This proposal is published and can no longer be changed.")
+    if status == ProposalStatus.RETIRED:
+        return _("This proposal is retired: another proposal of this sector was published in "
+                 "its place. Generate new proposals to change the groups.")
     return _("This proposal cannot be changed in its current state.")

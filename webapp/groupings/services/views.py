@@ -1,5 +1,6 @@
 """Read models of the coordinator's pages: ready to display, no decisions left to templates."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,6 +60,16 @@ class WaitRow:
     country: str
     size_text: str
     reason: str
+    best_group: str = ""  # the group number the reason names as the best fit, if any
+
+
+BEST_FIT = re.compile(r"Best fit: group (\d+)")
+
+
+def best_group(reason: str) -> str:
+    """The group the engine's waitlist reason names as the best fit ("" when none)."""
+    found = BEST_FIT.search(reason or "")
+    return found.group(1) if found else ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class ProposalView:
     worst_score: float | None
     n_placed: int
     highlight: set[int] = field(default_factory=set)  # group ids changed by the last action
+    to_retire: list[str] = field(default_factory=list)  # what publishing this one retires
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,8 @@ class SectorPage:
 
 def status_label(status: ProposalStatus) -> str:
     return {ProposalStatus.DRAFT: _("draft"), ProposalStatus.APPROVED: _("approved"),
-            ProposalStatus.PUBLISHED: _("published")}[ProposalStatus(status)]
+            ProposalStatus.PUBLISHED: _("published"),
+            ProposalStatus.RETIRED: _("retired")}[ProposalStatus(status)]
 
 
 def sector_page(db: Session, user: User, slug: str) -> SectorPage:
@@ -201,7 +214,7 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
                 size_text=size_text(applicants[w.application_id].size),
-                reason=waitlist_reason(w))
+                reason=waitlist_reason(w), best_group=best_group(w.reason))
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
@@ -212,7 +225,16 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         select(Proposal).where(Proposal.run_key == proposal.run_key,
                                Proposal.sector_id == proposal.sector_id)
         .order_by(Proposal.alternative)).all())
+    to_retire = []
+    if proposal.status == ProposalStatus.APPROVED:
+        to_retire = [
+            _("proposal %(id)s (%(status)s)", id=p.id, status=status_label(p.status))
+            for p in db.exec(select(Proposal).where(
+                Proposal.sector_id == proposal.sector_id, Proposal.id != proposal.id,
+                Proposal.status.in_((ProposalStatus.APPROVED, ProposalStatus.PUBLISHED)))
+                .order_by(Proposal.id)).all()]
     return ProposalView(
+        to_retire=to_retire,
         sector=loaded.sector, proposal=proposal, groups=cards, waitlist=waitlist,
         targets=targets, editable=proposal.status == ProposalStatus.DRAFT,
         can_undo=move is not None and proposal.status == ProposalStatus.DRAFT,
@@ -259,11 +281,46 @@ class AlternativeRow:
 
 
 @dataclass(frozen=True)
+class CompareMember:
+    name: str
+    country: str
+    differs: bool  # partners differ from the first alternative's
+
+
+@dataclass(frozen=True)
+class CompareGroup:
+    number: int
+    score_text: str
+    members: list[CompareMember]
+
+
+@dataclass(frozen=True)
+class CompareColumn:
+    """One alternative, its groups and waitlist, for the side-by-side view."""
+
+    proposal: Proposal
+    is_current: bool
+    status_label: str
+    groups: list[CompareGroup]
+    waitlist: list[CompareMember]
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    """An applicant placed differently by the alternatives: where each one puts it."""
+
+    name: str
+    places: list[str]  # per alternative: "group 2" or "waitlist"
+
+
+@dataclass(frozen=True)
 class Comparison:
     sector: Sector
     proposal: Proposal
     rows: list[AlternativeRow]
     differences: list[str]  # applicants placed differently, in words (first few)
+    columns: list[CompareColumn] = field(default_factory=list)
+    placed_differently: list[PlacedRow] = field(default_factory=list)
 
 
 def _partners(loaded: Loaded) -> dict[int, frozenset[int]]:
@@ -285,11 +342,17 @@ def comparison(db: Session, user: User, slug: str, proposal_id: int) -> Comparis
     loaded = [load(db, user, slug, p.id) if p.id != proposal_id else current
               for p in alternatives]
     base = _partners(loaded[0])
-    rows, differences = [], []
-    names = applicants_by_id(db, base.keys())
+    rows, differences, columns = [], [], []
+    every = {m.application_id for item in loaded for ms in item.members.values() for m in ms}
+    every |= {w.application_id for item in loaded for w in item.waitlist}
+    names = applicants_by_id(db, every)
+    differing: set[int] = set()
     for item in loaded:
         partners = _partners(item)
         moved = [i for i in partners if base.get(i) != partners[i]]
+        differing |= set(moved)
+        differing |= {w.application_id for w in item.waitlist} ^ {
+            w.application_id for w in loaded[0].waitlist}
         rows.append(AlternativeRow(
             proposal=item.proposal, n_groups=len(item.groups),
             n_placed=sum(len(ms) for ms in item.members.values()),
@@ -303,7 +366,32 @@ def comparison(db: Session, user: User, slug: str, proposal_id: int) -> Comparis
                 differences.append(_("%(name)s is in group %(n)s here, with other partners.",
                                      name=names[i].name if i in names else i,
                                      n=group.number if group else "?"))
-    return Comparison(current.sector, current.proposal, rows, differences)
+
+    def member(i: int, differs: bool) -> CompareMember:
+        a = names.get(i)
+        return CompareMember(a.name if a else str(i), a.country if a else "", differs)
+
+    for item in loaded:
+        partners = _partners(item)
+        columns.append(CompareColumn(
+            proposal=item.proposal, is_current=item.proposal.id == proposal_id,
+            status_label=status_label(item.proposal.status),
+            groups=[CompareGroup(g.number, f"{g.score:.2f}", sorted(
+                (member(m.application_id, base.get(m.application_id) !=
+                        partners.get(m.application_id)) for m in item.members[g.id]),
+                key=lambda m: m.name)) for g in item.groups],
+            waitlist=[member(w.application_id, w.application_id in differing)
+                      for w in item.waitlist]))
+
+    def place(item: Loaded, i: int) -> str:
+        group = item.group_of(i)
+        return _("group %(n)s", n=group.number) if group else _("waitlist")
+
+    placed = [PlacedRow(names[i].name if i in names else str(i),
+                        [place(item, i) for item in loaded])
+              for i in differing]
+    placed.sort(key=lambda r: r.name)
+    return Comparison(current.sector, current.proposal, rows, differences, columns, placed)
 
 
 # --- the JSON API's reading --------------------------------------------------------------------

@@ -98,3 +98,7 @@ def _load(loader, file: str, what: str) -> None:
             raise click.ClickException(f"{file}: {error}") from None
     click.echo(f"Loaded {summary.n_total} {what}: {summary.n_created} new, "
                f"{summary.n_updated} updated.")
+    if summary.skipped:
+        click.echo(f"Skipped {len(summary.skipped)} rows:")
+        for line, why in summary.skipped:
+            click.echo(f"  line {line}: {why}")

@@ -16,10 +16,17 @@ from webapp.tenders.services.listing import (
     ranked_for,
     ranked_tenders,
     record_feedback,
+    saved_tenders,
     tender_detail,
     top_matches,
 )
-from webapp.tenders.services.matching import cpv_picker, search_cpv
+from webapp.tenders.services.matching import (
+    cpv_labels,
+    cpv_picker,
+    region_choices,
+    region_labels,
+    search_cpv,
+)
 from webapp.tenders.services.profiles import (
     KIND_LABELS,
     InvalidProfile,
@@ -32,6 +39,7 @@ from webapp.tenders.services.profiles import (
     enterprise_of,
     parse_profile,
     patch_profile,
+    profile_errors,
     profile_summary,
     update_profile,
 )
@@ -39,9 +47,10 @@ from webapp.tenders.services.profiles import (
 __all__ = [
     "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
-    "cpv_picker", "current_input", "editable_enterprise", "enterprise_of", "feedback_of",
-    "IndexNotReady", "current_index", "note_changes", "parse_filters", "parse_profile",
-    "patch_profile", "profile_summary",
-    "ranked_for", "ranked_tenders", "record_feedback", "search_cpv", "tender_detail", "top_matches",
+    "cpv_labels", "cpv_picker", "current_input", "editable_enterprise", "enterprise_of",
+    "feedback_of", "IndexNotReady", "current_index", "note_changes", "parse_filters",
+    "parse_profile", "patch_profile", "profile_errors", "profile_summary",
+    "ranked_for", "ranked_tenders", "record_feedback", "region_choices", "region_labels",
+    "saved_tenders", "search_cpv", "tender_detail", "top_matches",
     "update_profile",
 ]

@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
-from webapp.errors import Invalid, NotYours, field_messages
+from webapp.errors import Invalid, NotYours
 from webapp.i18n import localize, number
 from webapp.scope import may_read_candidates
-from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
@@ -43,8 +43,10 @@ from webapp.tenders.services.profiles import (
     KIND_LABELS,
     _cpv_list,
     _nuts,
+    _split,
     euros,
     region_label,
+    validation_errors,
 )
 
 #: Enterprises scoring at least this count as able to bid (per region and in totals).
@@ -89,7 +91,10 @@ def parse_research(payload: dict) -> ResearchInput:
     try:
         return ResearchInput.model_validate(payload)
     except ValidationError as error:
-        errors = field_messages(error, default_field="cpv_codes", top_level=True)
+        errors = validation_errors(error, default_field="cpv_codes")
+        if "cpv_codes" in errors and not _split(payload.get("cpv_codes") or ""):
+            errors["cpv_codes"] = _("Give at least one CPV code, such as 90910000 (cleaning "
+                                    "services).")
         raise InvalidResearch(errors) from None
 
 
@@ -106,11 +111,14 @@ class PublicEnterprise:
     country: str
     nuts: str
     region: str
+    regions_served: list[str]
     cpv_codes: list[str]
     cpv: list[str]
     description: str
     website: str
     public_service_mission: bool
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,10 +248,12 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
     return PublicEnterprise(
         id=enterprise.id, name=enterprise.name, kind=kind.value,
         kind_label=str(KIND_LABELS[kind]), country=enterprise.country, nuts=enterprise.nuts,
-        region=region_label(names, enterprise.nuts), cpv_codes=list(enterprise.cpv_codes),
+        region=region_label(names, enterprise.nuts),
+        regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
         cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
         description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
+        contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
     )
 
 
@@ -347,22 +357,28 @@ def _row(tender: Tender, lots) -> TenderRow:
     )
 
 
+#: A chart of more regions than this becomes a list: the table below it has them all.
+MAX_CHART_REGIONS = 40
+
+
 def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
     counts = ranking.region_counts
     if not counts:
         return None
-    names = [str(localize(c.name)) for c in counts[:12]]
+    # every region, so that the one the buyer asked about is never the one left out
+    shown = counts[:MAX_CHART_REGIONS]
+    names = [str(localize(c.name)) for c in shown]
     rows = [(name if name.startswith(c.code) else f"{c.code} {name}",
              float(c.n_enterprises), number(c.n_enterprises))
-            for c, name in zip(counts[:12], names, strict=True)]
+            for c, name in zip(shown, names, strict=True)]
     total = sum(c.n_enterprises for c in counts)
     return bar_chart(
         chart_id=chart_id,
         title=_("Social enterprises that could bid, by region"),
-        summary=ngettext("%(num)s enterprise in %(regions)s; the most in %(top)s.",
-                         "%(num)s enterprises in %(regions)s; the most in %(top)s.", total,
-                         regions=ngettext("%(num)s region", "%(num)s regions", len(counts)),
-                         top=rows[0][0]),
+        summary=ngettext("%(num)s enterprise in %(regions)s",
+                         "%(num)s enterprises in %(regions)s", total,
+                         regions=ngettext("%(num)s region", "%(num)s regions", len(counts)))
+        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
     )
 

@@ -7,11 +7,21 @@ screen readers and for people who would rather read the numbers.
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
-LABEL_WIDTH = 190
-BAR_AREA = 260
-VALUE_WIDTH = 90
+LABEL_WIDTH = 230
+BAR_AREA = 230
+VALUE_WIDTH = 100
+#: Characters of a 13 px label that fit in LABEL_WIDTH (about 7.5 px each, with a margin):
+#: a longer label is shortened with "…" rather than cut off at the left edge of the chart.
+LABEL_CHARS = 28
+
+
+def short_label(label: str, limit: int = LABEL_CHARS) -> str:
+    """The label as it fits beside its bar; the full one stays in the table and the title."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,7 @@ class Bar:
     y: int
     width: float
     tone: str  # "good", "muted": a CSS class, never a colour decided in the template
+    short: str = ""  # the label shortened to fit the chart
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ def bar_chart(
             y=index * ROW_HEIGHT,
             width=round(BAR_AREA * max(0.0, min(1.0, (value or 0) / top)), 1),
             tone="good" if value is not None else "muted",
+            short=short_label(label),
         )
         for index, (label, value, text) in enumerate(rows)
     ]
@@ -70,3 +82,16 @@ def bar_chart(
         width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
         height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
     )
+
+
+def most_text(rows: list[tuple[str, int]]) -> str:
+    """'; the most in X' only when one region has more than the others (ties are named)."""
+    if len(rows) < 2:
+        return ""
+    top = max(n for _label, n in rows)
+    leaders = [label for label, n in rows if n == top]
+    if len(leaders) == len(rows):
+        return _("; %(n)s in each", n=top)
+    if len(leaders) > 3:
+        return _("; %(k)s regions share the most (%(n)s each)", k=len(leaders), n=top)
+    return _("; the most (%(n)s) in %(where)s", n=top, where=", ".join(leaders))

@@ -31,12 +31,13 @@ from models import (
 )
 from webapp.errors import Invalid, field_messages
 from webapp.i18n import localize, moment, percent_text
-from webapp.tenders.services.charts import BarChart, bar_chart
+from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
     enterprise_profile,
+    reference_lists,
     rows_for,
 )
 from webapp.tenders.services.profiles import enterprise_of, euros, region_label
@@ -87,6 +88,7 @@ class MatchFilters(BaseModel):
     # How far to look: blank keeps the profile's reach (served regions and their neighbours).
     reach: Literal["", "regions", "country", "anywhere"] = ""
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
+    page: int = Field(default=1, ge=1, le=10_000)
 
     @field_validator("region")
     @classmethod
@@ -181,6 +183,9 @@ class MatchList:
     more_limit: int | None = None
     region_chart: BarChart | None = None
     n_dismissed: int = 0
+    page: int = 1
+    n_pages: int = 1
+    n_saved: int = 0
 
 
 @dataclass(frozen=True)
@@ -242,8 +247,12 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     if not filters.show_dismissed:
         kept &= ~dismissed
     n_total = int(kept.sum())
-    _top_scores, top = top_k_rows(np.where(kept, scores, 0)[None, :], filters.limit)
-    shown = top[0][top[0] >= 0]
+    n_pages = max(1, -(-n_total // filters.limit))
+    page = min(filters.page, n_pages)
+    offset = (page - 1) * filters.limit
+    # the best `page * limit`, of which this page shows the last `limit`
+    _top_scores, top = top_k_rows(np.where(kept, scores, 0)[None, :], offset + filters.limit)
+    shown = top[0][top[0] >= 0][offset:]
     fitted = rows_for(db, index, index.tender_ids[shown].tolist())
     matches = [
         _match_view(fitted, match, feedback.get(match.tender_id))
@@ -265,7 +274,41 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
         enterprise=enterprise, filters=filters, matches=matches, n_total=n_total,
         excluded=excluded, more_limit=more, n_dismissed=n_dismissed,
         region_chart=_region_chart(index, kept),
+        page=page, n_pages=n_pages,
+        n_saved=sum(1 for action in feedback.values() if action == FeedbackAction.SAVED),
     )
+
+
+@dataclass(frozen=True)
+class SavedRow:
+    tender: Tender
+    status_label: str
+    deadline_text: str
+    value_text: str
+    place: str
+
+
+def saved_tenders(db: Session, user: User) -> list[SavedRow]:
+    """The tenders the enterprise saved, open ones first by deadline, closed ones after."""
+    enterprise = enterprise_of(db, user)
+    rows = db.exec(
+        select(Tender).join(MatchFeedback, MatchFeedback.tender_id == Tender.id)
+        .where(MatchFeedback.enterprise_id == enterprise.id,
+               MatchFeedback.action == FeedbackAction.SAVED.value)
+    ).all()
+    _tree, names = reference_lists(db)
+    status = {"open": _("open"), "closed": _("closed"), "planned": _("planned")}
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(t: Tender):
+        deadline = t.deadline if t.deadline is None or t.deadline.tzinfo else \
+            t.deadline.replace(tzinfo=UTC)
+        return (str(t.status.value) != "open", deadline or far, t.title)
+
+    return [SavedRow(tender=t, status_label=status.get(str(t.status.value), str(t.status.value)),
+                     deadline_text=_deadline_text(t.deadline), value_text=euros(t.value_eur),
+                     place=", ".join(region_label(names, c) for c in t.nuts_codes) or "—")
+            for t in sorted(rows, key=order)]
 
 
 def top_matches(db: Session, user: User, n: int = 5) -> list[MatchView]:
@@ -523,11 +566,10 @@ def _region_chart(index: MatchingIndex, kept: np.ndarray) -> BarChart | None:
     return bar_chart(
         chart_id="matches-by-region",
         title=_("Matching tenders by region"),
-        summary=ngettext("%(num)s matching tender in %(regions)s; the most in %(top)s.",
-                         "%(num)s matching tenders in %(regions)s; the most in %(top)s.",
-                         n_kept,
-                         regions=ngettext("%(num)s region", "%(num)s regions", len(order)),
-                         top=rows[0][0]),
+        summary=ngettext("%(num)s matching tender in %(regions)s",
+                         "%(num)s matching tenders in %(regions)s", n_kept,
+                         regions=ngettext("%(num)s region", "%(num)s regions", len(order)))
+        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
         rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
     )
 

@@ -7,13 +7,14 @@ turns rows into engine items and fetches the few rows a page shows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
-from matcher.nuts import NutsNames
+from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
 from webapp.i18n import localize
@@ -125,36 +126,96 @@ def cpv_label(tree: CpvTree, code: str) -> str:
         return code
 
 
-def search_cpv(db: Session, query: str, limit: int = 12) -> list[tuple[str, str]]:
-    """CPV codes whose code starts with, or whose label contains, ``query``.
+@dataclass(frozen=True)
+class CpvSearch:
+    found: list[tuple[str, str]]  # (code, label), best first
+    n_more: int  # matches beyond `found`: the person should refine the words
 
-    Searches the official list when it is loaded, else the 45 built-in division labels.
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _word_score(words: list[str], label: str) -> float:
+    """How well a label matches the query words: a whole word counts most, then a word that
+    starts with it, then a bare substring ("laundry" is a word of "Laundry-collection")."""
+    folded = label.casefold()
+    label_words = _WORD.findall(folded)
+    score = 0.0
+    for word in words:
+        if word in label_words:
+            score += 3
+        elif any(w.startswith(word) for w in label_words):
+            score += 2
+        elif word in folded:
+            score += 1
+    return score
+
+
+def _cpv_parent(code: str) -> str | None:
+    """The code one level up (98311000 -> 98310000); None for a division."""
+    stem = code.rstrip("0")
+    if len(stem) <= 2:
+        return None
+    return stem[:-1].ljust(8, "0")
+
+
+def _is_service(code: str) -> bool:
+    """Divisions 50 to 98 are services: what most social enterprises sell."""
+    return code[:2] >= "50"
+
+
+def search_cpv_page(db: Session, query: str, limit: int = 12) -> CpvSearch:
+    """CPV codes whose code starts with ``query``'s digits, or whose label has its words.
+
+    Words are ranked by how well they match (whole words first), services before goods at
+    equal match, and the broader service a matched service belongs to is offered too
+    ("laundry" finds 98311000 Laundry-collection and so 98310000 Washing and dry-cleaning).
+    Searches the official list when it is loaded, else the 45 built-in division labels (in
+    the reader's language and in English).
     """
     query = query.strip()
     if len(query) < 2:
-        return []
-    digits = query.replace("-", "")
-    if db.exec(select(CpvCode.code).limit(1)).first() is not None:
-        condition = (
-            CpvCode.code.startswith(digits[:8])
-            if digits.isdigit()
-            else func.lower(CpvCode.label).contains(query.lower())
-        )
-        rows = db.exec(
-            select(CpvCode.code, CpvCode.label)
-            .where(condition)
-            .order_by(func.length(func.rtrim(CpvCode.code, "0")), CpvCode.code)
-            .limit(limit)
-        ).all()
-        return [(code, label) for code, label in rows]
-    found = []
-    for division, label in CPV_DIVISIONS.items():
-        code = f"{division}000000"
-        shown = str(localize(label))  # the reader searches in their language, or in English
-        if (digits.isdigit() and code.startswith(digits[:8])) or any(
-                query.lower() in text.lower() for text in (shown, label)):
-            found.append((code, shown))
-    return found[:limit]
+        return CpvSearch([], 0)
+    digits = query.replace("-", "").replace(" ", "")
+    loaded = db.exec(select(CpvCode.code).limit(1)).first() is not None
+    if digits.isdigit():
+        if loaded:
+            condition = CpvCode.code.startswith(digits[:8])
+            total = db.exec(select(func.count()).select_from(CpvCode).where(condition)).one()
+            rows = db.exec(
+                select(CpvCode.code, CpvCode.label).where(condition)
+                .order_by(func.length(func.rtrim(CpvCode.code, "0")), CpvCode.code)
+                .limit(limit)
+            ).all()
+            return CpvSearch([(c, label) for c, label in rows], max(0, total - len(rows)))
+        found = [(f"{d}000000", str(localize(label))) for d, label in CPV_DIVISIONS.items()
+                 if f"{d}000000".startswith(digits[:8])]
+        return CpvSearch(found[:limit], max(0, len(found) - limit))
+    words = [w for w in _WORD.findall(query.casefold()) if len(w) >= 2] or [query.casefold()]
+    if loaded:
+        condition = [func.lower(CpvCode.label).contains(w) for w in words]
+        labels = dict(db.exec(select(CpvCode.code, CpvCode.label).where(*condition)).all())
+    else:
+        # the reader searches the built-in labels in their language, or in English
+        shown = {d: str(localize(label)) for d, label in CPV_DIVISIONS.items()}
+        labels = {f"{d}000000": shown[d] for d, label in CPV_DIVISIONS.items()
+                  if all(w in label.casefold() or w in shown[d].casefold() for w in words)}
+    scored = {code: _word_score(words, label) + (1 if _is_service(code) else 0)
+              for code, label in labels.items()}
+    if loaded:
+        parents = {_cpv_parent(c): score - 0.5 for c, score in scored.items()
+                   if _is_service(c) and _cpv_parent(c) and _cpv_parent(c) not in scored}
+        for code, label in db.exec(select(CpvCode.code, CpvCode.label).where(
+                CpvCode.code.in_(list(parents)))).all() if parents else []:
+            labels[code] = label
+            scored[code] = parents[code]
+    ranked = sorted(scored, key=lambda c: (-scored[c], len(c.rstrip("0")), c))
+    return CpvSearch([(c, labels[c]) for c in ranked[:limit]], max(0, len(ranked) - limit))
+
+
+def search_cpv(db: Session, query: str, limit: int = 12) -> list[tuple[str, str]]:
+    """The best ``limit`` CPV codes for ``query`` (see :func:`search_cpv_page`)."""
+    return search_cpv_page(db, query, limit).found
 
 
 def clean_cpv(code: str) -> str | None:
@@ -172,11 +233,60 @@ class CpvChoice:
     checked: bool
 
 
-def cpv_picker(db: Session, query: str, picked: list[str]) -> list[CpvChoice]:
+def region_choices(db: Session, max_length: int = 5) -> list[tuple[str, str]]:
+    """(code, name) of the NUTS regions for a picker, codes up to ``max_length`` characters
+    (2 countries, 3 NUTS 1, 4 NUTS 2, 5 NUTS 3); the built-in country names when the
+    official list is not loaded."""
+    rows = db.exec(select(NutsRegion.code, NutsRegion.name)
+                   .where(func.length(NutsRegion.code) <= max_length)
+                   .order_by(NutsRegion.code)).all()
+    if rows:
+        return [(code, name) for code, name in rows]
+    return sorted(COUNTRY_NAMES.items())
+
+
+def region_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
+    """The enterprise's saved regions with their names ("NL33C Groot-Rijnmond")."""
+    if enterprise is None:
+        return []
+    from webapp.tenders.services.profiles import region_label  # profiles imports this module
+
+    _tree, names = reference_lists(db)
+    return [region_label(names, code) for code in enterprise.regions_served]
+
+
+def cpv_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
+    """The enterprise's saved CPV codes with their labels ("90910000 Cleaning services")."""
+    if enterprise is None or not enterprise.cpv_codes:
+        return []
+    tree, _names = reference_lists(db)
+    return [cpv_label(tree, code) for code in enterprise.cpv_codes]
+
+
+@dataclass(frozen=True)
+class CpvPicker:
+    """The picker's options: the codes already ticked first, then those found."""
+
+    choices: list[CpvChoice]
+    query: str
+    n_more: int  # found but not shown: refine the words
+    no_match: bool  # a query was given and nothing matches it
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __bool__(self) -> bool:
+        return bool(self.choices)
+
+
+def cpv_picker(db: Session, query: str, picked: list[str]) -> CpvPicker:
     """Options of the CPV picker: the codes already ticked first, then those found."""
     tree, _names = reference_lists(db)
     ticked = [c for c in dict.fromkeys(clean_cpv(p) for p in picked) if c]
     choices = [CpvChoice(code, str(localize(tree.label(code))), True) for code in ticked]
-    choices += [CpvChoice(code, label, False) for code, label in search_cpv(db, query)
+    search = search_cpv_page(db, query)
+    choices += [CpvChoice(code, label, False) for code, label in search.found
                 if code not in ticked]
-    return choices
+    query = query.strip()
+    return CpvPicker(choices, query, search.n_more,
+                     no_match=len(query) >= 2 and not search.found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -102,6 +104,16 @@ def _website(value: str) -> str:
     return value
 
 
+def _email(value: Any) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", str(value)):
+        raise PydanticCustomError(
+            "email", _("'%(value)s' is not an e-mail address (like name@example.org).",
+                       value=str(value)[:60]))
+    return value
+
+
+ContactEmail = Annotated[str, BeforeValidator(_email), Field(max_length=254)]
 NutsCode = Annotated[str, BeforeValidator(_nuts)]
 NutsCodes = Annotated[list[str], BeforeValidator(_nuts_list)]
 CpvCodes = Annotated[list[str], BeforeValidator(_cpv_list)]
@@ -129,6 +141,9 @@ class ProfileInput(BaseModel):
     max_contract_value_eur: Euros = None
     website: Website = Field(default="", max_length=300,
                              description="Blank, or an address starting with http:// or https://.")
+    contact_name: str = Field(default="", max_length=200,
+                              description="Whom buyers may write to (public).")
+    contact_email: ContactEmail = Field(default="", description="Public contact e-mail.")
     languages: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
@@ -141,9 +156,11 @@ class ProfileInput(BaseModel):
         return self
 
 
-def validation_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as {field: message}; model-level ones go to the contract range."""
-    return field_messages(error, default_field="max_contract_value_eur", top_level=True)
+def validation_errors(error: ValidationError,
+                      default_field: str = "max_contract_value_eur") -> dict[str, str]:
+    """Pydantic's errors as {field: message} for people; model-level ones go to
+    `default_field` (for a profile: the contract range)."""
+    return field_messages(error, default_field=default_field, top_level=True)
 
 
 def parse_profile(payload: dict) -> ProfileInput:
@@ -154,25 +171,60 @@ def parse_profile(payload: dict) -> ProfileInput:
         raise InvalidProfile(validation_errors(error)) from None
 
 
+_FIELD_CHECKS = {
+    "nuts": TypeAdapter(NutsCode), "regions_served": TypeAdapter(NutsCodes),
+    "cpv_codes": TypeAdapter(CpvCodes), "min_contract_value_eur": TypeAdapter(Euros),
+    "max_contract_value_eur": TypeAdapter(Euros),
+}
+
+
+def profile_errors(db: Session, payload: dict) -> dict[str, str]:
+    """Every problem of a profile in one pass: the field rules, the contract range and the
+    reference lists, even when other fields are wrong too (no second submit to find them)."""
+    try:
+        data = ProfileInput.model_validate(payload)
+    except ValidationError as error:
+        errors = validation_errors(error)
+        valid = {}
+        for name, adapter in _FIELD_CHECKS.items():
+            if name not in errors:
+                with contextlib.suppress(ValidationError):  # its own error is already listed
+                    valid[name] = adapter.validate_python(payload.get(name))
+        low, high = valid.get("min_contract_value_eur"), valid.get("max_contract_value_eur")
+        if low is not None and high is not None and low > high:
+            errors.setdefault("max_contract_value_eur",
+                              _("The smallest contract value is above the largest."))
+        reference = _reference_errors(db, valid.get("nuts"), valid.get("regions_served") or [],
+                                      valid.get("cpv_codes") or [])
+        return {**reference, **errors}
+    return _reference_errors(db, data.nuts, data.regions_served, data.cpv_codes)
+
+
 def _check_reference(db: Session, data: ProfileInput) -> None:
     """When the official lists are loaded, the codes must exist in them."""
+    errors = _reference_errors(db, data.nuts, data.regions_served, data.cpv_codes)
+    if errors:
+        raise InvalidProfile(errors)
+
+
+def _reference_errors(db: Session, nuts: str | None, regions_served: list[str],
+                      cpv_codes: list[str]) -> dict[str, str]:
     errors = {}
     if db.exec(select(NutsRegion.code).limit(1)).first() is not None:
-        known = set(db.exec(select(NutsRegion.code).where(
-            NutsRegion.code.in_([data.nuts, *data.regions_served]))).all())
-        if data.nuts not in known:
-            errors["nuts"] = _("'%(code)s' is not a NUTS 2021 region.", code=data.nuts)
-        unknown = [c for c in data.regions_served if c not in known]
+        wanted = [c for c in [nuts, *regions_served] if c]
+        known = set(db.exec(select(NutsRegion.code).where(NutsRegion.code.in_(wanted))).all())
+        if nuts and nuts not in known:
+            errors["nuts"] = _("'%(code)s' is not a NUTS 2021 region.", code=nuts)
+        unknown = [c for c in regions_served if c not in known]
         if unknown:
             errors["regions_served"] = _("Not NUTS 2021 regions: %(codes)s.",
                                          codes=", ".join(unknown))
-    if data.cpv_codes and db.exec(select(CpvCode.code).limit(1)).first() is not None:
-        known = set(db.exec(select(CpvCode.code).where(CpvCode.code.in_(data.cpv_codes))).all())
-        unknown = [c for c in data.cpv_codes if c not in known]
+    if cpv_codes and db.exec(select(CpvCode.code).limit(1)).first() is not None:
+        known = set(db.exec(select(CpvCode.code).where(CpvCode.code.in_(cpv_codes))).all())
+        unknown = [c for c in cpv_codes if c not in known]
         if unknown:
             errors["cpv_codes"] = _("Not CPV 2008 codes: %(codes)s.", codes=", ".join(unknown))
-    if errors:
-        raise InvalidProfile(errors)
+    return errors
 
 
 def _apply(enterprise: Enterprise, data: ProfileInput) -> None:
