@@ -9,6 +9,7 @@ import importlib.util
 import io
 import zipfile
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,20 @@ def test_the_tender_page_shows_the_languages_and_the_ted_link(app, client, db, s
     assert "Languages of the notice" in html and "<dd>IT</dd>" in html
     assert 'href="https://ted.europa.eu/en/notice/-/detail/12345678-2025"' in html
     assert "Read the notice on TED" in html
+
+
+def test_a_multilingual_tender_is_shown_in_the_readers_language(app, db, client, shared_data):
+    """Issue 14: tender texts published in several languages reach each reader in theirs."""
+    path = shared_data / "eforms" / "examples" / "cn_24_multilingual.xml"
+    tree = etree.fromstring(path.read_bytes())
+    names = {n.get("languageID"): " ".join(n.text.split())
+             for n in tree.xpath("/*/cac:ProcurementProject/cbc:Name", namespaces=NS)}
+    eforms_imports.import_notices(db, eforms.iter_sources([path]), now=NOW)
+    tender = db.exec(select(Tender).where(Tender.source == "eforms")).one()
+    login(client, ENTERPRISE)
+    url = f"/opportunities/tenders/{tender.id}"
+    dutch = client.get(url, headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert names["NLD"] != names["ENG"]
+    assert f"<h1>{escape(names['NLD'])}</h1>" in dutch
+    assert f"<h1>{escape(names['ENG'])}</h1>" in english
