@@ -386,20 +386,12 @@ def localized(obj: Any, field: str) -> Any:
     return main
 
 
-def published(item: Any, field: str = "title") -> str:
-    """A publisher's text (a tender's or a lot's title or description) in the reader's language
-    when the notice gives it in that language (an eForms notice may carry all 24, kept in
-    ``titles``/``descriptions``); else as imported, in the notice's own language."""
-    texts = getattr(item, field + "s", None) or {}
-    return texts.get(get_locale().language) or getattr(item, field, "") or ""
-
-
 def init_app(app: Flask) -> None:
     """Filters and helpers for the templates; the language switch."""
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
         number=number, money=money, percent=percent, day=day, moment=moment,
-        localize=localize, country=country_name, language=language_name, published=published,
+        localize=localize, country=country_name, language=language_name,
     )
 
     @app.context_processor
@@ -414,7 +406,6 @@ def init_app(app: Flask) -> None:
 
 __all__ = [
     "LANGUAGE_NAMES",
-    "published",
     "SUPPORTED_LOCALES",
     "country_name",
     "day",

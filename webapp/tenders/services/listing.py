@@ -30,7 +30,7 @@ from models import (
     utcnow,
 )
 from webapp.errors import Invalid, field_messages
-from webapp.i18n import localize, moment, percent_text, published
+from webapp.i18n import localize, localized, moment, percent_text
 from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
 from webapp.tenders.services.matching import (
@@ -340,7 +340,8 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
             gates = [replace(_gate_view(fitted, g), lot=None)
                      for g in index.matcher.gates_of(profile, side, [position], now)]
     else:
-        gates = [GateView(tender.id, None, "closed", published(tender), tender.buyer_name, None,
+        gates = [GateView(tender.id, None, "closed", localized(tender, "title"),
+                          tender.buyer_name, None,
                           str(GATE_LABELS["closed"]),
                           _("This tender is closed: it no longer takes bids."))]
     gated_lots = {g.lot: g.reason for g in lot_gates}
@@ -356,7 +357,7 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
         badges=_badges(tender, lots, feedback),
         lots=[
             LotView(
-                lot_id=lot.id, ref=lot.lot_ref, title=published(lot) or lot.lot_ref,
+                lot_id=lot.id, ref=lot.lot_ref, title=localized(lot, "title") or lot.lot_ref,
                 value_text=euros(lot.value_eur),
                 cpv=[cpv_label(fitted.cpv_tree, c) for c in lot.cpv_codes],
                 reservation=_reservation_label(lot.reservation),
@@ -472,7 +473,7 @@ def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None)
     percent = round(100 * match.score)
     chart = bar_chart(
         chart_id=f"why-{tender.id}",
-        title=_("Score breakdown for %(title)s", title=published(tender)),
+        title=_("Score breakdown for %(title)s", title=localized(tender, "title")),
         summary=_("Overall %(score)s%%. ", score=percent) + "; ".join(
             f"{s.label} {percent_text(s.percent)}" if s.percent is not None
             else f"{s.label}: {_('not counted')}" for s in signals
@@ -489,7 +490,7 @@ def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None)
     return MatchView(
         tender_id=tender.id,
         best_lot_id=best.id if best else None,
-        title=published(tender),
+        title=localized(tender, "title"),
         buyer=tender.buyer_name,
         place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
         deadline_text=_deadline_text(tender.deadline),
@@ -508,7 +509,7 @@ def _gate_view(fitted: FittedMatcher, gate: Gate) -> GateView:
     tender = fitted.tenders[gate.tender_id]
     lot = next((x for x in fitted.lots.get(tender.id, []) if x.id == gate.lot_id), None)
     return GateView(
-        tender_id=tender.id, lot_id=gate.lot_id, code=gate.code, title=published(tender),
+        tender_id=tender.id, lot_id=gate.lot_id, code=gate.code, title=localized(tender, "title"),
         buyer=tender.buyer_name,
         lot=_lot_name(lot) if lot else None,
         label=str(GATE_LABELS.get(gate.code, gate.code)), reason=localize(gate.reason),
