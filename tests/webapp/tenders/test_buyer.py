@@ -1,5 +1,8 @@
 """Authority pages: own tenders with candidates, market research, and what they never see."""
 
+import re
+
+import pytest
 from sqlmodel import select
 
 from models import Authority, Tender, User
@@ -47,6 +50,16 @@ def test_market_research_counts_by_region_and_judges_art20(client):
                           headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
     assert "Groenwerk Utrecht" in fragment.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_art20_verdict_shows_a_percent_sign_not_two(client, language):
+    """A message without parameters is not %-formatted: "30%%" reached the page as written."""
+    login(client, AUTHORITY)
+    html = client.get("/buyers/research?cpv_codes=90910000&nuts=NL31&value_eur=200000",
+                      headers={"Accept-Language": language}).get_data(as_text=True)
+    verdict = re.search(r"(?:Reserving under Art\. 20|onder art\. 20)[^<]*", html).group(0)
+    assert "30%" in verdict and "%%" not in html
 
 
 def test_market_research_errors_are_shown_beside_the_field(client):

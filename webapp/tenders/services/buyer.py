@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
+from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
@@ -271,19 +272,24 @@ def _planned_item(research: ResearchInput, reservation: str) -> TenderItem:
     )
 
 
+ART20_PERCENT = round(100 * ART20_MIN_DISADVANTAGED_SHARE)
+
+
 def _art20_verdict(n_art20: int) -> tuple[str, str]:
     if n_art20 >= ART20_REALISTIC:
         return _("Reserving under Art. 20 looks realistic: %(n)s sheltered workshops or "
-                 "enterprises with at least 30%% disadvantaged staff fit this tender.",
-                 n=n_art20), "good"
+                 "enterprises with at least %(share)s%% disadvantaged staff fit this tender.",
+                 n=n_art20, share=ART20_PERCENT), "good"
     if n_art20 > 0:
         return ngettext("Reserving under Art. 20 is possible but risky: only %(num)s "
                         "qualifying enterprise fits, so you may receive too few bids.",
                         "Reserving under Art. 20 is possible but risky: only %(num)s "
                         "qualifying enterprises fit, so you may receive too few bids.",
                         n_art20), "warn"
+    # a parameter, so that "%%" becomes "%" (gettext formats only when given parameters)
     return _("Reserving under Art. 20 does not look realistic: no sheltered workshop or "
-             "enterprise with at least 30%% disadvantaged staff fits this tender."), "bad"
+             "enterprise with at least %(share)s%% disadvantaged staff fits this tender.",
+             share=ART20_PERCENT), "bad"
 
 
 def _candidates(fitted: FittedMatcher, matches: list[EnterpriseMatch], lot_names: dict,
