@@ -2,9 +2,10 @@
 documented operation, in process, and runs every one of its checks on each answer.
 
 Valid requests (positive) and invalid ones (negative) alike: no 5xx; the status, content type,
-headers and body shape the document promises; valid input accepted (but for the five operations
-named below); invalid input refused; 405 with an Allow header for undocumented methods. `MATCHMAKER_SCHEMATHESIS_EXAMPLES` raises the
-number of examples per operation and mode (bench runs a longer pass).
+headers and body shape the document promises; valid input accepted (but for the five
+operations named below); invalid input refused; 405 with an Allow header for undocumented
+methods. `MATCHMAKER_SCHEMATHESIS_EXAMPLES` raises the number of examples per operation and
+mode (bench runs a longer pass).
 """
 
 import os

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from webapp.groupings.services.importing import InvalidImportFile, _check_row, read_rows
 from webapp.tenders.importing import ocds
+from webapp.tenders.importing.parsed import ParsedTender
 
 FUZZ = settings(max_examples=150, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -57,7 +58,7 @@ def _read_and_parse(raw: bytes | str) -> None:
     except ocds.MalformedFile:
         return
     for _record, outcome in ocds.iter_parsed(records, region_lookup=None, now=NOW):
-        assert isinstance(outcome, ocds.ParsedTender | ocds.RecordProblem)
+        assert isinstance(outcome, ParsedTender | ocds.RecordProblem)
 
 
 @FUZZ

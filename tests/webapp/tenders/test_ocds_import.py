@@ -13,6 +13,7 @@ from models import Lot, Reservation, Tender, TenderStatus
 from webapp.db import make_engine
 from webapp.migrate import upgrade
 from webapp.tenders.importing import ocds
+from webapp.tenders.importing.parsed import EUR_RATES, ParsedTender
 from webapp.tenders.services import importing
 
 NOW = datetime(2020, 1, 1, tzinfo=UTC)
@@ -29,7 +30,7 @@ def parse(data, **kwargs) -> ocds.ParseResult:
     return ocds.parse_releases(ocds.read_records(data), now=NOW, **kwargs)
 
 
-def one(data, **kwargs) -> ocds.ParsedTender:
+def one(data, **kwargs) -> ParsedTender:
     result = parse(data, **kwargs)
     assert not result.skipped, result.skipped
     assert len(result.tenders) == 1
@@ -152,7 +153,7 @@ def test_an_unmapped_region_name_is_recorded():
 def test_values_are_converted_to_eur_and_the_published_amount_kept():
     tender = one(release(value={"amount": "1,000,000.00", "currency": "sek"}))
     assert (tender.value_amount, tender.currency) == (1_000_000.0, "SEK")
-    assert tender.value_eur == pytest.approx(1_000_000 * ocds.EUR_RATES["SEK"])
+    assert tender.value_eur == pytest.approx(1_000_000 * EUR_RATES["SEK"])
     unknown = one(release(value={"amount": 10, "currency": "JPY"}))
     assert unknown.value_eur is None and "no conversion rate" in unknown.warnings[0]
 
@@ -280,7 +281,7 @@ def test_every_scottish_tender_imports_and_reimport_updates(db, scottish):
         ("ocds-r6ebe6-0000580540", Reservation.ART20)]
     first = tenders["ocds-r6ebe6-0000530300"]
     assert (first.currency, first.value_amount) == ("GBP", 50_000_000)
-    assert first.value_eur == pytest.approx(50_000_000 * ocds.EUR_RATES["GBP"])
+    assert first.value_eur == pytest.approx(50_000_000 * EUR_RATES["GBP"])
     assert first.deadline == datetime(2019, 5, 28, 12, tzinfo=UTC)
     lots = db.exec(select(Lot).where(Lot.tender_id == first.id)).all()
     assert sorted(lot.lot_ref for lot in lots) == ["1", "2", "3", "4"]

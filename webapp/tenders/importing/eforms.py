@@ -48,10 +48,10 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import InvalidNutsCode, normalize_nuts
 from models.enums import Reservation, TenderStatus
 from webapp.tenders.importing import eforms_fields
-from webapp.tenders.importing.ocds import (
-    _SOCIAL_TERMS,
+from webapp.tenders.importing.parsed import (
     EUR_RATES,
     RESERVATION_CODES,
+    SOCIAL_TERMS,
     ParsedLot,
     ParsedTender,
 )
@@ -464,7 +464,7 @@ def _lot(node, scheme: str, language: str, procedure_nuts: list[str], warnings: 
         social += [f"Strategic procurement: {_label('strategic-procurement', code)}"
                    for code in _texts(node, field("BT-06")) if code == "soc-obj"]
     criteria = _criteria(node, language) if scheme == "Lot" else []
-    social += [text for text in criteria if _SOCIAL_TERMS.search(text)]
+    social += [text for text in criteria if SOCIAL_TERMS.search(text)]
     facts = {
         "ref": ref, "deadline": deadline, "amount": amount, "currency": currency,
         "cpvs": cpvs, "nuts": nuts, "countries": _countries(_texts(node, field("BT-5141"))),

@@ -1,4 +1,5 @@
-"""Read Open Contracting Data Standard (OCDS) JSON into plain tender dataclasses.
+"""Read Open Contracting Data Standard (OCDS) JSON into the common parsed tender
+(:mod:`webapp.tenders.importing.parsed`).
 
 Accepted shapes: a release package (``{"releases": [...]}``), a record package
 (``{"records": [{"compiledRelease": ...} or {"releases": [...]}]}``), a plain list of
@@ -26,15 +27,19 @@ from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, iso_to_nuts_country, normalize_nuts
 from models.enums import Reservation, TenderStatus
 from webapp.jsonbounds import UnusableJSON, check_json_value
+from webapp.tenders.importing.parsed import (
+    EUR_RATES,
+    RESERVATION_CODES,
+    SOCIAL_TERMS,
+    ParsedLot,
+    ParsedTender,
+    Problem,
+)
 
 __all__ = [
-    "EUR_RATES",
     "MalformedFile",
     "OcdsRecord",
     "ParseResult",
-    "ParsedLot",
-    "ParsedTender",
-    "Problem",
     "RecordProblem",
     "load_json",
     "parse_release",
@@ -42,31 +47,6 @@ __all__ = [
     "read_records",
     "region_names_lookup",
 ]
-
-#: Fixed conversion rates to EUR (EUR per unit of the currency), roughly the ECB reference
-#: rates of 2024. Good enough to compare tender sizes; the published amount and currency are
-#: kept beside the converted value. A currency not listed gets no EUR value and a warning.
-EUR_RATES: Mapping[str, float] = {
-    "EUR": 1.0,
-    "GBP": 1.17,
-    "SEK": 0.087,
-    "DKK": 0.134,
-    "NOK": 0.086,
-    "PLN": 0.23,
-    "CZK": 0.040,
-    "HUF": 0.0025,
-    "RON": 0.20,
-    "CHF": 1.05,
-}
-
-#: Reserved-participation codes (OCDS EU profile and eForms BT-71) -> reservation.
-RESERVATION_CODES: Mapping[str, Reservation] = {
-    "shelteredworkshop": Reservation.ART20,
-    "res-ws": Reservation.ART20,
-    "publicservicemissionorganization": Reservation.ART77,
-    "publicservicemissionorganisation": Reservation.ART77,
-    "res-pub-ser": Reservation.ART77,
-}
 
 #: Common region names -> NUTS code, used when no NUTS list is loaded in the database.
 BUILTIN_REGION_NAMES: Mapping[str, str] = {
@@ -93,11 +73,6 @@ _STATUS = {
     "unsuccessful": TenderStatus.CLOSED,
     "withdrawn": TenderStatus.CLOSED,
 }
-_SOCIAL_TERMS = re.compile(
-    r"social|employ|apprentic|disadvantag|disabilit|inclusi|fair work|living wage|"
-    r"community benefit|sheltered|integration|equalit|diversit",
-    re.IGNORECASE,
-)
 _NOTICE_DOCUMENTS = ("tenderNotice", "contractNotice", "biddingDocuments")
 _MAX_SOURCE_ID = 200
 _MAX_LOT_REF = 50
@@ -111,68 +86,6 @@ class MalformedFile(ValueError):
 
 class RecordProblem(ValueError):
     """One release cannot become a tender; the message says why."""
-
-
-@dataclass
-class Problem:
-    """A per-record problem or warning: which record, and what."""
-
-    record: str
-    reason: str
-
-
-@dataclass
-class ParsedLot:
-    lot_ref: str
-    title: str = ""
-    description: str = ""
-    cpv_codes: list[str] = field(default_factory=list)
-    value_eur: float | None = None
-    reservation: Reservation = Reservation.NONE
-    # read from eForms notices (OCDS leaves them empty)
-    titles: dict[str, str] = field(default_factory=dict)  # language -> text
-    descriptions: dict[str, str] = field(default_factory=dict)
-    nuts_codes: list[str] = field(default_factory=list)
-    reserved_execution: bool = False
-
-
-@dataclass
-class ParsedTender:
-    """What a release says about a tender, in the shape of the Tender table (and its lots)."""
-
-    source_id: str
-    title: str
-    description: str = ""
-    buyer_name: str = ""
-    cpv_main: str = ""
-    cpv_additional: list[str] = field(default_factory=list)
-    nuts_codes: list[str] = field(default_factory=list)
-    value_amount: float | None = None
-    currency: str = "EUR"
-    value_eur: float | None = None
-    deadline: datetime | None = None
-    published_at: datetime | None = None  # aware UTC, as deadline
-    procedure: str = ""
-    reservation: Reservation = Reservation.NONE
-    reserved_execution: bool = False
-    award_criteria: str = ""
-    sme_suitable: bool = False
-    social_enterprise_suitable: bool = False
-    social_criteria: list[str] = field(default_factory=list)
-    language: str = "en"
-    url: str = ""
-    status: TenderStatus = TenderStatus.OPEN
-    lots: list[ParsedLot] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    # read from eForms notices (OCDS leaves them empty)
-    titles: dict[str, str] = field(default_factory=dict)  # language -> text, every language
-    descriptions: dict[str, str] = field(default_factory=dict)
-    languages: list[str] = field(default_factory=list)  # the notice's languages, main first
-    notice_id: str = ""  # the notice identifier and version that gave these values
-    notice_kind: str = ""  # its notice type (BT-02), "change-" before it for a change notice
-    changed_notice_id: str = ""  # the notice a change notice changes (BT-758); not stored
-    buyer_country: str = ""  # NUTS country code
-    buyer_nuts: str = ""
 
 
 @dataclass
@@ -666,10 +579,10 @@ def _social_criteria(tender: dict) -> list[str]:
             text = " ".join(
                 _text(criterion.get(key)) for key in ("name", "description") if criterion.get(key)
             )
-            if _SOCIAL_TERMS.search(text):
+            if SOCIAL_TERMS.search(text):
                 found.append(text)
         details = _text(node.get("awardCriteriaDetails"))
-        if details and _SOCIAL_TERMS.search(details):
+        if details and SOCIAL_TERMS.search(details):
             found.append(details)
     return [text[:1000] for text in dict.fromkeys(found)]
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from models import Lot, Tender
 from webapp.tenders.importing import eforms
-from webapp.tenders.importing.ocds import ParsedTender, Problem
+from webapp.tenders.importing.parsed import ParsedTender, Problem
 from webapp.tenders.services.importing import (
     _LOT_FIELDS,
     _TENDER_FIELDS,

@@ -15,7 +15,8 @@ from sqlmodel import Session, func, select
 
 from models import Authority, Lot, NutsRegion, Tender, utcnow
 from webapp.tenders.importing import ocds
-from webapp.tenders.importing.ocds import MalformedFile, OcdsRecord, ParsedTender, Problem
+from webapp.tenders.importing.ocds import MalformedFile, OcdsRecord
+from webapp.tenders.importing.parsed import ParsedLot, ParsedTender, Problem
 from webapp.tenders.services.index import note_changes
 
 __all__ = ["ImportSummary", "MalformedFile", "import_ocds", "import_outcomes", "import_records",
@@ -240,7 +241,7 @@ _LOT_FIELDS = ("title", "description", "cpv_codes", "value_eur", "reservation",
 
 
 def _sync_lots(
-    db: Session, tender_id: int, parsed_lots: list[ocds.ParsedLot], existing: dict[str, Lot]
+    db: Session, tender_id: int, parsed_lots: list[ParsedLot], existing: dict[str, Lot]
 ) -> None:
     """Make the tender's lots those of the release: update by lot_ref, add, remove.
 
