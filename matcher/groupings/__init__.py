@@ -7,13 +7,15 @@ limit on the number of sectors before grouping.
 
 from matcher.groupings.applicants import Applicant, InfeasibleGrouping
 from matcher.groupings.engine import DEFAULT_WEIGHTS, WorkingGroupBuilder
-from matcher.groupings.results import Partition, Scorecard
+from matcher.groupings.results import GroupExplanation, MemberExplanation, Partition, Scorecard
 from matcher.groupings.sectors import allocate_sectors
 
 __all__ = [
     "DEFAULT_WEIGHTS",
     "Applicant",
+    "GroupExplanation",
     "InfeasibleGrouping",
+    "MemberExplanation",
     "Partition",
     "Scorecard",
     "WorkingGroupBuilder",

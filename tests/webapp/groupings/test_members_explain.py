@@ -30,18 +30,9 @@ def test_reader_understands_members_keyed_by_id():
     assert reader.why_here(8) == []
 
 
-def test_reader_understands_member_lists_and_reason_objects():
-    reader = ExplanationReader({"members": [
-        {"application_id": 7, "why_here": "One sentence.",
-         "partners": [{"application_id": 8, "reasons": [{"text": "Same language."},
-                                                        {"label": "Similar size."}]}]},
-    ]})
-    assert reader.why_here(7) == ["One sentence."]
-    assert reader.partner_reasons(7, 8) == ["Same language.", "Similar size."]
-
-
 def test_reader_survives_missing_or_odd_explanations():
-    for odd in (None, {}, {"members": "nonsense"}, {"members": {"7": 3}}, []):
+    for odd in (None, {}, {"members": "nonsense"}, {"members": {"7": 3}}, [],
+                {"members": {"7": {"why_here": "not a list", "partner_reasons": ["8"]}}}):
         reader = ExplanationReader(odd)
         assert reader.why_here(7) == []
         assert reader.partner_reasons(7, 8) == []

@@ -6,7 +6,6 @@ not the caller's raise the same `NotYours`, so ids in URLs cannot be probed.
 """
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -446,44 +445,15 @@ def withdraw_wish(db: Session, user: User, wish_id: int) -> None:
 
 # --- why partners are together ----------------------------------------------------------------
 
-def _texts(value) -> list[str]:
-    """Normalise an explanation fragment (text, list of texts, dicts with a text) to texts."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, dict):
-        for key in ("text", "label", "reason", "message", "summary", "description"):
-            if isinstance(value.get(key), str):
-                return [value[key]]
-        return []
-    if isinstance(value, Iterable):
-        return [text for item in value for text in _texts(item)]
-    return []
-
-
-def _keyed(mapping_or_list, key: int) -> dict | list | str | None:
-    """Find the entry for `key` in {"12": ...}, {12: ...} or [{"application_id": 12, ...}]."""
-    if isinstance(mapping_or_list, dict):
-        for candidate in (str(key), key):
-            if candidate in mapping_or_list:
-                return mapping_or_list[candidate]
-        return None
-    if isinstance(mapping_or_list, list):
-        for item in mapping_or_list:
-            if isinstance(item, dict) and any(
-                item.get(k) == key for k in ("application_id", "id", "application", "other_id")
-            ):
-                return item
-    return None
+def _strings(value) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 class ExplanationReader:
-    """Read the engine's per-group explanation, whatever of it is present.
+    """Read the engine's per-group explanation (``matcher.groupings.GroupExplanation``).
 
-    Understood shapes (all optional): ``members`` keyed by application id (or a list of member
-    dicts with ``application_id``) holding ``why_here`` and ``partners``/``partner_reasons``
-    keyed by the partner's application id.
+    Proposals stored before a field existed lack it, and JSON may be edited by hand, so every
+    missing or odd part reads as "nothing to say" rather than failing the page.
     """
 
     def __init__(self, explanation: dict | None):
@@ -495,29 +465,18 @@ class ExplanationReader:
         return str(localize(text, self.texts))
 
     def _member(self, application_id: int) -> dict:
-        members = self.explanation.get("members") or self.explanation.get("member_explanations")
-        found = _keyed(members, application_id)
+        members = self.explanation.get("members")
+        found = members.get(str(application_id)) if isinstance(members, dict) else None
         return found if isinstance(found, dict) else {}
 
     def why_here(self, application_id: int) -> list[str]:
-        member = self._member(application_id)
-        for key in ("why_here", "why", "reasons", "summary"):
-            texts = _texts(member.get(key))
-            if texts:
-                return texts
-        return []
+        return _strings(self._member(application_id).get("why_here"))
 
     def partner_reasons(self, application_id: int, other_application_id: int) -> list[str]:
-        member = self._member(application_id)
-        for key in ("partner_reasons", "partners", "with", "pairs"):
-            found = _keyed(member.get(key), other_application_id)
-            if isinstance(found, dict):
-                texts = _texts(found.get("reasons")) or _texts(found)
-            else:
-                texts = _texts(found)
-            if texts:
-                return texts
-        return []
+        reasons = self._member(application_id).get("partner_reasons")
+        if not isinstance(reasons, dict):
+            return []
+        return _strings(reasons.get(str(other_application_id)))
 
 
 def _shared(mine: list[str], theirs: list[str]) -> list[str]:
