@@ -22,6 +22,9 @@ class EnterpriseBase(SQLModel):
     min_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     max_contract_value_eur: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     website: WebUrl = ""  # http(s) only: it is rendered as a link on other parties' pages
+    # How far from its regions it wants tenders: regions (served + neighbours), country or
+    # anywhere (matcher.tenders.rules.REACHES); the default of its list and of the counts.
+    reach: str = Field(default="regions", max_length=10)
 
 
 class Enterprise(EnterpriseBase, table=True):

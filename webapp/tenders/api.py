@@ -54,6 +54,7 @@ class EnterprisePatch(BaseModel):
     max_contract_value_eur: int | None = None
     website: Website | None = Field(default=None, max_length=300)
     languages: list[str] | None = None
+    reach: Literal["regions", "country", "anywhere"] | None = None
 
 
 class EnterprisePublicOut(BaseModel):
@@ -86,6 +87,7 @@ class EnterpriseOut(EnterprisePublicOut):
     min_contract_value_eur: int | None
     max_contract_value_eur: int | None
     languages: list[str]
+    reach: str
     feedback: list[FeedbackOut]
 
 
@@ -218,13 +220,21 @@ class CandidatesQuery(BaseModel):
 
 class MarketResearchOut(BaseModel):
     n_able: int
-    n_art20: int = Field(description="Of those, enterprises that qualify under Art. 20.")
+    n_art20: int = Field(description="Enterprises that qualify under Art. 20, serve the place "
+                                     "and would fit the tender reserved under it.")
+    art20_region_counts: list[RegionCountOut] = Field(
+        description="Where those qualifying enterprises are (NUTS 2).")
     art20_verdict: str
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+def _region_counts_out(counts) -> list[RegionCountOut]:
+    return [RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
+            for r in counts]
+
 
 def _json(model: BaseModel, status: int = 200):
     return jsonify(model.model_dump(mode="json")), status
@@ -248,7 +258,7 @@ def _full(enterprise: Enterprise) -> EnterpriseOut:
         turnover_eur=enterprise.turnover_eur,
         min_contract_value_eur=enterprise.min_contract_value_eur,
         max_contract_value_eur=enterprise.max_contract_value_eur,
-        languages=list(enterprise.languages),
+        languages=list(enterprise.languages), reach=enterprise.reach,
         feedback=[FeedbackOut(tender_id=t, action=a) for t, a in sorted(feedback.items())],
     )
 
@@ -404,8 +414,7 @@ def tender_candidates(tender_id: int):
     view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
     return _json(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
-        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
-                       for r in view.region_counts],
+        region_counts=_region_counts_out(view.region_counts),
         candidates=[_candidate_out(c) for c in view.candidates],
     ))
 
@@ -419,8 +428,8 @@ def market_research():
     result = buyer.market_research(get_session(), planned)
     return _json(MarketResearchOut(
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
-        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
-                       for r in result.region_counts],
+        art20_region_counts=_region_counts_out(result.art20_region_counts),
+        region_counts=_region_counts_out(result.region_counts),
         candidates=[_candidate_out(c) for c in result.candidates],
     ))
 

@@ -51,6 +51,10 @@ class ProfileForm(FlaskForm):
     max_contract_value_eur = IntegerField(_l("Largest contract you can take (EUR)"),
                                           validators=[Optional(), NumberRange(min=0)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    reach = SelectField(_l("Where you want tenders from"),
+                        choices=[SelectChoice(value, label)
+                                 for value, label in tenders.REACH_LABELS.items()],
+                        default="regions")
 
     def payload(self, picked: list[str]) -> dict:
         """The form as ProfileInput fields; picked CPV codes are added to the typed ones."""
@@ -66,6 +70,7 @@ class ProfileForm(FlaskForm):
             "min_contract_value_eur": self.min_contract_value_eur.data,
             "max_contract_value_eur": self.max_contract_value_eur.data,
             "website": self.website.data or "",
+            "reach": self.reach.data or "regions",
         }
 
     def add_errors(self, errors: dict[str, str]) -> None:
@@ -105,12 +110,14 @@ def index():
         view = tenders.ranked_tenders(db, g.user, filters)
     except InvalidFilters as invalid:
         return render("tenders/enterprise/index.html", block="results", view=None,
-                      errors=invalid.errors, args=request.args, status=422)
+                      errors=invalid.errors, args=request.args, reaches=tenders.REACH_LABELS,
+                      status=422)
     except NoEnterprise:
         flash(_("Tell us about your enterprise first: then we can find tenders for you."))
         return redirect(url_for(".profile"))
     return render("tenders/enterprise/index.html", block="results", view=view, errors={},
-                  args=request.args, here=request.full_path.rstrip("?"))
+                  args=request.args, reaches=tenders.REACH_LABELS,
+                  here=request.full_path.rstrip("?"))
 
 
 @bp.get("/tenders/<int:tender_id>")

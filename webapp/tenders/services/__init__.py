@@ -22,6 +22,7 @@ from webapp.tenders.services.listing import (
 from webapp.tenders.services.matching import cpv_picker, search_cpv
 from webapp.tenders.services.profiles import (
     KIND_LABELS,
+    REACH_LABELS,
     InvalidProfile,
     NoEnterprise,
     NotYours,
@@ -37,7 +38,8 @@ from webapp.tenders.services.profiles import (
 )
 
 __all__ = [
-    "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
+    "KIND_LABELS", "REACH_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters",
+    "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
     "cpv_picker", "current_input", "editable_enterprise", "enterprise_of", "feedback_of",
     "IndexNotReady", "current_index", "note_changes", "parse_filters", "parse_profile",

@@ -84,7 +84,8 @@ class MatchFilters(BaseModel):
     q: str = Field(default="", max_length=200)
     show_dismissed: bool = False
     show_excluded: bool = False
-    # How far to look: blank keeps the profile's reach (served regions and their neighbours).
+    # How far to look: blank keeps the profile's reach (Enterprise.reach, set on the profile
+    # page); the others widen or narrow it for this list only.
     reach: Literal["", "regions", "country", "anywhere"] = ""
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
 
