@@ -445,3 +445,32 @@ def test_a_notice_that_reads_like_every_other_counts_less_as_text():
     ranking = matcher.rank_tenders(enterprise, n=20)
     text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
     assert text["plain"] > text["generic"]
+
+
+def test_place_names_are_no_evidence_of_a_trade():
+    """A bus-shelter advertising concession that lists the council areas of the west of
+    Scotland is not about the trade of a grounds-maintenance enterprise that names the same
+    areas: with the NUTS names known, place words count neither as text nor as evidence."""
+    from matcher.nuts import NutsNames
+
+    names = NutsNames({"UKM93": "East Ayrshire and North Ayrshire mainland",
+                       "UKM83": "Inverclyde, East Renfrewshire and Renfrewshire",
+                       "UKM81": "East Dunbartonshire, West Dunbartonshire and Helensburgh"})
+    adverts = TenderItem(
+        id="adverts", title="Bus shelter advertising",
+        description="Sell advertising in bus shelters over East Ayrshire, Inverclyde, "
+                    "Renfrewshire and West Dunbartonshire", cpv_codes=["79341000"],
+        nuts_codes=["UKM8"], deadline=in_days(30))
+    grass = TenderItem(id="grass", title="Grass cutting of parks", cpv_codes=["77314000"],
+                       nuts_codes=["UKM81"], deadline=in_days(30))
+    grounds = EnterpriseProfile(
+        id="grounds", kind="wise", disadvantaged_share=0.5, country="UK", nuts="UKM81",
+        cpv_codes=["77314000"], reach="anywhere",
+        description="Grass cutting and grounds maintenance in West Dunbartonshire, "
+                    "Inverclyde, Renfrewshire and East Ayrshire")
+    with_names = fit([adverts, grass], nuts_names=names).rank_tenders(
+        grounds, explain_gates=True)
+    assert matched_ids(with_names) == ["grass"]
+    assert [g.code for g in with_names.gates] == ["no_evidence"]
+    without = fit([adverts, grass]).rank_tenders(grounds)  # names unknown: words as they are
+    assert "adverts" in matched_ids(without)
