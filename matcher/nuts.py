@@ -247,3 +247,18 @@ class NutsNames:
         country = COUNTRY_NAMES.get(code[:2], code[:2])
         return country if len(code) == 2 else Text("%(code)s (%(country)s)", code=code,
                                                    country=country)
+
+    def words(self, countries) -> frozenset[str]:
+        """The lowercased words (three letters or more) of the names of the regions of these
+        countries (two-letter NUTS prefixes), e.g. ``{"east", "ayrshire", "inverclyde"}``.
+
+        >>> sorted(NutsNames({"UKM93": "East Ayrshire and North Ayrshire mainland"})
+        ...        .words({"UK"}))
+        ['and', 'ayrshire', 'east', 'mainland', 'north']
+        """
+        countries = set(countries)
+        return frozenset(
+            word
+            for code, name in self._names.items() if code[:2] in countries
+            for word in re.findall(r"[^\W\d_]{3,}", str(name).lower())
+        )

@@ -24,6 +24,9 @@ class EnterpriseBase(SQLModel):
     website: WebUrl = ""  # http(s) only: it is rendered as a link on other parties' pages
     contact_name: str = ""  # public: buyers see it, to ask the enterprise to bid
     contact_email: str = Field(default="", max_length=254)
+    # How far from its regions it wants tenders: regions (served + neighbours), country or
+    # anywhere (matcher.tenders.rules.REACHES); the default of its list and of the counts.
+    reach: str = Field(default="regions", max_length=10)
 
 
 class Enterprise(EnterpriseBase, table=True):

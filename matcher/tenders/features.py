@@ -21,6 +21,7 @@ A lot with several codes gives its main code 60 % of the weight and shares the r
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -191,6 +192,16 @@ def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def without_words(text: str, words: frozenset[str]) -> str:
+    """The text with these (lowercase) words taken out, the rest as it was."""
+    if not words:
+        return text
+    return _WORD.sub(lambda m: "" if m.group(0).lower() in words else m.group(0), text)
+
+
 def char_wb_ngrams(text: str) -> list[str]:
     """Character 3-5-grams within words, padded with a space, of the lowercased text: the
     n-grams of scikit-learn's ``analyzer="char_wb", ngram_range=(3, 5)``, cut with list
@@ -220,10 +231,12 @@ class TextEncoder:
     a dense product; the similarity is then the cosine in that space.
     """
 
-    def __init__(self, n_components: int | None, random_state: int, max_fit_docs: int):
+    def __init__(self, n_components: int | None, random_state: int, max_fit_docs: int,
+                 drop_words: frozenset[str] = frozenset()):
         self.n_components = n_components
         self.random_state = random_state
         self.max_fit_docs = max_fit_docs
+        self.drop_words = drop_words
 
     def fit(self, documents: Sequence[str]) -> TextEncoder:
         """Learn the n-gram vocabularies and, with LSA, the projection."""
@@ -245,7 +258,7 @@ class TextEncoder:
             dtype=np.float32,
             min_df=min_df,
         )
-        sample = self._sample(documents)
+        sample = [without_words(d, self.drop_words) for d in self._sample(documents)]
         self.svd_ = None
         try:
             self.vectorizer_.fit(sample)
@@ -280,7 +293,7 @@ class TextEncoder:
             if self.svd_ is not None:
                 return np.zeros((0, self.svd_.n_components), dtype=np.float32)
             return sp.csr_matrix((0, self.n_features), dtype=np.float32)
-        tfidf = self._tfidf(documents)
+        tfidf = self._tfidf([without_words(d, self.drop_words) for d in documents])
         if self.svd_ is None:
             return tfidf.astype(np.float32)
         return normalize(self.svd_.transform(tfidf)).astype(np.float32)
@@ -312,9 +325,11 @@ class EvidenceEncoder:
     divisions and distinctive words. Zero means nothing points to the enterprise's activity.
     """
 
-    def __init__(self, max_fit_docs: int, random_state: int):
+    def __init__(self, max_fit_docs: int, random_state: int,
+                 drop_words: frozenset[str] = frozenset()):
         self.max_fit_docs = max_fit_docs
         self.random_state = random_state
+        self.drop_words = drop_words
 
     def fit(self, documents: Sequence[str], code_lists: Sequence[Sequence[str]]):
         """Learn the distinctive words of the documents and the divisions of the codes."""
@@ -323,7 +338,7 @@ class EvidenceEncoder:
             binary=True,
             lowercase=True,
             token_pattern=r"(?u)\b[^\W\d_]{4,}\b",
-            stop_words=sorted(ENGLISH_STOP_WORDS),
+            stop_words=sorted(ENGLISH_STOP_WORDS | self.drop_words),
             max_df=EVIDENCE_MAX_DF if many else 1.0,
             dtype=np.float32,
         )

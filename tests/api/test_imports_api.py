@@ -30,7 +30,9 @@ def test_a_coordinator_imports_the_scottish_file_and_again(app, client, db, scot
     auth = bearer(app, COORDINATOR)
     response = post(client, scottish, auth)
     assert response.status_code == 200, response.json
-    assert response.json == {"created": 90, "updated": 0, "skipped": [], "warnings": []}
+    # The file's tenders closed in 2019: stored, and the summary says they are closed.
+    assert response.json == {"created": 90, "updated": 0, "closed": 90, "skipped": [],
+                             "warnings": []}
     again = post(client, scottish, auth)
     assert (again.json["created"], again.json["updated"]) == (0, 90)
     assert len(db.exec(select(Tender).where(Tender.source == "ocds")).all()) == 90
@@ -103,4 +105,4 @@ def test_the_endpoint_is_in_the_openapi_document(client):
     operation = document["paths"]["/imports/ocds"]["post"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "413", "422"}
     summary = document["components"]["schemas"]["ImportSummary"]
-    assert set(summary["properties"]) == {"created", "updated", "skipped", "warnings"}
+    assert set(summary["properties"]) == {"created", "updated", "closed", "skipped", "warnings"}

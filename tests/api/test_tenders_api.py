@@ -164,3 +164,12 @@ def test_openapi_lists_the_paths(client):
                  "/tenders/{tender_id}/candidates", "/market-research"):
         assert path in document["paths"], path
     assert "EnterpriseIn" in document["components"]["schemas"]
+
+
+def test_market_research_refuses_art77_for_work_art77_does_not_cover(app, client):
+    response = client.post("/api/v1/market-research", headers=bearer(app, AUTHORITY), json={
+        "cpv_codes": ["90911200"], "nuts": "NL31", "reservation": "art77"})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert set(body["fields"]) == {"reservation"}
+    assert "cannot be reserved under Art. 77" in body["fields"]["reservation"]

@@ -13,14 +13,19 @@ def test_ndcg_of_perfect_and_empty_lists():
 
 
 def test_the_benchmark_runs_and_every_figure_lies_in_the_unit_interval(shared_data, capsys):
-    report = relevance.run(shared_data, lopo=False)
+    report = relevance.run(shared_data)
     keys = set(report.ours[""])
     assert len(keys) == 8
     figures = [
         *(v for reach in report.ours.values() for v in reach.values()),
         *(v for reach in report.ceiling.values() for v in reach.values()),
         *(v for baseline in report.baselines.values() for v in baseline.values()),
+        *(v for reach in report.lopo.values() for v in reach.values()),
     ]
+    assert set(report.lopo) == set(relevance.REACHES)
+    assert all(set(figures) == keys for figures in report.lopo.values())
+    # A wider reach never leaves out more graded tenders than the default one.
+    assert all(report.left_out["country"][g] <= report.left_out[""][g] for g in (1, 2))
     assert figures and all(0.0 <= v <= 1.0 and not math.isnan(v) for v in figures)
     assert set(report.baselines) == set(relevance.BASELINES)
     assert all(set(b) == keys for b in report.baselines.values())

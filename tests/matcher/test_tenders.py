@@ -387,3 +387,90 @@ def test_weights_are_learned_from_graded_pairs():
     assert max(weights, key=weights.get) == "text"
     assert sum(weights.values()) == pytest.approx(1.0, abs=0.01)
     assert all(w >= 0 for w in weights.values())
+
+
+def _scotland_tender(id, title, description="", cpv="33192100"):
+    return TenderItem(id=id, title=title, description=description, cpv_codes=[cpv],
+                      nuts_codes=["UKM71"], deadline=in_days(30))
+
+
+def test_an_enterprises_second_trade_counts_through_its_own_sentence():
+    """A supported business making care equipment that also shreds paper sees the shredding
+    tender beside its main trade, not below notices that merely share words."""
+    care = [
+        _scotland_tender(f"care{i}", f"Supply of {item} for community care equipment stores")
+        for i, item in enumerate(["profiling beds", "bath aids", "riser chairs", "toilet aids",
+                                  "hoists and slings", "mattresses"])
+    ]
+    shredding = _scotland_tender("shredding", "Confidential waste",
+                                 "Collection and destruction of confidential paper waste",
+                                 cpv="90500000")
+    others = [_scotland_tender(f"other{i}", title, cpv="45000000") for i, title in enumerate(
+        ["Supply of equipment for school kitchens", "Community centre refurbishment works",
+         "Office furniture for council offices", "Care home catering services"])]
+    taybridge = EnterpriseProfile(
+        id="taybridge", kind="sheltered_workshop", disadvantaged_share=0.6, country="UK",
+        nuts="UKM71", cpv_codes=["33192100", "92512100"],
+        description="We make and refurbish community care equipment such as profiling beds, "
+                    "bath aids and riser chairs for council equipment stores. We also run a "
+                    "secure confidential shredding service for offices.")
+    ranking = fit([*care, shredding, *others]).rank_tenders(taybridge, n=20)
+    text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
+    assert text["shredding"] >= 0.5 * max(text.values())
+    assert matched_ids(ranking).index("shredding") < min(
+        matched_ids(ranking).index(f"other{i}") for i in range(4) if f"other{i}" in text
+    )
+
+
+def test_a_notice_that_reads_like_every_other_counts_less_as_text():
+    """Boilerplate shared with every notice is not evidence of a trade: of two notices that
+    share the enterprise's words equally, the one that also reads like all the others (its
+    centrality) has the lower text signal."""
+    boilerplate = ("Bidders must self-certify adherence to selection and exclusion criteria "
+                   "via the ESPD; means of proof may be required at a later stage")
+    filler = [
+        TenderItem(id=f"t{i}", title=title, description=boilerplate, cpv_codes=["45000000"],
+                   nuts_codes=["NL33C"], deadline=in_days(30))
+        for i, title in enumerate(["Road works", "Bridge repairs", "Sewer renewal",
+                                   "School roof", "Street lighting", "Harbour dredging"])
+    ]
+    plain = TenderItem(id="plain", title="Kantoorschoonmaak", cpv_codes=["90919200"],
+                       nuts_codes=["NL33C"], deadline=in_days(30))
+    generic = TenderItem(id="generic", title="Kantoorschoonmaak", description=boilerplate,
+                         cpv_codes=["90919200"], nuts_codes=["NL33C"], deadline=in_days(30))
+    matcher = fit([*filler, plain, generic])
+    assert matcher.unit_side_.blocks["centrality"][-1] > matcher.unit_side_.blocks[
+        "centrality"][-2]
+    enterprise = office_cleaning_wise(description="Kantoorschoonmaak " + boilerplate[:40])
+    ranking = matcher.rank_tenders(enterprise, n=20)
+    text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
+    assert text["plain"] > text["generic"]
+
+
+def test_place_names_are_no_evidence_of_a_trade():
+    """A bus-shelter advertising concession that lists the council areas of the west of
+    Scotland is not about the trade of a grounds-maintenance enterprise that names the same
+    areas: with the NUTS names known, place words count neither as text nor as evidence."""
+    from matcher.nuts import NutsNames
+
+    names = NutsNames({"UKM93": "East Ayrshire and North Ayrshire mainland",
+                       "UKM83": "Inverclyde, East Renfrewshire and Renfrewshire",
+                       "UKM81": "East Dunbartonshire, West Dunbartonshire and Helensburgh"})
+    adverts = TenderItem(
+        id="adverts", title="Bus shelter advertising",
+        description="Sell advertising in bus shelters over East Ayrshire, Inverclyde, "
+                    "Renfrewshire and West Dunbartonshire", cpv_codes=["79341000"],
+        nuts_codes=["UKM8"], deadline=in_days(30))
+    grass = TenderItem(id="grass", title="Grass cutting of parks", cpv_codes=["77314000"],
+                       nuts_codes=["UKM81"], deadline=in_days(30))
+    grounds = EnterpriseProfile(
+        id="grounds", kind="wise", disadvantaged_share=0.5, country="UK", nuts="UKM81",
+        cpv_codes=["77314000"], reach="anywhere",
+        description="Grass cutting and grounds maintenance in West Dunbartonshire, "
+                    "Inverclyde, Renfrewshire and East Ayrshire")
+    with_names = fit([adverts, grass], nuts_names=names).rank_tenders(
+        grounds, explain_gates=True)
+    assert matched_ids(with_names) == ["grass"]
+    assert [g.code for g in with_names.gates] == ["no_evidence"]
+    without = fit([adverts, grass]).rank_tenders(grounds)  # names unknown: words as they are
+    assert "adverts" in matched_ids(without)

@@ -84,6 +84,7 @@ class EnterpriseOut(EnterprisePublicOut):
     min_contract_value_eur: int | None
     max_contract_value_eur: int | None
     languages: list[str]
+    reach: str
     feedback: list[FeedbackOut] = Field(default_factory=list)
 
 
@@ -216,7 +217,10 @@ class CandidatesQuery(BaseModel):
 
 class MarketResearchOut(BaseModel):
     n_able: int
-    n_art20: int = Field(description="Of those, enterprises that qualify under Art. 20.")
+    n_art20: int = Field(description="Enterprises that qualify under Art. 20, serve the place "
+                                     "and would fit the tender reserved under it.")
+    art20_region_counts: list[RegionCountOut] = Field(
+        description="Where those qualifying enterprises are (NUTS 2).")
     art20_verdict: str
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
@@ -224,6 +228,9 @@ class MarketResearchOut(BaseModel):
 
 # --- helpers ----------------------------------------------------------------------------------
 
+def _region_counts_out(counts) -> list[RegionCountOut]:
+    return [RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
+            for r in counts]
 
 
 def _public(enterprise: Enterprise) -> EnterprisePublicOut:
@@ -383,8 +390,7 @@ def tender_candidates(tender_id: int):
     view = buyer.tender_candidates(get_session(), g.user, tender_id, n=query.limit)
     return respond(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
-        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
-                       for r in view.region_counts],
+        region_counts=_region_counts_out(view.region_counts),
         candidates=[_candidate_out(c) for c in view.candidates],
     ))
 
@@ -398,8 +404,8 @@ def market_research():
     result = buyer.market_research(get_session(), planned)
     return respond(MarketResearchOut(
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
-        region_counts=[RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
-                       for r in result.region_counts],
+        art20_region_counts=_region_counts_out(result.art20_region_counts),
+        region_counts=_region_counts_out(result.region_counts),
         candidates=[_candidate_out(c) for c in result.candidates],
     ))
 

@@ -45,5 +45,9 @@ def research():
         return render("tenders/buyer/research.html", block="research", status=422,
                       **{**context, "errors": invalid.errors})
     ratelimit.check("market-research", g.user.id, "MARKET_RESEARCH_LIMIT")
-    result = buyer.market_research(get_session(), planned)
+    try:
+        result = buyer.market_research(get_session(), planned)
+    except InvalidResearch as invalid:
+        return render("tenders/buyer/research.html", block="research", status=422,
+                      **{**context, "errors": invalid.errors})
     return render("tenders/buyer/research.html", block="research", **{**context, "result": result})

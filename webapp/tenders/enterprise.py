@@ -55,6 +55,10 @@ class ProfileForm(FlaskForm):
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
     contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
+    reach = SelectField(_l("Where you want tenders from"),
+                        choices=[SelectChoice(value, label)
+                                 for value, label in tenders.REACH_LABELS.items()],
+                        default="regions")
 
     def payload(self, picked: list[str]) -> dict:
         """The form as ProfileInput fields; picked CPV codes are added to the typed ones."""
@@ -72,6 +76,7 @@ class ProfileForm(FlaskForm):
             "website": self.website.data or "",
             "contact_name": self.contact_name.data or "",
             "contact_email": self.contact_email.data or "",
+            "reach": self.reach.data or "regions",
         }
 
     def add_errors(self, errors: dict[str, str]) -> None:
@@ -111,14 +116,14 @@ def index():
         view = tenders.ranked_tenders(db, g.user, filters)
     except InvalidFilters as invalid:
         return render("tenders/enterprise/index.html", block="results", view=None,
-                      errors=invalid.errors, args=request.args, status=422,
-                      regions=tenders.region_choices(db, max_length=4))
+                      errors=invalid.errors, args=request.args, reaches=tenders.REACH_LABELS,
+                      status=422, regions=tenders.region_choices(db, max_length=4))
     except NoEnterprise:
         flash(_("Tell us about your enterprise first: then we can find tenders for you."))
         return redirect(url_for(".profile"))
     return render("tenders/enterprise/index.html", block="results", view=view, errors={},
                   args=request.args, here=request.full_path.rstrip("?"),
-                  regions=tenders.region_choices(db, max_length=4))
+                  reaches=tenders.REACH_LABELS, regions=tenders.region_choices(db, max_length=4))
 
 
 @bp.get("/saved")

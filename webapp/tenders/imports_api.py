@@ -7,7 +7,7 @@ from typing import NoReturn
 
 from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from models import Role
 from webapp.api import bp
@@ -34,6 +34,7 @@ class WarningOut(BaseModel):
 class ImportSummaryOut(BaseModel):
     created: int
     updated: int
+    closed: int = Field(description="Of the created or updated tenders, those already closed.")
     skipped: list[SkippedOut]
     warnings: list[WarningOut]
 

@@ -77,3 +77,51 @@ def test_enterprises_cannot_open_buyers_pages(client, db):
     assert client.get("/buyers/research").status_code == 403
     authority = db.exec(select(Authority)).first()
     assert client.get(f"/buyers/tenders/{authority.id}").status_code == 403
+
+
+def test_art77_for_work_art77_does_not_cover_gets_the_legal_reason_beside_the_field(client):
+    login(client, AUTHORITY)
+    response = client.get("/buyers/research?cpv_codes=90911200&nuts=NL31&reservation=art77")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="research-reservation-error"' in html
+    assert "Art. 77(1) of Directive 2014/24/EU" in html and "90911200 is not one of them" in html
+    # A social service Art. 77 lists is answered.
+    assert client.get("/buyers/research?cpv_codes=85312000&nuts=NL31&reservation=art77"
+                      ).status_code == 200
+
+
+def test_codes_missing_from_the_official_lists_are_refused_beside_their_field(client, db,
+                                                                             shared_data):
+    from webapp import reference
+
+    login(client, AUTHORITY)
+    # Without the official lists only the format is checked.
+    assert client.get("/buyers/research?cpv_codes=99999999&nuts=NL99").status_code == 200
+    reference.load_cpv(db, shared_data / "cpv" / "cpv_2008_en.csv")
+    reference.load_nuts(db, shared_data / "nuts" / "nuts_2021.csv")
+    db.commit()
+    response = client.get("/buyers/research?cpv_codes=99999999&nuts=NL99")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="research-cpv_codes-error"' in html and "Not CPV 2008 codes: 99999999" in html
+    assert 'id="research-nuts-error"' in html and "NL99" in html
+    assert client.get("/buyers/research?cpv_codes=90911200&nuts=NL33").status_code == 200
+
+
+def test_the_art20_count_says_where_and_is_the_same_whatever_the_reservation(app, client):
+    from tests.helpers import bearer
+
+    login(client, AUTHORITY)
+    query = "/buyers/research?cpv_codes=77310000&nuts=NL31&value_eur=150000&reservation="
+    pages = {r: client.get(query + r).get_data(as_text=True) for r in ("none", "art20")}
+    verdicts = {r: html.split('class="verdict', 1)[1].split("</p>", 1)[0]
+                for r, html in pages.items()}
+    assert verdicts["none"] == verdicts["art20"]
+    assert "(in NL31 (Netherlands): 1)" in verdicts["none"]  # where the qualifying one is
+    body = client.post("/api/v1/market-research", headers=bearer(app, AUTHORITY), json={
+        "cpv_codes": ["77310000"], "nuts": "NL31", "value_eur": 150000, "reservation": "none",
+    }).get_json()
+    assert body["n_art20"] == sum(r["n_enterprises"] for r in body["art20_region_counts"])
+    assert body["art20_verdict"] in verdicts["none"].replace("&#39;", "'")
+    assert [r["code"] for r in body["art20_region_counts"]] == ["NL31"]

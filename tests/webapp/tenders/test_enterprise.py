@@ -156,3 +156,18 @@ def test_roles_are_kept_apart(client):
     login(client, AUTHORITY)
     assert client.get("/opportunities/").status_code == 403
     assert client.get("/opportunities/profile").status_code == 403
+
+
+def test_closed_tenders_are_found_only_when_asked_for_and_never_offered(client, db):
+    login(client, ENTERPRISE)
+    closed = db.exec(select(Tender).where(Tender.status == "closed")).first()
+    word = max(closed.title.split(), key=len)
+    plain = client.get(f"/opportunities/?q={word}").get_data(as_text=True)
+    assert 'id="closed-title"' not in plain
+    assert closed.id not in listed_ids(plain)
+    html = client.get(f"/opportunities/?q={word}&include_closed=on").get_data(as_text=True)
+    assert 'id="closed-title"' in html
+    assert f'/opportunities/tenders/{closed.id}"' in html
+    assert closed.id not in listed_ids(html)  # found for reference, not offered as a match
+    detail = client.get(f"/opportunities/tenders/{closed.id}").get_data(as_text=True)
+    assert "Why this tender is not in your list" in detail

@@ -343,13 +343,25 @@ def test_a_process_listed_twice_in_one_file_is_one_tender(db):
 # --- the CLI -----------------------------------------------------------------------------------
 
 
+def test_the_summary_counts_the_tenders_already_closed(db):
+    body = json.dumps([
+        release("ocds-open", tenderPeriod={"endDate": "2020-02-01T12:00:00Z"}),
+        release("ocds-past", tenderPeriod={"endDate": "2019-12-01T12:00:00Z"}),
+        release("ocds-done", status="complete"),
+    ])
+    summary = importing.import_ocds(db, body, now=NOW)
+    assert (summary.n_created, summary.n_closed) == (3, 2)
+    assert summary.as_dict()["closed"] == 2
+
+
 def test_cli_imports_with_a_summary_and_fails_only_on_a_malformed_file(app, db, shared_data,
                                                                        tmp_path):
     scotland = shared_data / "ocds" / "scotland" / "public_contracts_scotland_releases.json"
     runner = app.test_cli_runner()
     result = runner.invoke(args=["import", "ocds", str(scotland)])
     assert result.exit_code == 0, result.output
-    assert f"{N_SCOTTISH} created, 0 updated, 0 skipped" in result.output
+    assert f"{N_SCOTTISH} created, 0 updated ({N_SCOTTISH} already closed), 0 skipped" \
+        in result.output
 
     messy = tmp_path / "messy.json"
     messy.write_text(json.dumps([release("ocds-ok"), {"ocid": "ocds-bad", "tender": {}}]))
@@ -357,7 +369,7 @@ def test_cli_imports_with_a_summary_and_fails_only_on_a_malformed_file(app, db, 
     broken.write_text("{not json")
     result = runner.invoke(args=["import", "ocds", str(messy), str(scotland), str(broken)])
     assert result.exit_code == 1
-    assert "1 created, 0 updated, 1 skipped" in result.output
+    assert "1 created, 0 updated (0 already closed), 1 skipped" in result.output
     assert "skipped release 2 (ocds-bad): no tender title" in result.output
     assert f"0 created, {N_SCOTTISH} updated" in result.output
     assert "broken.json: not JSON" in result.output

@@ -62,8 +62,9 @@ def import_eforms(paths: tuple[str, ...]) -> None:
 
 def _echo_summary(path: str, summary: importing.ImportSummary) -> None:
     click.echo(
-        f"{path}: {summary.n_created} created, {summary.n_updated} updated, "
-        f"{len(summary.skipped)} skipped, {len(summary.warnings)} warnings."
+        f"{path}: {summary.n_created} created, {summary.n_updated} updated "
+        f"({summary.n_closed} already closed), {len(summary.skipped)} skipped, "
+        f"{len(summary.warnings)} warnings."
     )
     for problem in summary.skipped:
         click.echo(f"  skipped {problem.record}: {problem.reason}")

@@ -29,6 +29,7 @@ from webapp.tenders.services.matching import (
 )
 from webapp.tenders.services.profiles import (
     KIND_LABELS,
+    REACH_LABELS,
     InvalidProfile,
     NoEnterprise,
     NotYours,
@@ -45,7 +46,8 @@ from webapp.tenders.services.profiles import (
 )
 
 __all__ = [
-    "KIND_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters", "MatchList", "MatchView",
+    "KIND_LABELS", "REACH_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters",
+    "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
     "cpv_labels", "cpv_picker", "current_input", "editable_enterprise", "enterprise_of",
     "feedback_of", "IndexNotReady", "current_index", "note_changes", "parse_filters",

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
-from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
+from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
@@ -47,6 +47,9 @@ from webapp.tenders.services.profiles import (
     _split,
     euros,
     region_label,
+    unknown_codes,
+    unknown_cpv_message,
+    unknown_nuts_message,
     validation_errors,
 )
 
@@ -159,6 +162,7 @@ class ResearchResult:
     candidates: list[Candidate]
     region_chart: BarChart | None
     n_art20: int
+    art20_region_counts: list[RegionCount]
     art20_verdict: str
     art20_tone: str
     summary: str
@@ -203,21 +207,51 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
     )
 
 
+def check_research(db: Session, research: ResearchInput) -> None:
+    """What the format check cannot see: codes missing from the official lists (when they
+    are loaded), and an Art. 77 reservation for work Art. 77 does not cover; InvalidResearch
+    names the field."""
+    errors = {}
+    unknown_cpv, unknown_nuts = unknown_codes(db, research.cpv_codes,
+                                              [research.nuts] if research.nuts else [])
+    if unknown_cpv:
+        errors["cpv_codes"] = unknown_cpv_message(unknown_cpv)
+    if unknown_nuts:
+        errors["nuts"] = unknown_nuts_message(research.nuts)
+    main = research.cpv_codes[0] if research.cpv_codes else None
+    if research.reservation == "art77" and main and not is_art77_cpv(main):
+        errors["reservation"] = _(
+            "Art. 77(1) of Directive 2014/24/EU lets a buyer reserve only the health, social "
+            "and cultural services whose CPV codes it lists (85000000 to 85323000, and a few "
+            "others such as 80110000 and 92500000); %(code)s is not one of them, so this "
+            "contract cannot be reserved under Art. 77. An Art. 20 reservation (sheltered "
+            "workshops and enterprises with at least 30%% disadvantaged staff) may fit "
+            "instead.", code=main)
+    if errors:
+        raise InvalidResearch(errors)
+
+
 def market_research(db: Session, research: ResearchInput, n: int = 20) -> ResearchResult:
-    """How many social enterprises could bid for a planned tender, where, and who."""
+    """How many social enterprises could bid for a planned tender, where, and who.
+
+    The input is checked first (``check_research``), so every surface answers the same
+    inputs with the same counts or the same error."""
+    check_research(db, research)
     index = current_index(db)
     planned = _planned_item(research, research.reservation)
     ranking = index.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
     fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     n_able = sum(r.n_enterprises for r in ranking.region_counts)
-    if research.reservation == "art20":
-        n_art20 = n_able
-    else:
-        art20 = index.matcher.rank_enterprises(
+    # Art. 20: the same planned tender reserved, so only qualifying enterprises count, and
+    # only those whose reach takes in its place (the matcher's reach gate); the same inputs
+    # give the same count whichever reservation was chosen.
+    art20_counts = ranking.region_counts if research.reservation == "art20" else (
+        index.matcher.rank_enterprises(
             _planned_item(research, "art20"), n=1, min_score=MIN_SCORE
-        )
-        n_art20 = sum(r.n_enterprises for r in art20.region_counts)
-    verdict, tone = _art20_verdict(n_art20)
+        ).region_counts
+    )
+    n_art20 = sum(r.n_enterprises for r in art20_counts)
+    verdict, tone = _art20_verdict(n_art20, art20_counts)
     labels = ", ".join(cpv_label(fitted.cpv_tree, c) for c in research.cpv_codes)
     place = region_label(fitted.nuts_names, research.nuts) if research.nuts else _("anywhere")
     return ResearchResult(
@@ -226,6 +260,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
         candidates=_candidates(fitted, ranking.matches, {}, {None: research.value_eur}),
         region_chart=_region_chart(ranking, "research-by-region"),
         n_art20=n_art20,
+        art20_region_counts=art20_counts,
         art20_verdict=verdict,
         art20_tone=tone,
         region_counts=ranking.region_counts,
@@ -273,23 +308,38 @@ def _planned_item(research: ResearchInput, reservation: str) -> TenderItem:
 
 
 ART20_PERCENT = round(100 * ART20_MIN_DISADVANTAGED_SHARE)
+#: Regions named in the Art. 20 verdict; the rest are summed up as "elsewhere".
+ART20_REGIONS_NAMED = 4
 
 
-def _art20_verdict(n_art20: int) -> tuple[str, str]:
+def _art20_where(counts: list[RegionCount]) -> str:
+    """Where the qualifying enterprises are: "Zuid-Holland: 3; Utrecht: 1"."""
+    named = [_("%(region)s: %(n)s", region=c.name, n=c.n_enterprises)
+             for c in counts[:ART20_REGIONS_NAMED]]
+    rest = sum(c.n_enterprises for c in counts[ART20_REGIONS_NAMED:])
+    if rest:
+        named.append(_("elsewhere: %(n)s", n=rest))
+    return "; ".join(named)
+
+
+def _art20_verdict(n_art20: int, counts: list[RegionCount]) -> tuple[str, str]:
     if n_art20 >= ART20_REALISTIC:
         return _("Reserving under Art. 20 looks realistic: %(n)s sheltered workshops or "
-                 "enterprises with at least %(share)s%% disadvantaged staff fit this tender.",
-                 n=n_art20, share=ART20_PERCENT), "good"
+                 "enterprises with at least %(share)s%% disadvantaged staff that serve the "
+                 "place fit this tender, in %(where)s.",
+                 n=n_art20, share=ART20_PERCENT, where=_art20_where(counts)), "good"
     if n_art20 > 0:
         return ngettext("Reserving under Art. 20 is possible but risky: only %(num)s "
-                        "qualifying enterprise fits, so you may receive too few bids.",
+                        "qualifying enterprise that serves the place fits (in %(where)s), so "
+                        "you may receive too few bids.",
                         "Reserving under Art. 20 is possible but risky: only %(num)s "
-                        "qualifying enterprises fit, so you may receive too few bids.",
-                        n_art20), "warn"
+                        "qualifying enterprises that serve the place fit (in %(where)s), so "
+                        "you may receive too few bids.",
+                        n_art20, where=_art20_where(counts)), "warn"
     # a parameter, so that "%%" becomes "%" (gettext formats only when given parameters)
     return _("Reserving under Art. 20 does not look realistic: no sheltered workshop or "
-             "enterprise with at least %(share)s%% disadvantaged staff fits this tender.",
-             share=ART20_PERCENT), "bad"
+             "enterprise with at least %(share)s%% disadvantaged staff that serves the place "
+             "fits this tender.", share=ART20_PERCENT), "bad"
 
 
 def _candidates(fitted: FittedMatcher, matches: list[EnterpriseMatch], lot_names: dict,

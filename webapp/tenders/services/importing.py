@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
-from models import Authority, Lot, NutsRegion, Tender, utcnow
+from models import Authority, Lot, NutsRegion, Tender, TenderStatus, utcnow
 from webapp.tenders.importing import ocds
 from webapp.tenders.importing.ocds import MalformedFile, OcdsRecord
 from webapp.tenders.importing.parsed import ParsedLot, ParsedTender, Problem
@@ -32,6 +32,9 @@ class ImportSummary:
 
     n_created: int = 0
     n_updated: int = 0
+    #: Of the created or updated tenders, those already closed (status or passed deadline):
+    #: stored, searchable on request, but never in an enterprise's list.
+    n_closed: int = 0
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     tender_ids: list[int] = field(default_factory=list)  # created or updated
@@ -41,6 +44,7 @@ class ImportSummary:
         return {
             "created": self.n_created,
             "updated": self.n_updated,
+            "closed": self.n_closed,
             "skipped": [{"record": p.record, "reason": p.reason} for p in self.skipped],
             "warnings": [{"record": p.record, "message": p.reason} for p in self.warnings],
         }
@@ -121,6 +125,7 @@ def import_outcomes(
                             summary.tender_ids, source=source)
         summary.n_created += n_created
         summary.n_updated += len(good) - n_created
+        summary.n_closed += sum(1 for _, outcome in good if outcome.status is TenderStatus.CLOSED)
         for _ in chunk:
             if on_record is not None:
                 on_record()

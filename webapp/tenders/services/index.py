@@ -63,7 +63,9 @@ INLINE_CHANGES = 50
 FIRST_LOAD_WAIT_S = 15.0
 #: More changes than this share of the index since its build: rebuild (encoders drift).
 REBUILD_SHARE = 0.2
-FORMAT = 2  # bump when the pickled layout changes: older files are then rebuilt
+#: Bump when the pickled layout changes: older files are then rebuilt (3: the fitted matcher
+#: holds the lots' text centrality, the profiles' sentence blocks and the place words).
+FORMAT = 3
 
 
 class IndexNotReady(Exception):

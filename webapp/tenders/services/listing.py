@@ -31,6 +31,7 @@ from models import (
 )
 from webapp.errors import Invalid, field_messages
 from webapp.i18n import localize, localized, moment, percent_text
+from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.charts import BarChart, bar_chart, most_text
 from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
 from webapp.tenders.services.matching import (
@@ -85,7 +86,11 @@ class MatchFilters(BaseModel):
     q: str = Field(default="", max_length=200)
     show_dismissed: bool = False
     show_excluded: bool = False
-    # How far to look: blank keeps the profile's reach (served regions and their neighbours).
+    # Closed tenders (deadline passed, awarded, cancelled) are never offered, but a user may
+    # look them up: past buyers and contracts of its trade, for the next round.
+    include_closed: bool = False
+    # How far to look: blank keeps the profile's reach (Enterprise.reach, set on the profile
+    # page); the others widen or narrow it for this list only.
     reach: Literal["", "regions", "country", "anywhere"] = ""
     limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
     page: int = Field(default=1, ge=1, le=10_000)
@@ -180,12 +185,25 @@ class MatchList:
     matches: list[MatchView]
     n_total: int
     excluded: list[GateView] = field(default_factory=list)
+    closed: list[ClosedView] = field(default_factory=list)
+    n_closed: int = 0
     more_limit: int | None = None
     region_chart: BarChart | None = None
     n_dismissed: int = 0
     page: int = 1
     n_pages: int = 1
     n_saved: int = 0
+
+
+@dataclass(frozen=True)
+class ClosedView:
+    """A closed tender found by the user's search (never offered as a match)."""
+
+    tender_id: int
+    title: str
+    buyer: str
+    deadline_text: str
+    value_text: str
 
 
 @dataclass(frozen=True)
@@ -269,10 +287,12 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
         gates = index.matcher.gates_of(profile, side, candidates, now)
         gated = rows_for(db, index, [g.tender_id for g in gates])
         excluded = [_gate_view(gated, gate) for gate in gates]
+    closed, n_closed = _closed_tenders(db, filters) if filters.include_closed else ([], 0)
     more = min(filters.limit + PAGE, MAX_LIMIT) if n_total > filters.limit else None
     return MatchList(
         enterprise=enterprise, filters=filters, matches=matches, n_total=n_total,
-        excluded=excluded, more_limit=more, n_dismissed=n_dismissed,
+        excluded=excluded, closed=closed, n_closed=n_closed, more_limit=more,
+        n_dismissed=n_dismissed,
         region_chart=_region_chart(index, kept),
         page=page, n_pages=n_pages,
         n_saved=sum(1 for action in feedback.values() if action == FeedbackAction.SAVED),
@@ -309,6 +329,21 @@ def saved_tenders(db: Session, user: User) -> list[SavedRow]:
                      deadline_text=_deadline_text(t.deadline), value_text=euros(t.value_eur),
                      place=", ".join(region_label(names, c) for c in t.nuts_codes) or "—")
             for t in sorted(rows, key=order)]
+
+
+def _closed_tenders(db: Session, filters: MatchFilters) -> tuple[list[ClosedView], int]:
+    """Closed tenders matching the words, region, values and reservation of the filters, by
+    the catalogue's search (SQL, paged): they are not in the matching index."""
+    page = search_tenders(db, TenderQuery(
+        status=TenderStatus.CLOSED.value, q=filters.q, nuts=filters.region or None,
+        min_value=filters.min_value, max_value=filters.max_value,
+        reserved=True if filters.reserved_only else None, limit=filters.limit,
+    ))
+    return [
+        ClosedView(tender_id=t.id, title=localized(t, "title"), buyer=t.buyer_name,
+                   deadline_text=_deadline_text(t.deadline), value_text=euros(t.value_eur))
+        for t in page.tenders
+    ], page.total
 
 
 def top_matches(db: Session, user: User, n: int = 5) -> list[MatchView]:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
+from matcher.tenders.rules import DEFAULT_REACH
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
 from webapp.i18n import localize
 
@@ -113,6 +114,7 @@ def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
         turnover_eur=enterprise.turnover_eur,
         min_contract_value_eur=enterprise.min_contract_value_eur,
         max_contract_value_eur=enterprise.max_contract_value_eur,
+        reach=enterprise.reach or DEFAULT_REACH,
     )
 
 

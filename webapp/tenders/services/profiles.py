@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,12 @@ KIND_LABELS = {
     EnterpriseKind.SHELTERED_WORKSHOP: _l("Sheltered workshop"),
     EnterpriseKind.SOCIAL_COOPERATIVE: _l("Social cooperative"),
     EnterpriseKind.OTHER: _l("Other social-economy enterprise"),
+}
+#: How far from its regions an enterprise wants tenders (matcher.tenders.rules.REACHES).
+REACH_LABELS = {
+    "regions": _l("The regions I serve and their neighbours"),
+    "country": _l("My whole country"),
+    "anywhere": _l("Anywhere"),
 }
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -145,6 +151,10 @@ class ProfileInput(BaseModel):
                               description="Whom buyers may write to (public).")
     contact_email: ContactEmail = Field(default="", description="Public contact e-mail.")
     languages: list[str] = Field(default_factory=list, max_length=20)
+    reach: Literal["regions", "country", "anywhere"] = Field(
+        default="regions",
+        description="How far from its regions it wants tenders: regions (those it serves and "
+                    "their neighbours), country, or anywhere.")
 
     @model_validator(mode="after")
     def _range(self) -> ProfileInput:
@@ -200,6 +210,29 @@ def profile_errors(db: Session, payload: dict) -> dict[str, str]:
     return _reference_errors(db, data.nuts, data.regions_served, data.cpv_codes)
 
 
+def unknown_codes(db: Session, cpv_codes: list[str], nuts_codes: list[str]
+                  ) -> tuple[list[str], list[str]]:
+    """The CPV and NUTS codes that are not in the official lists, each checked only when its
+    list is loaded (without it, the format check is all there is)."""
+    unknown_nuts: list[str] = []
+    if nuts_codes and db.exec(select(NutsRegion.code).limit(1)).first() is not None:
+        known = set(db.exec(select(NutsRegion.code).where(NutsRegion.code.in_(nuts_codes))).all())
+        unknown_nuts = [c for c in nuts_codes if c not in known]
+    unknown_cpv: list[str] = []
+    if cpv_codes and db.exec(select(CpvCode.code).limit(1)).first() is not None:
+        known = set(db.exec(select(CpvCode.code).where(CpvCode.code.in_(cpv_codes))).all())
+        unknown_cpv = [c for c in cpv_codes if c not in known]
+    return unknown_cpv, unknown_nuts
+
+
+def unknown_cpv_message(codes: list[str]) -> str:
+    return _("Not CPV 2008 codes: %(codes)s.", codes=", ".join(codes))
+
+
+def unknown_nuts_message(code: str) -> str:
+    return _("'%(code)s' is not a NUTS 2021 region.", code=code)
+
+
 def _check_reference(db: Session, data: ProfileInput) -> None:
     """When the official lists are loaded, the codes must exist in them."""
     errors = _reference_errors(db, data.nuts, data.regions_served, data.cpv_codes)
@@ -210,20 +243,16 @@ def _check_reference(db: Session, data: ProfileInput) -> None:
 def _reference_errors(db: Session, nuts: str | None, regions_served: list[str],
                       cpv_codes: list[str]) -> dict[str, str]:
     errors = {}
-    if db.exec(select(NutsRegion.code).limit(1)).first() is not None:
-        wanted = [c for c in [nuts, *regions_served] if c]
-        known = set(db.exec(select(NutsRegion.code).where(NutsRegion.code.in_(wanted))).all())
-        if nuts and nuts not in known:
-            errors["nuts"] = _("'%(code)s' is not a NUTS 2021 region.", code=nuts)
-        unknown = [c for c in regions_served if c not in known]
-        if unknown:
-            errors["regions_served"] = _("Not NUTS 2021 regions: %(codes)s.",
-                                         codes=", ".join(unknown))
-    if cpv_codes and db.exec(select(CpvCode.code).limit(1)).first() is not None:
-        known = set(db.exec(select(CpvCode.code).where(CpvCode.code.in_(cpv_codes))).all())
-        unknown = [c for c in cpv_codes if c not in known]
-        if unknown:
-            errors["cpv_codes"] = _("Not CPV 2008 codes: %(codes)s.", codes=", ".join(unknown))
+    wanted_nuts = [c for c in [nuts, *regions_served] if c]
+    unknown_cpv, unknown_nuts = unknown_codes(db, cpv_codes, wanted_nuts)
+    if nuts and nuts in unknown_nuts:
+        errors["nuts"] = unknown_nuts_message(nuts)
+    unknown = [c for c in regions_served if c in unknown_nuts]
+    if unknown:
+        errors["regions_served"] = _("Not NUTS 2021 regions: %(codes)s.",
+                                     codes=", ".join(unknown))
+    if unknown_cpv:
+        errors["cpv_codes"] = unknown_cpv_message(unknown_cpv)
     return errors
 
 
