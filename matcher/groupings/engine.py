@@ -194,6 +194,8 @@ class WorkingGroupBuilder(BaseEstimator):
                                     self.plan_, self.max_group_size)
         self.features_ = pool_features(self.applicants_, self.large_buyer_quantile)
         self._check_large_buyers()
+        self.penalty_ = self.penalty * self._rule_unit()
+        self.only_one_ = self._only_of_their_country()
         self.criterion_affinity_ = self._criterion_matrices()
         self.affinity_ = self._weighted(self.criterion_affinity_)
         n_restarts, n_kicks, seconds = self._effort()
@@ -236,6 +238,21 @@ class WorkingGroupBuilder(BaseEstimator):
         for criterion, weight in on:
             total += np.float32(weight) * matrices[criterion]
         return total
+
+    def _rule_unit(self) -> float:
+        """The most one member can add to a group's pairs: (max size - 1) x the weights.
+
+        ``penalty`` is counted in this unit, so that with the default (1) a rule break costs
+        more than any one member brings, and a move or swap that mends a break is taken
+        whenever one exists: the rule is met whenever it can be.
+        """
+        return max((self.max_group_size - 1) * sum(self.weights_.values()), 1.0)
+
+    def _only_of_their_country(self) -> np.ndarray:
+        """Applicants whose country nobody else in the pool shares (alone wherever placed)."""
+        codes = self.features_.country_codes
+        counts = np.bincount(codes[codes >= 0], minlength=max(codes.max(initial=-1) + 1, 1))
+        return (codes >= 0) & (counts[np.maximum(codes, 0)] == 1)
 
     def _checked_weights(self) -> dict[str, float]:
         weights = dict(DEFAULT_WEIGHTS)
@@ -289,7 +306,7 @@ class WorkingGroupBuilder(BaseEstimator):
     def _search_problem(self) -> SearchProblem:
         blocks, f, size = self.blocks_, self.features_, self.max_group_size
         to_block = _membership_matrix(blocks)
-        unit = self.max_group_size * (sum(self.weights_.values()) + 2 * self.penalty) + 1.0
+        unit = self.max_group_size * (sum(self.weights_.values()) + 2 * self.penalty_) + 1.0
         placement_bonus = 10 * unit * (1 + self.fairness)
         if len(blocks.members) == f.n and not blocks.apart:
             # every block is one applicant and nothing is kept apart: share the matrix
@@ -305,17 +322,17 @@ class WorkingGroupBuilder(BaseEstimator):
         if self.large_buyer != "off":
             large = np.asarray(to_block.T @ f.large.astype(float)).reshape(-1, 1)
             phi = np.zeros((1, size + 2))
-            phi[0, 0] = self.penalty if self.large_buyer == "soft" else 10 * placement_bonus
+            phi[0, 0] = self.penalty_ if self.large_buyer == "soft" else 10 * placement_bonus
             terms.append(CountTerm(counts=large.astype(int), phi=phi))
             preferred = large[:, 0] > 0
-        if self.no_lone_country and (f.country_codes >= 0).any():
-            known = f.country_codes >= 0
+        known = (f.country_codes >= 0) & ~self.only_one_  # the others are alone anywhere
+        if self.no_lone_country and known.any():
             one_hot = sp.csr_matrix((np.ones(known.sum()), (np.flatnonzero(known),
                                     f.country_codes[known])))
             one_hot.resize((f.n, f.country_codes.max() + 1))
             counts = np.asarray((to_block.T @ one_hot).todense()).astype(int)
             phi = np.zeros((counts.shape[1], size + 2))
-            phi[:, 1] = self.penalty
+            phi[:, 1] = self.penalty_
             terms.append(CountTerm(counts=counts, phi=phi))
         return SearchProblem(
             affinity=block_affinity, internal=internal,
@@ -356,12 +373,31 @@ class WorkingGroupBuilder(BaseEstimator):
             notes.append(Text(N_("The time budget ran out before the search had settled: these "
                                  "groups are a quicker answer than usual, and moving members "
                                  "may still improve them.")))
+        notes += self._unavoidable_notes()
         found, asked = len(self.partitions_), max(self.n_proposals, 1)
         if found < asked:
             notes.append(plural(Nn_("Only %(n)s distinct proposal was found of the %(asked)s "
                                     "asked for.",
                                     "Only %(n)s distinct proposals were found of the %(asked)s "
                                     "asked for."), found, asked=asked))
+        return notes
+
+    def _unavoidable_notes(self) -> list[Text]:
+        """The rule breaks no grouping could avoid, and why (the answer says so)."""
+        notes = []
+        if self.no_lone_country:
+            f = self.features_
+            notes += [Text(N_("%(name)s is the only applicant from %(country)s: alone from it "
+                              "in any grouping."), name=self.applicants_[i].label,
+                           country=f.countries[i]) for i in np.flatnonzero(self.only_one_)]
+        if self.large_buyer == "soft":
+            n_large = sum(bool(self.features_.large[m].any()) for m in self.blocks_.members)
+            if n_large < self.n_groups_:
+                notes.append(plural(Nn_("Only %(n)s large buyer for %(groups)s groups: some "
+                                        "groups are without one in any grouping.",
+                                        "Only %(n)s large buyers for %(groups)s groups: some "
+                                        "groups are without one in any grouping."),
+                                    n_large, groups=self.n_groups_))
         return notes
 
     def _groups_of(self, block_group: np.ndarray) -> tuple[list[list[str]], list[str]]:
@@ -430,11 +466,11 @@ class WorkingGroupBuilder(BaseEstimator):
             rest = self._indices([m for m in groups[from_group] if m != member])
             before = self._rule_break_count(np.append(rest, i))
             new_scores[from_group] += (-self.affinity_[i, rest].sum(dtype=float)
-                                       + self.penalty * (before - self._rule_break_count(rest)))
+                                       + self.penalty_ * (before - self._rule_break_count(rest)))
         if to_group is not None:
             target = self._indices(groups[to_group])
             before = self._rule_break_count(target)
-            new_scores[to_group] += (self.affinity_[i, target].sum(dtype=float) + self.penalty * (
+            new_scores[to_group] += (self.affinity_[i, target].sum(dtype=float) + self.penalty_ * (
                 before - self._rule_break_count(np.append(target, i))))
         return new_scores
 
@@ -445,10 +481,21 @@ class WorkingGroupBuilder(BaseEstimator):
 
     def _group_score(self, members: np.ndarray) -> float:
         pairs = self.affinity_[np.ix_(members, members)].sum(dtype=float) / 2
-        return float(pairs - self.penalty * self._rule_break_count(members))
+        return float(pairs - self.penalty_ * self._rule_break_count(members))
 
     def _rule_break_count(self, members: np.ndarray) -> int:
-        return len(self._rule_breaks(members))
+        """The breaks a group is charged for: not a member whose country nobody else in the
+        pool shares (no grouping could avoid it)."""
+        return len(self._rule_breaks(members)) - len(self._unavoidable_breaks(members))
+
+    def _unavoidable_breaks(self, members: np.ndarray) -> list[Text]:
+        """The group's breaks that no grouping could avoid, each with the reason."""
+        if not self.no_lone_country:
+            return []
+        return [Text(N_("%(name)s is the only applicant from %(country)s, so alone from it in "
+                        "any group"), name=self.applicants_[i].label,
+                     country=self.features_.countries[i])
+                for i in members if self.only_one_[i]]
 
     def _rule_breaks(self, members: np.ndarray) -> list[str]:
         """The soft rules a group breaks, in words."""
@@ -556,7 +603,8 @@ class WorkingGroupBuilder(BaseEstimator):
             "score": scores[h],
             "criteria": {c: (p / positive if positive > 0 else 0.0) for c, p in points.items()},
             "points": points,
-            "penalty": self.penalty * len(breaks),
+            "penalty": self.penalty_ * self._rule_break_count(members),
+            "unavoidable": self._unavoidable_breaks(members),
             "rule_breaks": breaks,
             "members": {self.applicants_[i].id: self._explain_member(
                 row, members, similarity[row], alternatives.get(int(i)))
@@ -624,9 +672,9 @@ class WorkingGroupBuilder(BaseEstimator):
             key = np.lexsort((top, -np.take_along_axis(g_rows, top, axis=1)), axis=1)
             candidates = np.take_along_axis(top, key, axis=1)[:, :tried]
         leave, arrive = self._break_changes(indices, rows, home, candidates)
-        new_home = scores[home] - own_gain + self.penalty * leave
+        new_home = scores[home] - own_gain + self.penalty_ * leave
         new_to = (scores[candidates] + np.take_along_axis(gains[rows], candidates, axis=1)
-                  + self.penalty * arrive)
+                  + self.penalty_ * arrive)
         others = self._min_elsewhere(scores, home, candidates)
         worst_now = scores.min()
         worst = np.minimum(others, np.minimum(new_home[:, None], new_to))
@@ -655,8 +703,8 @@ class WorkingGroupBuilder(BaseEstimator):
             leave += before.astype(float) - ((sizes[home] > 1) & (large[home] - mine == 0))
             before_to = (sizes[candidates] > 0) & (large[candidates] == 0)
             arrive += before_to.astype(float) - (large[candidates] + mine[:, None] == 0)
-        if self.no_lone_country and (f.country_codes >= 0).any():
-            codes = f.country_codes
+        if self.no_lone_country and (f.country_codes >= 0).any() and not self.only_one_.all():
+            codes = np.where(self.only_one_, -1, f.country_codes)  # alone wherever they go
             counts = np.zeros((k, codes.max() + 2), dtype=int)  # last column: unknown
             for h, m in enumerate(indices):
                 np.add.at(counts[h], np.where(codes[m] >= 0, codes[m], -1), 1)
