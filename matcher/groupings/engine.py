@@ -42,6 +42,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +56,7 @@ from matcher.groupings.criteria import (
     criterion_affinity,
     pool_features,
 )
+from matcher.groupings.exact import ExactResult, Rules, solve_exact
 from matcher.groupings.explain import pair_reasons
 from matcher.groupings.results import Partition, Scorecard
 from matcher.groupings.search import (
@@ -726,6 +728,43 @@ class WorkingGroupBuilder(BaseEstimator):
             eligible = (slot != home)[:, None] & (slot != candidates)
             result = np.where(eligible, scores[slot], result)
         return result
+
+    # -- proving -------------------------------------------------------------------------------
+
+    def prove(self, groups: Sequence[Sequence[str]] | None = None,
+              time_limit: float = 120.0) -> ExactResult | None:
+        """SCIP's best grouping and its bound on the objective this builder reports.
+
+        The model (:mod:`matcher.groupings.exact`) holds the sizes, together, apart, locks,
+        large buyers, the lone-country rule and the worst-group term, so ``bound`` bounds
+        :meth:`score`'s objective of every grouping the settings allow. ``groups`` (default:
+        the best proposal) is SCIP's first solution. None when the run has a waitlist (the
+        model places everyone). Needs OR-Tools; meant for small pools (n <= 40 or so).
+        """
+        check_is_fitted(self, "affinity_")
+        if self.plan_.n_waitlisted:
+            return None
+        groups = self.partitions_[0].groups if groups is None else groups
+        hint = [list(self._indices(group)) for group in groups]
+        return solve_exact(self.affinity_, self.n_groups_, self.min_group_size,
+                           self.max_group_size, time_limit=time_limit, hint=hint,
+                           rules=self._exact_rules())
+
+    def _exact_rules(self) -> Rules:
+        f, index = self.features_, self.index_
+        together = [(index[a], index[b]) for a, b in self.together]
+        apart = [(index[a], index[b]) for a, b in self.apart]
+        locked = [(index[m], g) for m, g in (self.locked or {}).items()]
+        for (i, g), (j, h) in combinations(locked, 2):
+            (together if g == h else apart).append((i, j))
+        countries = None
+        if self.no_lone_country:
+            countries = np.where(self.only_one_, -1, f.country_codes).tolist()
+        return Rules(
+            fairness=self.fairness, penalty=self.penalty_, together=together, apart=apart,
+            countries=countries,
+            large=f.large.tolist() if self.large_buyer != "off" else None,
+            large_hard=self.large_buyer == "hard")
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from models import (
 )
 from webapp.audit import services as audit
 from webapp.db import writes
-from webapp.groupings.services import adapter
+from webapp.groupings.services import adapter, proof
 from webapp.groupings.services.parameters import POOL_KEY, RunParameters
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture
 from webapp.groupings.services.pool import Applicant, pool, sector_for
@@ -60,6 +60,7 @@ class PreviewView:
     worst_text: str
     n_placed: int
     quality: str
+    notes: list[str]  # what the run says about itself: a cut budget, unavoidable rule breaks
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
         n_placed=sum(len(g) for g in best.groups),
         quality=quality(Proposal(sector_id=sector.id, run_key="", objective=best.objective,
                                  bound=best.bound)),
+        notes=[str(localize(note)) for note in best.notes],
     )
 
 
@@ -212,5 +214,6 @@ def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> P
         random_state=parameters.random_state, base_proposal_id=prepared.base_proposal_id,
     )
     db.commit()
+    proof.request(stored[0], n_placed=sum(len(g) for g in results[0].groups))
     return stored[0]
 
