@@ -92,6 +92,8 @@ class _State:
                                 shape=(len(group), n_slots))
         self.gain = slot_sums(problem.affinity, group, n_slots)  # G, column per slot
         self.blocks = np.arange(len(group))
+        # (block, slot it left) while a repair trial runs (None otherwise), to undo it
+        self.journal: list[tuple[int, int]] | None = None
         self._worst: np.ndarray | None = None
         self.size = np.bincount(group, weights=problem.weight, minlength=n_slots).astype(int)
         self.counts = [np.rint(members.T @ term.counts).astype(int) for term in problem.terms]
@@ -248,6 +250,8 @@ class _State:
             counts[a] -= term.counts[u]
             counts[to] += term.counts[u]
         self.group[u] = to
+        if self.journal is not None:
+            self.journal.append((u, a))
         self.last_touched = (a, to)
         self._rescore((a, to))
 
@@ -380,6 +384,8 @@ def _polished(problem: SearchProblem, found: dict[tuple, Solution], rng: np.rand
             continue
         state = _State(problem, solution.group)
         settled = _descend(state, rng, budget.polishing_over)
+        if settled:
+            _repair(state, rng, budget.polishing_over)
         if not settled and not polished:
             budget.polish_cut = True
         _remember(state, polished)
@@ -388,6 +394,63 @@ def _polished(problem: SearchProblem, found: dict[tuple, Solution], rng: np.rand
     if not polished and best and budget.polishing_over():
         budget.polish_cut = True
     return sorted(polished.values(), key=lambda s: -s.objective) + rest
+
+
+def _repair(state: _State, rng: np.random.Generator, out_of_time) -> None:
+    """Mend the rule breaks no single move or swap can: the repair step after a descent.
+
+    For each block whose leaving would lower its group's penalty (a member alone from their
+    country), try swapping it into each group its arrival would not penalise (one with a
+    compatriot), followed by a short descent from the two groups, which can send the
+    partner on to where it fits; keep the first trial that improves the objective, undo the
+    others. Iterated local search rarely finds such two-step repairs by chance.
+    """
+    p = state.p
+    if not p.terms or not p.n_groups:
+        return
+    for u in np.flatnonzero(state.free).tolist():
+        a = int(state.group[u])
+        if not state.real[a] or not _leaving_mends(state, u, a):
+            continue
+        before = state.objective()
+        welcoming = _welcoming_groups(state, u, a)
+        partners = np.flatnonzero(np.isin(state.group, welcoming) & state.free
+                                  & (p.weight == p.weight[u]))
+        for v in partners.tolist():
+            if out_of_time():
+                return
+            b = int(state.group[v])
+            state.journal = []
+            state.swap(u, v)
+            touched = np.flatnonzero(np.isin(state.group, (a, b)) & state.free)
+            _descend(state, rng, out_of_time, start=touched, verify=False,
+                     max_steps=4 * len(touched) + 16)
+            if state.objective() > before + TOLERANCE * (1 + abs(before)):
+                break
+            undo, state.journal = state.journal, None
+            for block, slot in reversed(undo):
+                state.move(block, slot)
+        state.journal = None
+
+
+def _leaving_mends(state: _State, u: int, a: int) -> bool:
+    """Whether group a's rule penalty falls when block u leaves it."""
+    now = after = 0.0
+    for term, counts in zip(state.p.terms, state.counts, strict=True):
+        now += float(term.penalty(counts[a]))
+        after += float(term.penalty(counts[a] - term.counts[u]))
+    return after < now - TOLERANCE
+
+
+def _welcoming_groups(state: _State, u: int, a: int) -> list[int]:
+    """Real groups other than a whose rule penalty does not rise when block u arrives."""
+    slots = np.arange(state.p.n_groups)
+    now = np.zeros(slots.size)
+    after = np.zeros(slots.size)
+    for term, counts in zip(state.p.terms, state.counts, strict=True):
+        now += term.penalty(counts[: state.p.n_groups])
+        after += term.penalty(counts[: state.p.n_groups] + term.counts[u])
+    return [int(h) for h in slots[(after <= now + TOLERANCE) & (slots != a)]]
 
 
 def _remember(state: _State, found: dict[tuple, Solution]) -> Solution:

@@ -190,7 +190,8 @@ def nine_country_pool() -> list[Applicant]:
 
 
 def test_no_lone_country_is_met_wherever_it_can_be_and_the_rest_is_explained():
-    builder = WorkingGroupBuilder(no_lone_country=True, random_state=0).fit(nine_country_pool())
+    builder = WorkingGroupBuilder(no_lone_country=True, random_state=0,
+                                  time_limit=10.0).fit(nine_country_pool())
     best = builder.partitions_[0]
     breaks = [b for e in best.explanations for b in e["rule_breaks"]]
     assert breaks == ["Authority 0 is alone from DK"]
