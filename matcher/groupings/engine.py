@@ -203,8 +203,7 @@ class WorkingGroupBuilder(BaseEstimator):
         n_restarts, n_kicks, seconds = self._effort()
         self.budget_ = Budget.of(seconds, started)
         solutions = search(self._search_problem(), np.random.default_rng(self.random_state),
-                           n_restarts, n_kicks, self.budget_, keep=max(self.n_proposals, 1) * 3,
-                           want=max(self.n_proposals, 1))
+                           n_restarts, n_kicks, self.budget_, keep=max(self.n_proposals, 1) * 3)
         self.partitions_ = self._proposals(solutions)
         self.notes_ = self._budget_notes()
         return self

@@ -329,10 +329,8 @@ def slot_sums(affinity: np.ndarray, group: np.ndarray, n_slots: int) -> np.ndarr
 
 
 def search(problem: SearchProblem, rng: np.random.Generator, n_restarts: int, n_kicks: int,
-           budget: Budget, keep: int, want: int | None = None) -> list[Solution]:
+           budget: Budget, keep: int) -> list[Solution]:
     """The ``keep`` best distinct local optima found over restarts and kicks, best first.
-
-    The first ``want`` (default all) are polished (see :func:`_polished`).
 
     Each restart builds a greedy assignment and descends to a local optimum; each kick swaps a
     few random blocks and descends again from the touched groups only (iterated local search,
@@ -341,7 +339,6 @@ def search(problem: SearchProblem, rng: np.random.Generator, n_restarts: int, n_
     phase stops on ``budget``.
     """
     found: dict[tuple, Solution] = {}
-    want = keep if want is None else want
     out_of_time = budget.searching_over
     for restart in range(n_restarts):
         if restart and out_of_time():
@@ -364,22 +361,22 @@ def search(problem: SearchProblem, rng: np.random.Generator, n_restarts: int, n_
                 best = current
             else:
                 state = _State(problem, best.group)
-    return _polished(problem, found, rng, keep, want, budget)
+    return _polished(problem, found, rng, keep, budget)
 
 
 def _polished(problem: SearchProblem, found: dict[tuple, Solution], rng: np.random.Generator,
-              keep: int, want: int, budget: Budget) -> list[Solution]:
+              keep: int, budget: Budget) -> list[Solution]:
     """Make sure the best solutions are full local optima (kicks only descend locally).
 
-    Best first, until ``want`` distinct polished solutions exist (two may polish into one)
-    or the budget ends; the others follow unpolished, as reserves. ``polish_cut`` records
-    that the best one could not be finished.
+    Best first, all ``keep`` of them while the budget lasts (a reserve that only a full
+    descent frees from a broken hard rule may be needed); when the budget ends, the others
+    follow unpolished. ``polish_cut`` records that the best one could not be finished.
     """
     best = sorted(found.values(), key=lambda s: -s.objective)[:keep]
     polished: dict[tuple, Solution] = {}
     rest = []
     for solution in best:
-        if len(polished) >= want or budget.polishing_over():
+        if budget.polishing_over():
             rest.append(solution)
             continue
         state = _State(problem, solution.group)
