@@ -76,6 +76,7 @@ REGION_MODES = ("near", "spread")
 LARGE_BUYER_MODES = ("off", "soft", "hard")
 TOP_PARTNERS = 3
 ALTERNATIVES_TRIED = 3  # groups, by pair gain, whose exact move cost an explanation computes
+RESCUE_ROUNDS = 3  # searches in all when no solution found keeps every hard rule
 CHUNK_CELLS = 4_000_000  # affinity cells computed at once (float64 temporaries of ~32 MB)
 
 
@@ -202,9 +203,20 @@ class WorkingGroupBuilder(BaseEstimator):
         self.affinity_ = self._weighted(self.criterion_affinity_)
         n_restarts, n_kicks, seconds = self._effort()
         self.budget_ = Budget.of(seconds, started)
-        solutions = search(self._search_problem(), np.random.default_rng(self.random_state),
-                           n_restarts, n_kicks, self.budget_, keep=max(self.n_proposals, 1) * 3)
-        self.partitions_ = self._proposals(solutions)
+        problem, rng = self._search_problem(), np.random.default_rng(self.random_state)
+        keep = max(self.n_proposals, 1) * 3
+        solutions = search(problem, rng, n_restarts, n_kicks, self.budget_, keep)
+        for rescue in range(1, RESCUE_ROUNDS + 1):
+            try:
+                self.partitions_ = self._proposals(solutions)
+                break
+            except InfeasibleGrouping:
+                # Moves and swaps keep sizes, so a greedy start that put an apart pair
+                # together beside blocks of other weights can be a dead end: more starts.
+                if rescue == RESCUE_ROUNDS:
+                    raise
+                solutions = search(problem, rng, 4 * rescue * n_restarts + 4, n_kicks,
+                                   Budget.of(seconds), keep)
         self.notes_ = self._budget_notes()
         return self
 

@@ -222,3 +222,15 @@ def test_a_time_budget_that_cuts_the_search_short_is_said_and_kept():
     assert any("time budget ran out" in note for note in builder.notes_)
     # building the affinities and explaining are not cut; the search phases are
     assert seconds < 0.5 + 6.0
+
+
+def test_an_apart_pair_behind_a_dead_end_start_is_still_kept_apart():
+    # Found by the property tests: both greedy starts put a3 and a7 together beside blocks
+    # of two, where no size-keeping move or swap separates them.
+    builder = WorkingGroupBuilder(
+        max_group_size=4, min_group_size=1, together=[("a2", "a4"), ("a5", "a0")],
+        apart=[("a3", "a7")], locked={"a6": 0}, fairness=0.0, n_restarts=2, n_kicks=4,
+        random_state=89, time_limit=30.0).fit(generate_pool(8, seed=503))
+    groups = builder.partitions_[0].groups
+    assert not any({"a3", "a7"} <= set(group) for group in groups)
+    assert "a6" in groups[0]
