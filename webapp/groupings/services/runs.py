@@ -37,6 +37,11 @@ from webapp.groupings.services.views import WaitRow, quality, size_text
 from webapp.i18n import localize, stored_text, with_texts
 from webapp.i18n import number as decimal_text
 
+SMALL_POOL = 50  # the engine's live-preview budget (0.25 s) applies up to this pool size
+# A stored run is not live: a small pool's search may finish its restarts and kicks (so the
+# same settings give the same proposals on a busy machine) instead of stopping at 0.25 s.
+STORED_SMALL_POOL_SECONDS = 3.0
+
 
 @dataclass(frozen=True)
 class PreviewMember:
@@ -139,9 +144,10 @@ def prepare(db: Session, sector: Sector) -> Prepared:
     return Prepared(sector, kept, excluded, together, apart, locked, base)
 
 
-def _run(prepared: Prepared, parameters: RunParameters) -> list[adapter.Result]:
+def _run(prepared: Prepared, parameters: RunParameters,
+         time_limit: float | None = None) -> list[adapter.Result]:
     return adapter.run(prepared.applicants, parameters, together=prepared.together,
-                       apart=prepared.apart, locked=prepared.locked)
+                       apart=prepared.apart, locked=prepared.locked, time_limit=time_limit)
 
 
 def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> PreviewView:
@@ -178,7 +184,8 @@ def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> P
     """Run the engine and store one Proposal per alternative (same run_key); return the best."""
     sector = sector_for(db, user, slug)
     prepared = prepare(db, sector)
-    results = _run(prepared, parameters)
+    small = len(prepared.applicants) <= SMALL_POOL
+    results = _run(prepared, parameters, time_limit=STORED_SMALL_POOL_SECONDS if small else None)
     run_key = uuid.uuid4().hex
     now = datetime.now(UTC)
     stored = []
