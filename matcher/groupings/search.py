@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CountTerm", "SearchProblem", "Solution", "search"]
+__all__ = ["Budget", "CountTerm", "SearchProblem", "Solution", "search", "slot_sums"]
 
 TOLERANCE = 1e-9
 
@@ -90,8 +90,10 @@ class _State:
         self.free = problem.locked < 0
         members = sp.csr_matrix((np.ones(len(group)), (np.arange(len(group)), group)),
                                 shape=(len(group), n_slots))
-        self.gain = np.asfortranarray((members.T @ problem.affinity).T)  # G, column per slot
+        self.gain = slot_sums(problem.affinity, group, n_slots)  # G, column per slot
         self.blocks = np.arange(len(group))
+        # (block, slot it left) while a repair trial runs (None otherwise), to undo it
+        self.journal: list[tuple[int, int]] | None = None
         self._worst: np.ndarray | None = None
         self.size = np.bincount(group, weights=problem.weight, minlength=n_slots).astype(int)
         self.counts = [np.rint(members.T @ term.counts).astype(int) for term in problem.terms]
@@ -240,14 +242,16 @@ class _State:
     def move(self, u: int, to: int) -> None:
         """Move block u to slot ``to`` and update the sums (O(n))."""
         p, a = self.p, self.group[u]
-        self.gain[:, a] -= p.affinity[:, u]
-        self.gain[:, to] += p.affinity[:, u]
+        self.gain[:, a] -= p.affinity[u]  # rows, not columns: the matrix is symmetric
+        self.gain[:, to] += p.affinity[u]
         self.size[a] -= p.weight[u]
         self.size[to] += p.weight[u]
         for term, counts in zip(p.terms, self.counts, strict=True):
             counts[a] -= term.counts[u]
             counts[to] += term.counts[u]
         self.group[u] = to
+        if self.journal is not None:
+            self.journal.append((u, a))
         self.last_touched = (a, to)
         self._rescore((a, to))
 
@@ -265,59 +269,185 @@ class _State:
             if not self.real[h]:
                 continue
             members = np.flatnonzero(self.group == h)
-            pair = p.affinity[np.ix_(members, members)].sum() / 2
+            pair = p.affinity[np.ix_(members, members)].sum(dtype=float) / 2
             penalty = sum(t.penalty(c[h]) for t, c in zip(p.terms, self.counts, strict=True))
             self.penalty[h] = penalty
             self.score[h] = pair + p.internal[members].sum() - penalty
 
 
+@dataclass
+class Budget:
+    """When each phase must stop (``time.perf_counter()`` seconds; None: no limit).
+
+    The first descent stops at ``descent_until`` (so that kicks still find alternatives in a
+    pool too large to settle), the search (restarts and kicks) at ``search_until``, the final
+    descents of the kept solutions at ``polish_until``; what is left of the fit's time is for
+    the explanations.
+    Every loop checks its limit between two blocks, so no phase overruns by more than one
+    block's evaluation. ``first_descent_cut`` and ``polish_cut`` record what was cut short.
+    """
+
+    descent_until: float | None = None
+    search_until: float | None = None
+    polish_until: float | None = None
+    first_descent_cut: bool = False
+    polish_cut: bool = False
+
+    @classmethod
+    def of(cls, seconds: float | None, started: float | None = None) -> Budget:
+        """Half of ``seconds`` for the first descent, 70 % for the search, 80 % for polishing."""
+        if seconds is None:
+            return cls()
+        started = time.perf_counter() if started is None else started
+        return cls(descent_until=started + 0.5 * seconds, search_until=started + 0.7 * seconds,
+                   polish_until=started + 0.8 * seconds)
+
+    def descending_over(self) -> bool:
+        return self.descent_until is not None and time.perf_counter() > self.descent_until
+
+    def searching_over(self) -> bool:
+        return self.search_until is not None and time.perf_counter() > self.search_until
+
+    def polishing_over(self) -> bool:
+        return self.polish_until is not None and time.perf_counter() > self.polish_until
+
+
+def slot_sums(affinity: np.ndarray, group: np.ndarray, n_slots: int) -> np.ndarray:
+    """``G[u, h]``: the sum of ``affinity[u, v]`` over the v in slot h (group < 0: nowhere).
+
+    Column h is the sum of its members' rows (the matrix is symmetric): O(n^2) in all, and
+    several times faster than a sparse one-hot product with a dense n x n matrix.
+    """
+    gain = np.zeros((len(affinity), n_slots), order="F")
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_slots + 1))
+    for h in range(n_slots):
+        rows = order[bounds[h]:bounds[h + 1]]
+        if rows.size:
+            gain[:, h] = affinity[rows].sum(axis=0, dtype=float)
+    return gain
+
+
 def search(problem: SearchProblem, rng: np.random.Generator, n_restarts: int, n_kicks: int,
-           time_limit: float | None, keep: int) -> list[Solution]:
+           budget: Budget, keep: int) -> list[Solution]:
     """The ``keep`` best distinct local optima found over restarts and kicks, best first.
 
     Each restart builds a greedy assignment and descends to a local optimum; each kick swaps a
     few random blocks and descends again from the touched groups only (iterated local search,
     keeping the better of the two). The best ``keep`` solutions get a final full descent.
+    The greedy start is always completed (it is the answer of last resort); every later
+    phase stops on ``budget``.
     """
-    started = time.perf_counter()
     found: dict[tuple, Solution] = {}
-
-    def out_of_time() -> bool:
-        return time_limit is not None and time.perf_counter() - started > time_limit
-
+    out_of_time = budget.searching_over
     for restart in range(n_restarts):
         if restart and out_of_time():
             break
         state = _State(problem, construct(problem, rng))
-        _descend(state, rng, out_of_time)
+        settled = _descend(state, rng, budget.descending_over if restart == 0 else out_of_time)
+        if restart == 0 and not settled:
+            budget.first_descent_cut = True
         best = _remember(state, found)
         for _ in range(n_kicks):
             if out_of_time():
                 break
-            _descend(state, rng, out_of_time, start=_kick(state, rng), verify=False)
+            touched = _kick(state, rng)
+            # from an unsettled state a kick's descent would cascade into the whole pool:
+            # cap it, so that the kicks still yield alternatives
+            _descend(state, rng, out_of_time, start=touched, verify=False,
+                     max_steps=None if settled else 4 * len(touched) + 16)
             current = _remember(state, found)
             if current.objective >= best.objective - TOLERANCE:
                 best = current
             else:
                 state = _State(problem, best.group)
-    polish_limit = None if time_limit is None else time_limit * 1.25
-
-    def polish_out_of_time() -> bool:
-        return polish_limit is not None and time.perf_counter() - started > polish_limit
-
-    return _polished(problem, found, rng, keep, polish_out_of_time)
+    return _polished(problem, found, rng, keep, budget)
 
 
 def _polished(problem: SearchProblem, found: dict[tuple, Solution], rng: np.random.Generator,
-              keep: int, out_of_time) -> list[Solution]:
-    """Make sure the best solutions are full local optima (kicks only descend locally)."""
+              keep: int, budget: Budget) -> list[Solution]:
+    """Make sure the best solutions are full local optima (kicks only descend locally).
+
+    Best first, all ``keep`` of them while the budget lasts (a reserve that only a full
+    descent frees from a broken hard rule may be needed); when the budget ends, the others
+    follow unpolished. ``polish_cut`` records that the best one could not be finished.
+    """
     best = sorted(found.values(), key=lambda s: -s.objective)[:keep]
     polished: dict[tuple, Solution] = {}
+    rest = []
     for solution in best:
+        if budget.polishing_over():
+            rest.append(solution)
+            continue
         state = _State(problem, solution.group)
-        _descend(state, rng, out_of_time)
+        settled = _descend(state, rng, budget.polishing_over)
+        if settled:
+            _repair(state, rng, budget.polishing_over)
+        if not settled and not polished:
+            budget.polish_cut = True
         _remember(state, polished)
-    return sorted(polished.values(), key=lambda s: -s.objective)
+    keys = set(polished)
+    rest = [s for s in rest if s.key(problem.n_groups) not in keys]
+    if not polished and best and budget.polishing_over():
+        budget.polish_cut = True
+    return sorted(polished.values(), key=lambda s: -s.objective) + rest
+
+
+def _repair(state: _State, rng: np.random.Generator, out_of_time) -> None:
+    """Mend the rule breaks no single move or swap can: the repair step after a descent.
+
+    For each block whose leaving would lower its group's penalty (a member alone from their
+    country), try swapping it into each group its arrival would not penalise (one with a
+    compatriot), followed by a short descent from the two groups, which can send the
+    partner on to where it fits; keep the first trial that improves the objective, undo the
+    others. Iterated local search rarely finds such two-step repairs by chance.
+    """
+    p = state.p
+    if not p.terms or not p.n_groups:
+        return
+    for u in np.flatnonzero(state.free).tolist():
+        a = int(state.group[u])
+        if not state.real[a] or not _leaving_mends(state, u, a):
+            continue
+        before = state.objective()
+        welcoming = _welcoming_groups(state, u, a)
+        partners = np.flatnonzero(np.isin(state.group, welcoming) & state.free
+                                  & (p.weight == p.weight[u]))
+        for v in partners.tolist():
+            if out_of_time():
+                return
+            b = int(state.group[v])
+            state.journal = []
+            state.swap(u, v)
+            touched = np.flatnonzero(np.isin(state.group, (a, b)) & state.free)
+            _descend(state, rng, out_of_time, start=touched, verify=False,
+                     max_steps=4 * len(touched) + 16)
+            if state.objective() > before + TOLERANCE * (1 + abs(before)):
+                break
+            undo, state.journal = state.journal, None
+            for block, slot in reversed(undo):
+                state.move(block, slot)
+        state.journal = None
+
+
+def _leaving_mends(state: _State, u: int, a: int) -> bool:
+    """Whether group a's rule penalty falls when block u leaves it."""
+    now = after = 0.0
+    for term, counts in zip(state.p.terms, state.counts, strict=True):
+        now += float(term.penalty(counts[a]))
+        after += float(term.penalty(counts[a] - term.counts[u]))
+    return after < now - TOLERANCE
+
+
+def _welcoming_groups(state: _State, u: int, a: int) -> list[int]:
+    """Real groups other than a whose rule penalty does not rise when block u arrives."""
+    slots = np.arange(state.p.n_groups)
+    now = np.zeros(slots.size)
+    after = np.zeros(slots.size)
+    for term, counts in zip(state.p.terms, state.counts, strict=True):
+        now += term.penalty(counts[: state.p.n_groups])
+        after += term.penalty(counts[: state.p.n_groups] + term.counts[u])
+    return [int(h) for h in slots[(after <= now + TOLERANCE) & (slots != a)]]
 
 
 def _remember(state: _State, found: dict[tuple, Solution]) -> Solution:
@@ -327,21 +457,29 @@ def _remember(state: _State, found: dict[tuple, Solution]) -> Solution:
 
 
 def _descend(state: _State, rng: np.random.Generator, out_of_time,
-             start: np.ndarray | None = None, verify: bool = True) -> None:
+             start: np.ndarray | None = None, verify: bool = True,
+             max_steps: int | None = None) -> bool:
     """Apply improving moves and swaps to queued blocks; a block whose group changes is queued
     again (a "don't look" list: the others' deltas mostly stay as they were).
 
     The queue starts with ``start`` (default: every free block); with ``verify``, full sweeps
-    follow until one finds nothing to improve.
+    follow until one finds nothing to improve. The time is checked before every block (one
+    block costs O(n)), so a large pool's first descent cannot overrun the budget. Returns
+    whether the descent settled (False: stopped by the time limit or ``max_steps`` block
+    evaluations).
     """
     free = np.flatnonzero(state.free)
     first = free if start is None else start
     improved = True
-    while improved and not out_of_time():
+    while improved:
         improved = False
         queue = deque(int(u) for u in rng.permutation(first))
         queued = set(queue)
         while queue:
+            if out_of_time() or max_steps is not None and max_steps <= 0:
+                return False
+            if max_steps is not None:
+                max_steps -= 1
             u = queue.popleft()
             queued.discard(u)
             if not _improve(state, u):
@@ -353,8 +491,9 @@ def _descend(state: _State, rng: np.random.Generator, out_of_time,
                     queue.append(v)
                     queued.add(v)
         if not verify:
-            return
+            return True
         first = free
+    return True
 
 
 def _improve(state: _State, u: int) -> bool:
@@ -387,25 +526,34 @@ def _kick(state: _State, rng: np.random.Generator) -> np.ndarray:
 
 
 def construct(problem: SearchProblem, rng: np.random.Generator) -> np.ndarray:
-    """Seed each group, then place blocks heaviest first, each in its best group with room."""
+    """Seed each group, then place blocks heaviest first, each in its best group with room.
+
+    O(n x groups) time: ``closeness`` (each block's best affinity to a seed so far) is updated
+    with one row per seed rather than recomputed over every seeded group.
+    """
     p = problem
     n_blocks, n_slots = len(p.weight), p.n_slots
     group = np.full(n_blocks, -1)
     size = np.zeros(n_slots, dtype=int)
-    gain = np.zeros((n_blocks, n_slots))
+    gain = np.zeros((n_blocks, n_slots), order="F")  # columns are updated, rows are read
 
     def place(u: int, h: int) -> None:
         group[u] = h
         size[h] += p.weight[u]
-        gain[:, h] += p.affinity[:, u]
+        gain[:, h] += p.affinity[u]  # a row: the matrix is symmetric
 
     for u in np.flatnonzero(p.locked >= 0):
         place(int(u), int(p.locked[u]))
+    closeness = np.zeros(n_blocks)  # unseeded groups count as 0, as apart pairs are negative
+    for h in range(p.n_groups):
+        if size[h]:
+            closeness = np.maximum(closeness, gain[:, h])
     for h in range(p.n_groups):
         if size[h] == 0:
-            seed = _seed(p, group, gain, rng)
+            seed = _seed(p, group, closeness, rng)
             if seed is not None:
                 place(seed, h)
+                closeness = np.maximum(closeness, p.affinity[seed])
     order = rng.permutation(np.flatnonzero(group < 0))
     order = order[np.argsort(-p.weight[order], kind="stable")]
     remaining = int(p.weight[order].sum())
@@ -417,16 +565,16 @@ def construct(problem: SearchProblem, rng: np.random.Generator) -> np.ndarray:
     return group
 
 
-def _seed(p: SearchProblem, group: np.ndarray, gain: np.ndarray,
+def _seed(p: SearchProblem, group: np.ndarray, closeness: np.ndarray,
           rng: np.random.Generator) -> int | None:
     """A free single block, preferring one far from the groups seeded so far (and large)."""
     free = np.flatnonzero((group < 0) & (p.weight <= p.max_size))
     if free.size == 0:
         return None
-    closeness = gain[free, : p.n_groups].max(axis=1)
+    near = closeness[free]
     if p.preferred_seeds is not None:
-        closeness = closeness - 1e6 * p.preferred_seeds[free]
-    candidates = free[np.argsort(closeness, kind="stable")[:3]]
+        near = near - 1e6 * p.preferred_seeds[free]
+    candidates = free[np.argsort(near, kind="stable")[:3]]
     return int(rng.choice(candidates))
 
 

@@ -1,7 +1,9 @@
 """The working-group engine as a coordinator sees it: who ends up together, and why."""
 
+import dataclasses
 import doctest
 import json
+import time
 
 import pytest
 
@@ -178,3 +180,57 @@ def test_sector_limits_keep_the_best_preferred_sectors():
         (("a", "ict", 3), "a is limited to 2 sectors and ranked ict 3rd"),
         (("c", "ict", 1), "c is limited to 0 sectors and ranked ict 1st"),
     ]
+
+
+def nine_country_pool() -> list[Applicant]:
+    """42 applicants from 9 countries, one of which (DK) has a single applicant."""
+    countries = ("NL", "BE", "DE", "FR", "IT", "ES", "PL", "CZ")
+    return [dataclasses.replace(a, country="DK" if k == 0 else countries[k % 8])
+            for k, a in enumerate(generate_pool(42, seed=3))]
+
+
+def test_no_lone_country_is_met_wherever_it_can_be_and_the_rest_is_explained():
+    builder = WorkingGroupBuilder(no_lone_country=True, random_state=0,
+                                  time_limit=10.0).fit(nine_country_pool())
+    best = builder.partitions_[0]
+    breaks = [b for e in best.explanations for b in e["rule_breaks"]]
+    assert breaks == ["Authority 0 is alone from DK"]
+    unavoidable = [u for e in best.explanations for u in e["unavoidable"]]
+    assert unavoidable == ["Authority 0 is the only applicant from DK, so alone from it in any "
+                           "group"]
+    assert ("Authority 0 is the only applicant from DK: alone from it in any grouping."
+            in builder.notes_)
+    # the unavoidable break costs nothing: the group's score is its pairs alone
+    group = next(e for e in best.explanations if e["unavoidable"])
+    assert group["penalty"] == 0.0
+
+
+def test_a_rule_break_costs_more_than_one_member_brings():
+    pool = nine_country_pool()
+    builder = WorkingGroupBuilder(no_lone_country=True, random_state=0).fit(pool)
+    assert builder.penalty_ == pytest.approx(6.0)  # (7 - 1) x interests weight 1
+    assert builder.penalty_ > builder.affinity_.max() * (builder.max_group_size - 1) - 1e-6
+
+
+def test_a_time_budget_that_cuts_the_search_short_is_said_and_kept():
+    pool = generate_pool(1500, seed=1)
+    started = time.perf_counter()
+    builder = WorkingGroupBuilder(time_limit=0.5, random_state=0).fit(pool)
+    seconds = time.perf_counter() - started
+    assert builder.partitions_, "the greedy start is the answer of last resort"
+    assert builder.budget_.first_descent_cut
+    assert any("time budget ran out" in note for note in builder.notes_)
+    # building the affinities and explaining are not cut; the search phases are
+    assert seconds < 0.5 + 6.0
+
+
+def test_an_apart_pair_behind_a_dead_end_start_is_still_kept_apart():
+    # Found by the property tests: both greedy starts put a3 and a7 together beside blocks
+    # of two, where no size-keeping move or swap separates them.
+    builder = WorkingGroupBuilder(
+        max_group_size=4, min_group_size=1, together=[("a2", "a4"), ("a5", "a0")],
+        apart=[("a3", "a7")], locked={"a6": 0}, fairness=0.0, n_restarts=2, n_kicks=4,
+        random_state=89, time_limit=30.0).fit(generate_pool(8, seed=503))
+    groups = builder.partitions_[0].groups
+    assert not any({"a3", "a7"} <= set(group) for group in groups)
+    assert "a6" in groups[0]

@@ -29,7 +29,8 @@ class Result:
     objective: float
     scores: list[float]
     explanations: list[dict]
-    bound: float | None = None  # the engine gives no bound yet: no "proven optimal" badge
+    bound: float | None = None  # set later by the proof job (services.proof)
+    notes: tuple[Text, ...] = ()  # what the run says about itself (budget, unavoidable breaks)
 
 
 def engine_applicant(a: Applicant) -> EngineApplicant:
@@ -59,10 +60,12 @@ def _fit(model: WorkingGroupBuilder, applicants: list[EngineApplicant]) -> Worki
 
 def run(applicants: list[Applicant], parameters: RunParameters, *,
         together: Iterable[tuple[int, int]] = (), apart: Iterable[tuple[int, int]] = (),
-        locked: Mapping[int, int] | None = None) -> list[Result]:
-    """The engine's proposals for a pool, best first (GroupingInfeasible with its reason)."""
+        locked: Mapping[int, int] | None = None, time_limit: float | None = None
+        ) -> list[Result]:
+    """The engine's proposals for a pool, best first (GroupingInfeasible with its reason);
+    ``time_limit`` overrides the engine's budget for the pool's size."""
     model = _fit(builder(
-        parameters, n_proposals=parameters.n_alternatives,
+        parameters, n_proposals=parameters.n_alternatives, time_limit=time_limit,
         together=[(str(a), str(b)) for a, b in together],
         apart=[(str(a), str(b)) for a, b in apart],
         locked={str(i): g for i, g in (locked or {}).items()},
@@ -70,9 +73,40 @@ def run(applicants: list[Applicant], parameters: RunParameters, *,
     return [
         Result(groups=[[int(i) for i in g] for g in p.groups],
                waitlist=[(int(i), reason) for i, reason in p.waitlist],
-               objective=p.objective, scores=list(p.scores), explanations=p.explanations)
+               objective=p.objective, scores=list(p.scores), explanations=p.explanations,
+               notes=tuple(model.notes_))
         for p in model.partitions_
     ]
+
+
+@dataclass(frozen=True)
+class Proof:
+    """SCIP's verdict on a pool: the bound on the objective, and whether it is proven."""
+
+    bound: float
+    best_found: float
+    proven: bool
+
+
+def prove(applicants: list[Applicant], parameters: RunParameters, groups: list[list[int]], *,
+          together: Iterable[tuple[int, int]] = (), apart: Iterable[tuple[int, int]] = (),
+          locked: Mapping[int, int] | None = None, time_limit: float) -> Proof | None:
+    """The exact model on the pool (SCIP through OR-Tools, as the benchmark runs it), with
+    ``groups`` as its first solution; None when the model does not cover the run (a waitlist)
+    or OR-Tools is not installed."""
+    try:
+        import ortools  # noqa: F401  (an optional dependency: the bench extra)
+    except ImportError:
+        return None
+    model = _fit(builder(
+        parameters, **RESCORE_EFFORT, together=[(str(a), str(b)) for a, b in together],
+        apart=[(str(a), str(b)) for a, b in apart],
+        locked={str(i): g for i, g in (locked or {}).items()},
+    ), [engine_applicant(a) for a in applicants])
+    result = model.prove([[str(i) for i in g] for g in groups], time_limit=time_limit)
+    if result is None:
+        return None
+    return Proof(bound=result.bound, best_found=result.objective, proven=result.proven)
 
 
 def rescore(parameters: RunParameters, pool: list[Applicant], groups: dict[int, list[Applicant]],

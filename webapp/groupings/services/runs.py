@@ -29,13 +29,18 @@ from models import (
 )
 from webapp.audit import services as audit
 from webapp.db import writes
-from webapp.groupings.services import adapter
+from webapp.groupings.services import adapter, proof
 from webapp.groupings.services.parameters import POOL_KEY, RunParameters
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture
 from webapp.groupings.services.pool import Applicant, pool, sector_for
 from webapp.groupings.services.views import WaitRow, quality, size_text
 from webapp.i18n import localize, stored_text, with_texts
 from webapp.i18n import number as decimal_text
+
+SMALL_POOL = 50  # the engine's live-preview budget (0.25 s) applies up to this pool size
+# A stored run is not live: a small pool's search may finish its restarts and kicks (so the
+# same settings give the same proposals on a busy machine) instead of stopping at 0.25 s.
+STORED_SMALL_POOL_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class PreviewView:
     worst_text: str
     n_placed: int
     quality: str
+    notes: list[str]  # what the run says about itself: a cut budget, unavoidable rule breaks
 
 
 @dataclass(frozen=True)
@@ -138,9 +144,10 @@ def prepare(db: Session, sector: Sector) -> Prepared:
     return Prepared(sector, kept, excluded, together, apart, locked, base)
 
 
-def _run(prepared: Prepared, parameters: RunParameters) -> list[adapter.Result]:
+def _run(prepared: Prepared, parameters: RunParameters,
+         time_limit: float | None = None) -> list[adapter.Result]:
     return adapter.run(prepared.applicants, parameters, together=prepared.together,
-                       apart=prepared.apart, locked=prepared.locked)
+                       apart=prepared.apart, locked=prepared.locked, time_limit=time_limit)
 
 
 def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> PreviewView:
@@ -168,6 +175,7 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
         n_placed=sum(len(g) for g in best.groups),
         quality=quality(Proposal(sector_id=sector.id, run_key="", objective=best.objective,
                                  bound=best.bound)),
+        notes=[str(localize(note)) for note in best.notes],
     )
 
 
@@ -176,7 +184,8 @@ def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> P
     """Run the engine and store one Proposal per alternative (same run_key); return the best."""
     sector = sector_for(db, user, slug)
     prepared = prepare(db, sector)
-    results = _run(prepared, parameters)
+    small = len(prepared.applicants) <= SMALL_POOL
+    results = _run(prepared, parameters, time_limit=STORED_SMALL_POOL_SECONDS if small else None)
     run_key = uuid.uuid4().hex
     now = datetime.now(UTC)
     stored = []
@@ -212,5 +221,6 @@ def generate(db: Session, user: User, slug: str, parameters: RunParameters) -> P
         random_state=parameters.random_state, base_proposal_id=prepared.base_proposal_id,
     )
     db.commit()
+    proof.request(stored[0], n_placed=sum(len(g) for g in results[0].groups))
     return stored[0]
 

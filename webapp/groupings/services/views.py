@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import AuditEvent, PartnerWish, Proposal, ProposalStatus, Sector, User
+from webapp.groupings.services import proof
 from webapp.groupings.services.parameters import RunParameters, stored
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture, size_text
 from webapp.groupings.services.pool import Applicant, applicants_by_id, pool, sector_for
@@ -95,6 +96,7 @@ class ProposalView:
     quality: str  # "proven optimal", "within 3% of the best possible" or ""
     worst_score: float | None
     n_placed: int
+    proving: bool = False  # the exact proof runs: the badge comes when it is done
     highlight: set[int] = field(default_factory=set)  # group ids changed by the last action
     to_retire: list[str] = field(default_factory=list)  # what publishing this one retires
 
@@ -246,6 +248,7 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         status_label=status_label(proposal.status), quality=quality(proposal),
         worst_score=min((g.score for g in loaded.groups), default=None),
         n_placed=sum(len(c.members) for c in cards), highlight=highlight or set(),
+        proving=proof.pending(proposal, sum(len(c.members) for c in cards)),
     )
 
 
