@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from matcher.text import N_, Text
 from models import Membership, ProposalStatus, User, WaitlistEntry
+from webapp.alerts.services import notices
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.groupings.services import adapter
@@ -199,5 +200,6 @@ def publish(db: Session, user: User, slug: str, proposal_id: int,
     audit.record(db, user, "proposal.publish", sector_id=loaded.sector.id,
                  proposal_id=proposal_id, version=loaded.proposal.version,
                  members=sum(len(ms) for ms in loaded.members.values()))
+    notices.group_published(db, loaded)  # mails to the members, committed with the publish
     db.commit()
     return loaded
