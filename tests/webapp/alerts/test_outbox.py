@@ -163,3 +163,28 @@ def test_the_cli_round_sends_and_a_second_round_sends_nothing_new(app, db, smtp_
     assert len(smtp_server.mailbox.messages) == 1
     bad = runner.invoke(args=["alerts", "send", "--shard", "2", "--shards", "2"])
     assert bad.exit_code != 0 and "--shard" in bad.output
+
+
+def test_the_scheduled_jobs_write_the_digests_and_send_them(app, db, smtp_server):
+    """What the scheduler runs without anyone at a terminal: the digest job writes the mail
+    into the outbox and hands it to the outbox job, which sends it through the server."""
+    from tests.webapp.alerts.test_digests import save_search
+    from webapp import jobs
+    from webapp.alerts.services import rounds
+
+    jobs._import_job_modules()
+    assert {"alerts-digests", "alerts-outbox"} <= set(jobs.PERIODIC)
+    app.config.update(SMTP_URL=smtp_server.url, BASE_URL="http://localhost")
+    client = app.test_client()
+    login(client, ENTERPRISE)
+    save_search(client, region="NL")
+    with app.app_context():
+        jobs.enqueue(rounds.digest_job).wait(120)
+        jobs.wait_idle(app)
+    [message] = smtp_server.mailbox.to(ENTERPRISE)
+    assert "tenders for you in Matchmaker" in message["Subject"]
+    assert db.exec(select(OutboxMessage.state)).all() == ["sent"]
+    with app.app_context():  # due again only tomorrow: nothing new
+        assert "sent 0 digests" in jobs.enqueue(rounds.digest_job).wait(120)
+        jobs.wait_idle(app)
+    assert len(smtp_server.mailbox.messages) == 1
