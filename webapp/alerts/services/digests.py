@@ -8,7 +8,8 @@ last told of them or first saw them (a fingerprint per user and tender). Nothing
 no part has anything.
 
 A search's list is the tender list's, from the same shared matching index: the engine scores
-the enterprise once against every tender of the index (``score_tenders``), the list's masks
+the enterprise once against every tender of the index (``score_tenders_many``, a block of
+enterprises at a time, the same scores as the list's ``score_tenders``), the list's masks
 keep the open, matching tenders that pass the search's filters (the tenders feature's own
 ``filter_mask``), dismissed tenders are left out and a top-k keeps the best `DIGEST_DEPTH`;
 signals and reasons are worked out for the tenders the mail shows alone (``explain_tenders``).
@@ -66,7 +67,10 @@ from webapp.tenders.services.profiles import euros
 
 log = logging.getLogger("matchmaker.alerts")
 
-BLOCK = 256  # enterprises ranked and written together
+BLOCK = 256  # users ranked and written together
+#: Enterprises scored together: one pass costs little more than one enterprise, and memory
+#: grows with enterprises × lots (64 × 130,000 lots is about 100 MB at a time).
+SCORE_BLOCK = 64
 #: A digest looks at the best 10 of each search's list (the feed shows 20): a tender is new
 #: when it enters them. All of them go in the mail: one left out would be "new" tomorrow.
 DIGEST_DEPTH = 10
@@ -200,17 +204,15 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
     open_now = index.open_mask(now)
 
     sent_rows, new_prints = [], []
-    scored: dict[int, tuple] = {}  # enterprise id -> the engine's scores, once per enterprise
+    scored = _scored(index, enterprise_ids, profiles)
     # First each user's new tenders, then the rows of them all in one query.
     fresh_by_user, listed_by_user = {}, {}
     for user in users:
         eid = user.enterprise_id
-        if eid not in scored:
-            scored[eid] = index.matcher.score_tenders(profiles[eid])
         marks = feedback.get(eid, {})
         dismissed = [tid for tid, a in marks.items() if a == FeedbackAction.DISMISSED]
         fresh_by_user[user.id], listed_by_user[user.id] = _fresh(
-            db, index, user, by_user[user.id], scored[eid][2], open_now, dismissed, sent)
+            db, index, user, by_user[user.id], scored[eid][1], open_now, dismissed, sent)
     shown = {tid for u in users for _s, fresh in fresh_by_user[u.id] for tid, _p in fresh}
     fitted = rows_for(db, index, shown | {t for u in users for t in listed_by_user[u.id]})
     for user in users:
@@ -219,7 +221,8 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         marks = feedback.get(eid, {})
         side = scored[eid][0]
         positions = [p for _s, fresh in fresh_by_user[user.id] for _t, p in fresh]
-        matches = index.matcher.explain_tenders(profiles[eid], side, positions)
+        matches = index.matcher.explain_tenders(profiles[eid], side, positions,
+                                                only_top_reason=True)
         by_tender = {m.tender_id: m for m in matches}
         labels = _labels(locale)
         with force_locale(locale):
@@ -285,6 +288,18 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         report.skipped_blocks += 1
         log.warning("digest block of users %s..%s already written by another worker",
                     user_ids[0], user_ids[-1])
+
+
+def _scored(index: MatchingIndex, enterprise_ids: list[int], profiles: dict) -> dict:
+    """Enterprise id -> (its encoded profile, its score per tender of the index): the
+    engine's scores of ``score_tenders``, computed a few dozen enterprises at a time."""
+    scored = {}
+    for start in range(0, len(enterprise_ids), SCORE_BLOCK):
+        chunk = enterprise_ids[start:start + SCORE_BLOCK]
+        side, scores = index.matcher.score_tenders_many([profiles[e] for e in chunk])
+        for row, eid in enumerate(chunk):
+            scored[eid] = (side.rows([row]), scores[row])
+    return scored
 
 
 def _sent_log(db: Session, user_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
