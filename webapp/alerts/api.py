@@ -63,7 +63,7 @@ def _invalid(invalid: InvalidSearch):
 def _own(search_id: int) -> SavedSearch:
     try:
         return searches.own_search(get_session(), g.user, search_id)
-    except searches.NotYours:
+    except searches.UnknownSearch:
         abort(404, "No such saved search, or not yours.")
 
 

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 
 from models import Role, Tender, TenderStatus
 from webapp.alerts.services import calls
-from webapp.alerts.services.calls import InvalidCall, NotYours
+from webapp.alerts.services.calls import InvalidCall, UnknownCall
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.rendering import render
@@ -58,7 +58,7 @@ def create():
                                                 "message", "cap")}
         return render("alerts/calls/new.html", values=values, tender=tender,
                       errors=invalid.errors, max_cap=calls.MAX_CAP, status=422)
-    except NotYours:
+    except UnknownCall:
         abort(404)
     if result.n_sent:
         flash(ngettext("Your call went to %(num)s social enterprise (of %(fitting)s that fit).",
@@ -76,7 +76,7 @@ def show(call_id: int):
     """Who received the call, who answered what, and whether a reserved lot looks realistic."""
     try:
         view = calls.call_view(get_session(), g.user, call_id)
-    except NotYours:
+    except UnknownCall:
         abort(404)
     return render("alerts/calls/show.html", view=view)
 
@@ -112,7 +112,7 @@ def _received(call_id: int, errors: dict | None = None, form=None, status: int =
     db = get_session()
     try:
         view = calls.received_one(db, g.user, call_id)
-    except NotYours:
+    except UnknownCall:
         abort(404)
     research = view.call.research or {}
     planned = db.get(Tender, view.call.tender_id) if view.call.tender_id else None
@@ -129,7 +129,7 @@ def answer(call_id: int):
     try:
         calls.answer_call(db, g.user, call_id, request.form.get("answer", ""),
                           request.form.get("message", ""))
-    except NotYours:
+    except UnknownCall:
         abort(404)
     except InvalidCall as invalid:
         db.rollback()

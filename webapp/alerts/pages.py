@@ -98,7 +98,7 @@ def edit_search(search_id: int):
     db = get_session()
     try:
         search = searches.own_search(db, g.user, search_id)
-    except searches.NotYours:
+    except searches.UnknownSearch:
         abort(404)
     errors, form = {}, None
     if request.method == "POST":
@@ -126,7 +126,7 @@ def delete_search(search_id: int):
     db = get_session()
     try:
         search = searches.own_search(db, g.user, search_id)
-    except searches.NotYours:
+    except searches.UnknownSearch:
         abort(404)
     name = search.name
     searches.delete_search(db, search)
@@ -141,7 +141,7 @@ def renew_feed(search_id: int):
     db = get_session()
     try:
         search = searches.own_search(db, g.user, search_id)
-    except searches.NotYours:
+    except searches.UnknownSearch:
         abort(404)
     searches.renew_feed_token(db, search)
     flash(_("The feed of “%(name)s” has a new address; the old one no longer works.",

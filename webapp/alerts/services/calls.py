@@ -33,6 +33,7 @@ from models import (
 from webapp.alerts.services.mail import external_url, send_to
 from webapp.alerts.services.preferences import preferences_of, wants
 from webapp.audit import services as audit
+from webapp.errors import Invalid, NotYours
 from webapp.tenders.services import buyer
 from webapp.tenders.services.buyer import MIN_SCORE, PublicEnterprise, ResearchInput
 from webapp.tenders.services.matching import enterprise_profile
@@ -45,14 +46,12 @@ ANSWERS = ("interested", "not_for_us")
 REALISTIC = buyer.ART20_REALISTIC
 
 
-class NotYours(LookupError):
+class UnknownCall(NotYours):
     """No such call, or not one the user may see."""
 
 
-class InvalidCall(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
+class InvalidCall(Invalid):
+    """A call for interest or an answer that cannot be sent, with a message per field."""
 
 
 class CallInput(BaseModel):
@@ -118,12 +117,12 @@ class SendResult:
 def send_call(db: Session, user: User, data: CallInput) -> SendResult:
     """Create the call, pick its recipients from the engine's candidates, mail them; commits."""
     if user.role != Role.AUTHORITY or user.authority_id is None:
-        raise NotYours()
+        raise UnknownCall()
     tender = None
     if data.tender_id is not None:
         tender = db.get(Tender, data.tender_id)
         if tender is None or tender.authority_id != user.authority_id:
-            raise NotYours()
+            raise UnknownCall()
         if TenderStatus(tender.status) == TenderStatus.CLOSED:
             raise InvalidCall({"tender_id": _("This tender is closed; plan a new one.")})
         candidates = buyer.tender_candidates(db, user, tender.id, n=data.cap).candidates
@@ -240,7 +239,7 @@ def call_view(db: Session, user: User, call_id: int) -> CallView:
     """One call of the user's authority with every answer and the verdict on reserving."""
     call = db.get(CallForInterest, call_id)
     if call is None or user.role != Role.AUTHORITY or call.authority_id != user.authority_id:
-        raise NotYours()
+        raise UnknownCall()
     rows = db.exec(select(CallRecipient, Enterprise)
                    .join(Enterprise, Enterprise.id == CallRecipient.enterprise_id)
                    .where(CallRecipient.call_id == call.id)).all()
@@ -311,7 +310,7 @@ def received_one(db: Session, user: User, call_id: int) -> ReceivedView:
     for view in received(db, user):
         if view.call.id == call_id:
             return view
-    raise NotYours()
+    raise UnknownCall()
 
 
 def answer_call(db: Session, user: User, call_id: int,

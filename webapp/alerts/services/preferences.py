@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, select
 
 from models import AlertPreference, Role, User, utcnow
+from webapp.errors import Invalid
 
 #: The kinds of mail a user can turn off, per role (the unsubscribe link names one).
 KINDS_BY_ROLE = {
@@ -48,10 +49,8 @@ class PreferenceInput:
     kinds: dict[str, bool]
 
 
-class InvalidPreferences(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
+class InvalidPreferences(Invalid):
+    """Preferences that cannot be saved, with a message per field."""
 
 
 def parse_preferences(user: User, form: dict,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, func, select
 
 from models import Enterprise, Role, SavedSearch, User, utcnow
+from webapp.errors import Invalid, NotYours
 from webapp.tenders.services import InvalidFilters, MatchFilters, MatchList, parse_filters
 from webapp.tenders.services import ranked_for as tenders_ranked_for
 
@@ -27,16 +28,12 @@ MAX_PER_USER = 25
 LIST_DEPTH = 20
 
 
-class NotYours(LookupError):
+class UnknownSearch(NotYours):
     """No such saved search, or another user's."""
 
 
-class InvalidSearch(Exception):
+class InvalidSearch(Invalid):
     """A saved search that cannot be stored, with a message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(str(errors))
-        self.errors = errors
 
 
 class SavedFiltersIn(BaseModel):
@@ -185,7 +182,7 @@ def search_rows(db: Session, user: User) -> list[SearchRow]:
 def own_search(db: Session, user: User, search_id: int) -> SavedSearch:
     search = db.get(SavedSearch, search_id)
     if search is None or search.user_id != user.id:
-        raise NotYours(search_id)
+        raise UnknownSearch()
     return search
 
 
