@@ -1,6 +1,15 @@
 """SQLModel tables of Matchmaker, importable from one place."""
 
 from models._types import WebUrl, is_web_url, utcnow
+from models.alerts import (
+    AlertPreference,
+    AlertSent,
+    CallForInterest,
+    CallRecipient,
+    OutboxMessage,
+    SavedSearch,
+    TenderFingerprint,
+)
 from models.enums import (
     ApplicationStatus,
     AuthorityKind,
@@ -32,6 +41,8 @@ from models.tenders import Enterprise, Lot, MatchFeedback, Tender
 from models.users import ApiToken, LoginThrottle, User
 
 __all__ = [
+    "AlertPreference", "AlertSent", "CallForInterest", "CallRecipient", "OutboxMessage",
+    "SavedSearch", "TenderFingerprint",
     "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "IndexChange",
     "LoginThrottle", "Lot", "MatchFeedback", "MatchIndex", "Membership", "NutsRegion",

@@ -396,6 +396,83 @@ MATRIX.update({
 })
 
 
+# --- alerts: preferences, saved searches, feeds, unsubscribe, outbox, calls for interest -------
+_ENTERPRISES_OK = {"enterprise": OK, "enterprise2": OK}
+MATRIX.update({
+    ("alerts.preferences", "GET"): [Case(page(**LOGGED_IN_OK))],
+    ("alerts.preferences", "POST"): [
+        Case(page(default=DONE, anonymous=LOGIN), form={"locale": "en"}),
+        Case(page(default=422, anonymous=LOGIN), form={"locale": "xx"}),
+    ],
+    ("alerts.enterprise.searches", "GET"): [Case(page(**_ENTERPRISES_OK))],
+    ("alerts.enterprise.create_search", "POST"): [
+        Case(page(enterprise=DONE, enterprise2=DONE), form={"name": "Matrix", "region": "NL"}),
+    ],
+    ("alerts.enterprise.edit_search", "GET"): [
+        Case(page(enterprise=OK, enterprise2=404), {"search_id": "search_id"}),
+    ],
+    ("alerts.enterprise.edit_search", "POST"): [
+        Case(page(enterprise=DONE, enterprise2=404), {"search_id": "search_id"},
+             form={"name": "Renamed", "frequency": "weekly"}),
+    ],
+    ("alerts.enterprise.delete_search", "POST"): [
+        Case(page(enterprise=DONE, enterprise2=404), {"search_id": "search_id"}, form={}),
+    ],
+    ("alerts.enterprise.renew_feed", "POST"): [
+        Case(page(enterprise=DONE, enterprise2=404), {"search_id": "search_id"}, form={}),
+    ],
+    ("alerts.public.feed", "GET"): [
+        Case(everyone(), {"token": "feed_token"}, note="the private token is the key"),
+        Case(everyone(404), {"token": "=not-a-token"}),
+    ],
+    ("alerts.public.unsubscribe", "GET"): [
+        Case(everyone(), {"token": "unsubscribe_token"}),
+        Case(everyone(404), {"token": "=forged.token"}),
+    ],
+    ("alerts.public.unsubscribe", "POST"): [
+        Case(everyone(DONE), {"token": "unsubscribe_token"}, form={},
+             note="RFC 8058 one-click: no session, no CSRF; the signed token says who"),
+        Case(everyone(404), {"token": "=forged.token"}, form={}),
+    ],
+    ("alerts.coordinator.outbox", "GET"): [Case(page(**COORDINATORS_OK))],
+    ("alerts.coordinator.message", "GET"): [
+        Case(page(**COORDINATORS_OK), {"message_id": "outbox_id"}),
+        Case(page(coordinator=404, coordinator2=404), {"message_id": "=999999"}),
+    ],
+    ("alerts.coordinator.resend", "POST"): [
+        Case(page(coordinator=DONE, coordinator2=DONE), {"message_id": "outbox_id"}, form={}),
+    ],
+    ("alerts.calls.index", "GET"): [Case(page(**AUTHORITIES_OK))],
+    ("alerts.calls.new", "GET"): [Case(page(**AUTHORITIES_OK), query="cpv_codes=90911200")],
+    ("alerts.calls.create", "POST"): [
+        Case(page(authority=422, authority2=422), form={}, note="no purchase: invalid"),
+    ],
+    ("alerts.calls.show", "GET"): [
+        Case(page(authority=OK, authority2=404), {"call_id": "call_id"}),
+    ],
+    ("alerts.calls.received", "GET"): [Case(page(**_ENTERPRISES_OK))],
+    ("alerts.calls.received_show", "GET"): [
+        Case(page(enterprise=OK, enterprise2=404), {"call_id": "call_id"},
+             note="only the enterprises the call went to"),
+    ],
+    ("alerts.calls.answer", "POST"): [
+        Case(page(enterprise=DONE, enterprise2=404), {"call_id": "call_id"},
+             form={"answer": "interested", "message": "From the matrix."}),
+    ],
+    ("api.saved_search_list", "GET"): [Case(api(**_ENTERPRISES_OK))],
+    ("api.saved_search_create", "POST"): [
+        Case(api(enterprise=201, enterprise2=201), json={"name": "Matrix"}),
+    ],
+    ("api.saved_search_update", "PATCH"): [
+        Case(api(enterprise=OK, enterprise2=404), {"search_id": "search_id"},
+             json={"name": "Renamed"}),
+    ],
+    ("api.saved_search_delete", "DELETE"): [
+        Case(api(enterprise=204, enterprise2=404), {"search_id": "search_id"}),
+    ],
+})
+
+
 # --- the world the matrix runs in -------------------------------------------------------------
 
 class World(SimpleNamespace):
@@ -441,6 +518,7 @@ def world(seeded_db_file, tmp_path_factory):
         enterprise_id, enterprise2_id = me.enterprise_id, them.enterprise_id
         enterprise2 = db.get(Enterprise, enterprise2_id)
         enterprise2_turnover = enterprise2.turnover_eur
+        alerts = _alerts_world(app, db, arranged, me)
     clients = {"anonymous": app.test_client()}
     for role, email in EMAILS.items():
         clients[role] = app.test_client()
@@ -456,7 +534,7 @@ def world(seeded_db_file, tmp_path_factory):
         partner_spend=partner_spend, **generated,
         enterprise2_id=enterprise2_id, enterprise2_turnover=enterprise2_turnover,
         other_sector_id=_sector_id(app, arranged),
-        **token_ids,
+        **token_ids, **alerts,
         **vars(arranged),
     )
     yield world
@@ -474,6 +552,28 @@ def _generate(db: Session, arranged) -> dict:
         Group.proposal_id == other.id).order_by(Membership.id)).first()
     return {"gen_proposal_id": shared.id, "gen_other_proposal_id": other.id,
             "gen_other_proposal_version": other.version, "gen_other_application_id": member}
+
+
+def _alerts_world(app, db: Session, arranged, me: User) -> dict:
+    """The enterprise's saved search, a call for interest it received, one outbox message."""
+    from models import CallForInterest, CallRecipient
+    from webapp.alerts.services import searches
+    from webapp.alerts.services.outbox import Draft, enqueue
+    from webapp.alerts.services.preferences import unsubscribe_token
+
+    search = searches.create_search(db, me, searches.SavedSearchIn(name="Matrix search"))
+    call = CallForInterest(authority_id=arranged.authority_id, title="Matrix call")
+    db.add(call)
+    db.flush()
+    db.add(CallRecipient(call_id=call.id, enterprise_id=me.enterprise_id, score=0.5))
+    message = enqueue(db, Draft(to_address=me.email, subject="Matrix mail", body_text="Hello",
+                                body_html="<p>Hello</p>", kind="notice",
+                                message_id="<matrix@example.org>", user_id=me.id))
+    db.commit()
+    with app.app_context():
+        token = unsubscribe_token(me.id, "digests")
+    return {"search_id": search.id, "feed_token": search.feed_token, "call_id": call.id,
+            "outbox_id": message.id, "unsubscribe_token": token}
 
 
 def _sector_id(app, arranged) -> int:

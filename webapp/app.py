@@ -139,7 +139,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp import groupings, tenders
+    from webapp import alerts, groupings, tenders
     from webapp.api import bp as api_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.auth import bp as auth_bp
@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(groupings.blueprint())
     app.register_blueprint(tenders.blueprint())
+    app.register_blueprint(alerts.blueprint())
     app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
     app.extensions["csrf"].exempt(api_bp)  # bearer tokens, never cookies: no CSRF to forge

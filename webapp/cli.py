@@ -14,10 +14,11 @@ from webapp.security import MIN_PASSWORD_LENGTH, InvalidEmail, hash_password, no
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app (also reachable through `flask --app webapp`)."""
+    from webapp.alerts.cli import alerts_cli
     from webapp.tenders.importing.cli import import_cli, reference_cli
 
     for group in (db_cli, fixtures_cli, users_cli, tokens_cli, import_cli, reference_cli,
-                  index_cli):
+                  index_cli, alerts_cli):
         app.cli.add_command(group)
     for command in (serve, worker, scheduler):
         app.cli.add_command(command)

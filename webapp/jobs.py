@@ -334,5 +334,5 @@ def _import_job_modules() -> None:
         importlib.import_module(module)
 
 
-#: Modules with periodic jobs (the e-mail digests will add theirs here).
-JOB_MODULES = ["webapp.tenders.services.index"]
+#: Modules with periodic jobs.
+JOB_MODULES = ["webapp.tenders.services.index", "webapp.alerts.services.rounds"]

@@ -15,17 +15,24 @@ NAVIGATION = {
         ("home.index", _l("Home")),
         ("groupings.coordinator.index", _l("Sectors")),
         ("audit.index", _l("Audit trail")),
+        ("alerts.coordinator.outbox", _l("Outbox")),
+        ("alerts.preferences", _l("E-mail")),
     ),
     Role.AUTHORITY: (
         ("home.index", _l("Home")),
         ("groupings.members.index", _l("My groups")),
         ("tenders.buyer.tenders", _l("My tenders")),
         ("tenders.buyer.research", _l("Market research")),
+        ("alerts.calls.index", _l("Calls for interest")),
+        ("alerts.preferences", _l("E-mail")),
     ),
     Role.ENTERPRISE: (
         ("home.index", _l("Home")),
         ("tenders.enterprise.index", _l("Tenders for us")),
         ("tenders.enterprise.profile", _l("Our profile")),
+        ("alerts.enterprise.searches", _l("Saved searches")),
+        ("alerts.calls.received", _l("Calls for interest")),
+        ("alerts.preferences", _l("E-mail")),
     ),
 }
 

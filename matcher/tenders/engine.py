@@ -663,8 +663,32 @@ class TenderMatcher(BaseEstimator):
         unit_scores = self._unit_scores(side)[0]
         return side, unit_scores, self._tender_scores(unit_scores[None, :])[0]
 
-    def explain_tenders(self, enterprise, side: _Side, tender_indices) -> list[TenderMatch]:
-        """Signals, reasons and best lot of the given tenders only (positions in tenders_)."""
+    def score_tenders_many(
+        self, enterprises: Sequence[EnterpriseProfile]
+    ) -> tuple[_Side, np.ndarray]:
+        """Several enterprises against every fitted tender, in one pass.
+
+        What :meth:`score_tenders` gives one enterprise, for a batch: encoding and scoring rows
+        together costs little more than one row (the encoders' and products' overhead is per
+        call). Returns the encoded profiles (``side.rows([i])`` is the i-th one, for
+        :meth:`explain_tenders`) and the tender scores, one row per enterprise (float32; gated
+        tenders score below 0). Memory grows with rows × lots: pass blocks of a few dozen.
+        """
+        check_is_fitted(self)
+        side = self._encode_enterprises(list(enterprises))
+        if not len(enterprises):
+            return side, np.zeros((0, self.n_tenders_), dtype=np.float32)
+        return side, self._tender_scores(self._unit_scores(side))
+
+    def explain_tenders(
+        self, enterprise, side: _Side, tender_indices, only_top_reason: bool = False
+    ) -> list[TenderMatch]:
+        """Signals, reasons and best lot of the given tenders only (positions in tenders_).
+
+        ``only_top_reason`` writes the reason of the strongest signal alone (the others get
+        ""): a digest quotes one reason per tender, and reasons are the costly part of a
+        round over thousands of enterprises.
+        """
         chosen = [int(index) for index in tender_indices]
         # The signals of every lot of the chosen tenders in one pass: slicing the sparse blocks
         # and multiplying them per tender cost more than the whole ranking.
@@ -676,7 +700,7 @@ class TenderMatcher(BaseEstimator):
         bounds = np.cumsum([0, *map(len, positions)])
         return [
             self._tender_match(enterprise, index, units,
-                               (values[a:b], scores[a:b], evidence[a:b]))
+                               (values[a:b], scores[a:b], evidence[a:b]), only_top_reason)
             for index, units, a, b in zip(chosen, positions, bounds[:-1], bounds[1:], strict=True)
         ]
 
@@ -702,7 +726,8 @@ class TenderMatcher(BaseEstimator):
                     break
         return gates
 
-    def _tender_match(self, enterprise, tender_index: int, units, signals) -> TenderMatch:
+    def _tender_match(self, enterprise, tender_index: int, units, signals,
+                      only_top_reason: bool = False) -> TenderMatch:
         """The match of one tender, from the signals of its lots (``units``) computed by
         ``_pair_signals`` and ``_has_evidence``."""
         tender = self.tenders_[tender_index]
@@ -723,7 +748,7 @@ class TenderMatcher(BaseEstimator):
             tender_id=tender.id,
             score=float(np.clip(scores[best], 0, 1)),
             best_lot_id=best_unit.lot_id,
-            signals=self._signals(enterprise, tender, best_unit, values[best]),
+            signals=self._signals(enterprise, tender, best_unit, values[best], only_top_reason),
             gated_lots=gated_lots,
         )
 
@@ -771,30 +796,39 @@ class TenderMatcher(BaseEstimator):
             return "no_evidence", rules.NO_EVIDENCE_REASON
         return gate
 
-    def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray) -> list[Signal]:
+    def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray,
+                 only_top: bool = False) -> list[Signal]:
+        """The pair's signals with their reasons (``only_top``: the strongest one's alone)."""
         value_of = {
             name: None if np.isnan(v) else round(float(v), 4)
             for name, v in zip(SIGNALS, values, strict=True)
         }
-        reasons = {
-            "cpv": explain.cpv_reason(
+        reasons = {  # written lazily: only the wanted ones are worked out
+            "cpv": lambda: explain.cpv_reason(
                 self.tree_,
                 rules.clean_cpv_codes(enterprise.cpv_codes),
                 rules.clean_cpv_codes(unit.cpv_codes),
             ),
-            "text": explain.text_reason(
+            "text": lambda: explain.text_reason(
                 self._profile_text(enterprise), unit.text, value_of["text"]
             ),
-            "region": explain.region_reason(
+            "region": lambda: explain.region_reason(
                 self.names_,
                 rules.enterprise_areas(enterprise),
                 rules.clean_nuts_codes(unit.nuts_codes),
             ),
-            "value": explain.value_reason(enterprise, unit, value_of["value"]),
-            "social": explain.social_reason(enterprise, tender, unit),
+            "value": lambda: explain.value_reason(enterprise, unit, value_of["value"]),
+            "social": lambda: explain.social_reason(enterprise, tender, unit),
         }
+        wanted = set(SIGNALS)
+        if only_top:
+            counted = [(value_of[name] * weight, name)
+                       for name, weight in zip(SIGNALS, self.weights_, strict=True)
+                       if value_of[name] is not None]
+            wanted = {max(counted)[1]} if counted else set()
         return [
-            Signal(name, value_of[name], float(weight), reasons[name])
+            Signal(name, value_of[name], float(weight),
+                   reasons[name]() if name in wanted else "")
             for name, weight in zip(SIGNALS, self.weights_, strict=True)
         ]
 

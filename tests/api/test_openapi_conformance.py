@@ -2,7 +2,7 @@
 documented operation, in process, and runs every one of its checks on each answer.
 
 Valid requests (positive) and invalid ones (negative) alike: no 5xx; the status, content type,
-headers and body shape the document promises; valid input accepted (but for the five
+headers and body shape the document promises; valid input accepted (but for the six
 operations named below); invalid input refused; 405 with an Allow header for undocumented
 methods. `MATCHMAKER_SCHEMATHESIS_EXAMPLES` raises the number of examples per operation and
 mode (bench runs a longer pass).
@@ -28,6 +28,7 @@ SCHEMA_CANNOT_SAY = {
     ("/groupings", "POST"): "enough applicants to fill the groups asked for",
     ("/groupings/sectors/{slug}/proposals", "POST"): "smallest group size <= largest",
     ("/imports/eforms", "POST"): "a body that is an eForms notice (any string is allowed)",
+    ("/saved-searches", "POST"): "a region that is a NUTS code; smallest value <= largest",
 }
 EXAMPLES = int(os.environ.get("MATCHMAKER_SCHEMATHESIS_EXAMPLES", "6"))
 OPERATIONS = [(path, method.upper()) for path, operations in build_document()["paths"].items()

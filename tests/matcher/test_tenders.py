@@ -474,3 +474,34 @@ def test_place_names_are_no_evidence_of_a_trade():
     assert [g.code for g in with_names.gates] == ["no_evidence"]
     without = fit([adverts, grass]).rank_tenders(grounds)  # names unknown: words as they are
     assert "adverts" in matched_ids(without)
+
+
+def test_score_tenders_many_gives_each_enterprise_what_score_tenders_gives_it():
+    tenders = [reserved_cleaning(), greek_road(), reserved_cleaning(id="late",
+                                                                    deadline=in_days(-1))]
+    wise = office_cleaning_wise()
+    other = office_cleaning_wise(id="other", kind="other", disadvantaged_share=0.0)
+    matcher = fit(tenders, [wise, other])
+    side, scores = matcher.score_tenders_many([wise, other])
+    assert scores.shape == (2, matcher.n_tenders_)
+    for row, profile in enumerate((wise, other)):
+        _side, _units, alone = matcher.score_tenders(profile)
+        np.testing.assert_allclose(scores[row], alone, rtol=1e-5, atol=1e-6)
+        # The encoded row explains as the single encoding does.
+        open_ = [int(i) for i in np.flatnonzero(alone > 0)]
+        assert [asdict(m) for m in matcher.explain_tenders(profile, side.rows([row]), open_)] \
+            == [asdict(m) for m in matcher.explain_tenders(profile, _side, open_)]
+    assert matcher.score_tenders_many([])[1].shape == (0, matcher.n_tenders_)
+
+
+def test_only_the_top_reason_is_written_when_asked():
+    matcher = fit([reserved_cleaning(), greek_road()], [office_cleaning_wise()])
+    side, _units, scores = matcher.score_tenders(office_cleaning_wise())
+    open_ = [int(i) for i in np.flatnonzero(scores > 0)]
+    full = matcher.explain_tenders(office_cleaning_wise(), side, open_)
+    short = matcher.explain_tenders(office_cleaning_wise(), side, open_, only_top_reason=True)
+    for whole, top in zip(full, short, strict=True):
+        assert [s.reason for s in top.signals if s.reason] == [max(
+            (s for s in whole.signals if s.value is not None),
+            key=lambda s: s.value * s.weight).reason]
+        assert (top.score, top.best_lot_id) == (whole.score, whole.best_lot_id)

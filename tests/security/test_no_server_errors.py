@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from fixtures import load_fixtures
-from models import User
+from models import SavedSearch, User
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login, post_form
 from tests.webapp.groupings.test_members import arrange_proposals
 from webapp import create_app
@@ -25,7 +25,13 @@ DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000
 def world(app, db):
     arranged = arrange_proposals(db)
     enterprise_id = db.exec(select(User.enterprise_id).where(User.email == ENTERPRISE)).one()
+    user_id = db.exec(select(User.id).where(User.email == ENTERPRISE)).one()
+    search = SavedSearch(user_id=user_id, enterprise_id=enterprise_id, name="Mine",
+                         feed_token="security-test-feed")
+    db.add(search)
+    db.commit()
     return {
+        "search_id": search.id,
         "group_id": arranged.my_group_id, "enterprise_id": enterprise_id,
         "slug": arranged.sector_slug, "proposal_id": arranged.draft_proposal_id,
         "tokens": {role: bearer(app, email) for role, email in

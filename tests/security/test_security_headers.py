@@ -60,7 +60,10 @@ def test_hsts_over_https_only_and_it_can_be_turned_off(app, client):
 
 
 def _templates():
-    return sorted(TEMPLATES.rglob("*.html"))
+    # Mails are not pages: no CSP applies in a mail client, and mail clients drop <style>
+    # blocks, so their templates style with attributes (the Outbox page shows them sandboxed).
+    return sorted(p for p in TEMPLATES.rglob("*.html")
+                  if not p.relative_to(TEMPLATES).as_posix().startswith("alerts/mail/"))
 
 
 @pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))

@@ -24,12 +24,16 @@ from matcher.text import N_, Euros, Text, TextList, decode, encode
 from models import (
     Application,
     Authority,
+    CallForInterest,
+    CallRecipient,
     CpvCode,
     Enterprise,
     Group,
     Lot,
     NutsRegion,
+    OutboxMessage,
     PartnerResponse,
+    SavedSearch,
     Sector,
     Tender,
     User,
@@ -265,8 +269,11 @@ def _published_texts(app) -> re.Pattern:
     """Names and texts from the data, which stay as published, as whole words."""
     found = set(ALWAYS_ALLOWED)
     with Session(app.extensions[ENGINE_KEY]) as db:
+        # What users wrote (saved searches' names, calls and answers) and the mails as stored
+        # in the outbox, in their reader's language.
         for model in (Authority, Enterprise, Tender, Lot, Sector, Application, User,
-                      NutsRegion, CpvCode):
+                      NutsRegion, CpvCode, SavedSearch, CallForInterest, CallRecipient,
+                      OutboxMessage):
             columns = [c.key for c in sa_inspect(model).columns]
             for row in db.exec(select(model)).all():
                 for column in columns:

@@ -14,6 +14,7 @@ def respond(model: BaseModel | list[BaseModel], status: int = 200):
 
 
 # The routes register on `bp` as their modules are imported; each feature keeps its own API.
+import webapp.alerts.api  # noqa: E402,F401
 import webapp.groupings.api  # noqa: E402,F401
 import webapp.groupings.members_api  # noqa: E402,F401
 import webapp.tenders.api  # noqa: E402,F401

@@ -14,6 +14,7 @@ API_MODULES: tuple[str, ...] = (  # e.g. "webapp.groupings.api"
     "webapp.tenders.imports_api",
     "webapp.tenders.api",
     "webapp.groupings.api",
+    "webapp.alerts.api",
 )
 
 ERROR_SCHEMA = {

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from matcher.text import N_, Text
 from models import Membership, Proposal, ProposalStatus, User, WaitlistEntry
+from webapp.alerts.services import notices
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.groupings.services import adapter
@@ -201,6 +202,7 @@ def publish(db: Session, user: User, slug: str, proposal_id: int,
                  proposal_id=proposal_id, version=loaded.proposal.version,
                  members=sum(len(ms) for ms in loaded.members.values()),
                  retired=[p.id for p in retired])
+    notices.group_published(db, loaded)  # mails to the members, committed with the publish
     db.commit()
     return loaded
 

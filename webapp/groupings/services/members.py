@@ -29,6 +29,7 @@ from models import (
     User,
     WishKind,
 )
+from webapp.alerts.services import notices
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
@@ -333,6 +334,7 @@ def answer_group(
         group_id=group.id, group_number=group.number, authority_id=me.id,
         authority=me.name, reason=reason,
     )
+    notices.partner_answered(db, response, me)  # mails to the partners, with the answer
     db.commit()
     return response
 

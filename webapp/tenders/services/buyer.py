@@ -44,7 +44,6 @@ from webapp.tenders.services.profiles import (
     KIND_LABELS,
     _cpv_list,
     _nuts,
-    _split,
     euros,
     region_label,
     unknown_codes,
@@ -96,7 +95,8 @@ def parse_research(payload: dict) -> ResearchInput:
         return ResearchInput.model_validate(payload)
     except ValidationError as error:
         errors = validation_errors(error, default_field="cpv_codes")
-        if "cpv_codes" in errors and not _split(payload.get("cpv_codes") or ""):
+        given = payload.get("cpv_codes")
+        if "cpv_codes" in errors and (not given or isinstance(given, str) and not given.strip()):
             errors["cpv_codes"] = _("Give at least one CPV code, such as 90910000 (cleaning "
                                     "services).")
         raise InvalidResearch(errors) from None

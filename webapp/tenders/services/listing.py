@@ -255,7 +255,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     side, _unit_scores, scores = index.matcher.score_tenders(profile)
     now = _now()
     open_now = index.open_mask(now)
-    shown_filter = _filter_mask(db, index, filters)
+    shown_filter = filter_mask(db, index, filters)
     kept = open_now & (scores > 0) & shown_filter
     dismissed = np.zeros(len(kept), dtype=bool)
     dismissed[index.position_array(
@@ -279,7 +279,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     excluded = []
     if filters.show_excluded:
         unreserved = filters.model_copy(update={"reserved_only": False})
-        left_out = index.alive & (~open_now | (scores < 0)) & _filter_mask(db, index, unreserved)
+        left_out = index.alive & (~open_now | (scores < 0)) & filter_mask(db, index, unreserved)
         # Those that share the enterprise's activity first: they are the ones worth a why.
         candidates = np.flatnonzero(left_out)
         related = index.matcher.tender_evidence(side)[candidates]
@@ -442,8 +442,9 @@ def _now() -> datetime:
     return current_app.config.get("MATCHER_NOW") or datetime.now(UTC)
 
 
-def _filter_mask(db: Session, index: MatchingIndex, filters: MatchFilters) -> np.ndarray:
-    """Tenders of the index that pass the filters, as a boolean array."""
+def filter_mask(db: Session, index: MatchingIndex, filters: MatchFilters) -> np.ndarray:
+    """Tenders of the index that pass the filters, as a boolean array (the list's and the
+    saved searches' digests and feeds)."""
     mask = index.alive.copy()
     if filters.region:
         mask &= index.region_mask(filters.region)

@@ -55,10 +55,15 @@ class NoEnterprise(NotFound):
     """The user acts for no enterprise (yet)."""
 
 
-def _split(value: Any) -> Any:
+def _split(value: Any) -> list:
+    """A list of codes, from a list or from text separated by spaces, commas or semicolons."""
     if isinstance(value, str):
         return [part for part in _SEPARATORS.split(value) if part]
-    return value
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):  # a number or an object: no codes can be read
+        raise PydanticCustomError("list_type", _("Give a list of codes."))
+    return list(value)
 
 
 def _nuts(value: Any) -> str:
@@ -77,13 +82,13 @@ def _nuts(value: Any) -> str:
 
 
 def _nuts_list(values: Any) -> list[str]:
-    codes = [_nuts(v) for v in _split(values) or []]
+    codes = [_nuts(v) for v in _split(values)]
     return list(dict.fromkeys(codes))
 
 
 def _cpv_list(values: Any) -> list[str]:
     codes = []
-    for value in _split(values) or []:
+    for value in _split(values):
         try:
             codes.append(normalize_cpv(value))
         except InvalidCpvCode:

@@ -1,0 +1,218 @@
+"""Digest-round benchmark: `python -m bench.alerts [--quick] [--shards N]`.
+
+Generates the tender benchmark's data (bench/tenders.py: 100,000 tenders, 10,000 social
+enterprises; --quick: 10,000 and 1,000) as database rows in a fresh SQLite file, gives every
+enterprise a user with one daily saved search (no filter, its NUTS 2 region, a minimum value,
+reserved only, or a word, in a fixed mix) and two saved tenders, then runs what
+`matchmaker alerts send` runs: the first round (every digest is new) and the next day's round
+(no new tender; a day later some tenders come within 7 days of their deadline, so some
+closing reminders go out). Mail goes to the outbox only (no SMTP server): the time is the round's.
+
+Target: the whole first round, fit of the engine included (a cron run starts a fresh process),
+under 5 minutes at full size. With --shards N the round runs as N id-range shards one after the
+other in this process, to show the split costs nothing (N workers would run them at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import secrets
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from bench import tenders as generated
+from models import (
+    AlertSent,
+    Enterprise,
+    Lot,
+    MatchFeedback,
+    OutboxMessage,
+    Role,
+    SavedSearch,
+    Tender,
+    User,
+)
+from webapp.db import ENGINE_KEY, make_engine
+from webapp.migrate import upgrade
+
+TARGET_S = 300
+CHUNK = 5_000
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.alerts", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10x smaller")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shards", type=int, default=1)
+    args = parser.parse_args(argv)
+    n_tenders, n_enterprises = (10_000, 1_000) if args.quick else (100_000, 10_000)
+    now = datetime(2025, 3, 1, 6, tzinfo=UTC)
+    rng = np.random.default_rng(args.seed)
+
+    with tempfile.TemporaryDirectory(prefix="matchmaker-bench-alerts-") as folder:
+        path = Path(folder) / "alerts.sqlite"
+        started = time.perf_counter()
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        n_lots = _generate(engine, rng, n_tenders, n_enterprises, now)
+        engine.dispose()
+        generate_s = time.perf_counter() - started
+        scaled = "" if not args.quick else " (target set for the full size)"
+        rows = _run(path, now, args.shards, f"< {TARGET_S} s{scaled}")
+    table = [
+        ("data", f"{n_tenders:,} open tenders ({n_lots:,} lots), {n_enterprises:,} enterprises, "
+                 f"{n_enterprises:,} saved searches", ""),
+        ("generating and writing the data", f"{generate_s:.1f} s", ""),
+        *rows,
+    ]
+    generated._print_table(table)
+
+
+def _run(path: Path, now: datetime, n_shards: int, target: str) -> list[tuple[str, str, str]]:
+    from webapp import create_app
+    from webapp.alerts.services import digests
+    from webapp.tenders.services.index import build_index, current_index
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench",
+                      "MATCHER_NOW": now, "BASE_URL": "https://matchmaker.example.eu",
+                      "LOG_LEVEL": "WARNING",
+                      "BACKGROUND_AT_START": False})  # no periodic round beside this one
+    engine = app.extensions[ENGINE_KEY]
+    with app.app_context(), Session(engine, expire_on_commit=False) as db:
+        cpu, wall = time.process_time(), time.perf_counter()
+        build_index(app, engine)  # what the index job does before any round
+        current_index(db)
+        fit_s = time.perf_counter() - wall
+        reports = [digests.run_digest_round(db, now, shard=i, n_shards=n_shards)
+                   for i in range(n_shards)]
+        round_s = time.perf_counter() - wall - fit_s
+        first_cpu = time.process_time() - cpu
+        wall = time.perf_counter()
+        second = [digests.run_digest_round(db, now + timedelta(days=1), shard=i,
+                                           n_shards=n_shards) for i in range(n_shards)]
+        second_s = time.perf_counter() - wall
+        n_mails = db.exec(select(func.count(OutboxMessage.id))).one()[0]
+        n_sent = db.exec(select(func.count(AlertSent.id))).one()[0]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    digests_n = sum(r.digests for r in reports)
+    return [
+        ("index build (the engine fitted on the database)", f"{fit_s:.1f} s", ""),
+        (f"first round, {n_shards} shard(s): digests written", f"{digests_n:,}", ""),
+        ("  tenders in them (new / closing / changed)",
+         f"{sum(r.new for r in reports):,} / {sum(r.closing for r in reports):,} / "
+         f"{sum(r.changed for r in reports):,}", ""),
+        ("first round after the fit", f"{round_s:.1f} s", ""),
+        ("first round, fit included (wall / CPU)", f"{fit_s + round_s:.1f} s / {first_cpu:.1f} s",
+         target),
+        ("next day's round: digests (new / closing tenders) / time",
+         f"{sum(r.digests for r in second)} ({sum(r.new for r in second)} / "
+         f"{sum(r.closing for r in second)}) / {second_s:.1f} s",
+         "no new tender: only closing reminders"),
+        ("outbox rows, sent-log rows", f"{n_mails:,}, {n_sent:,}", ""),
+        ("peak memory of the process (maxrss)", f"{peak_mb:,.0f} MB", ""),
+    ]
+
+
+# --- data --------------------------------------------------------------------------------------
+
+def _generate(engine, rng, n_tenders: int, n_enterprises: int, now: datetime) -> int:
+    """The tender benchmark's items, written as rows; returns the number of lots."""
+    codes, _tree = generated._cpv_codes(rng)
+    regions = generated._nuts3_regions(rng)
+    vocabulary = generated._vocabulary(codes, rng)
+    imported = now - timedelta(days=2)
+    n_lots = 0
+    with Session(engine) as db:
+        tender_rows, lot_rows = [], []
+        for i in range(n_tenders):
+            item = generated._tender(i, codes, regions, vocabulary, rng, now)
+            tender_rows.append({
+                "id": i + 1, "source": "bench", "source_id": str(i),
+                "buyer_name": f"Buyer {i % 997}", "title": item.title,
+                "description": item.description, "cpv_main": item.cpv_codes[0],
+                "cpv_additional": item.cpv_codes[1:], "nuts_codes": item.nuts_codes,
+                "value_eur": item.value_eur, "value_amount": item.value_eur, "currency": "EUR",
+                "deadline": item.deadline, "published_at": imported, "procedure": "open",
+                "reservation": item.reservation, "reserved_execution": item.reserved_execution,
+                "award_criteria": "", "sme_suitable": item.sme_suitable,
+                "social_enterprise_suitable": item.social_enterprise_suitable, "language": "en",
+                "url": "", "status": "open", "social_criteria": item.social_criteria,
+                "imported_at": imported, "authority_id": None,
+            })
+            for j, lot in enumerate(item.lots):
+                lot_rows.append({"tender_id": i + 1, "lot_ref": str(j + 1), "title": lot.title,
+                                 "description": "", "cpv_codes": lot.cpv_codes,
+                                 "value_eur": lot.value_eur,
+                                 "reservation": lot.reservation or "none"})
+            if len(tender_rows) == CHUNK:
+                n_lots += _flush(db, tender_rows, lot_rows)
+        n_lots += _flush(db, tender_rows, lot_rows)
+        enterprises, users, searches, feedback = [], [], [], []
+        for i in range(n_enterprises):
+            profile = generated._enterprise(i, codes, regions, vocabulary, rng)
+            enterprises.append({
+                "id": i + 1, "name": f"Enterprise {i}", "kind": profile.kind,
+                "disadvantaged_share": profile.disadvantaged_share,
+                "public_service_mission": profile.public_service_mission,
+                "country": profile.country, "nuts": profile.nuts, "description":
+                profile.description, "employees": None,
+                "turnover_eur": int(profile.turnover_eur) if profile.turnover_eur else None,
+                "min_contract_value_eur": None, "max_contract_value_eur": None, "website": "",
+                "regions_served": profile.regions_served, "cpv_codes": profile.cpv_codes,
+                "languages": [],
+            })
+            users.append({"id": i + 1, "email": f"enterprise{i}@bench.invalid",
+                          "password_hash": "!", "role": Role.ENTERPRISE.value,
+                          "enterprise_id": i + 1, "failed_logins": 0, "created_at": imported})
+            searches.append({
+                "user_id": i + 1, "enterprise_id": i + 1, "name": "Bench search",
+                "frequency": "daily", "filters": _filters(i, profile, rng),
+                "feed_token": secrets.token_urlsafe(24), "created_at": imported,
+                "updated_at": imported, "last_digest_at": None,
+            })
+            for tender_id in rng.choice(n_tenders, 2, replace=False):
+                feedback.append({"enterprise_id": i + 1, "tender_id": int(tender_id) + 1,
+                                 "action": "saved", "at": imported})
+        for table, rows in ((Enterprise, enterprises), (User, users),
+                            (SavedSearch, searches), (MatchFeedback, feedback)):
+            for start in range(0, len(rows), CHUNK):
+                db.exec(insert(table), params=rows[start:start + CHUNK])
+        db.commit()
+    return n_lots
+
+
+def _flush(db, tender_rows: list, lot_rows: list) -> int:
+    n = len(lot_rows)
+    if tender_rows:
+        db.exec(insert(Tender), params=tender_rows)
+    if lot_rows:
+        db.exec(insert(Lot), params=lot_rows)
+    db.commit()
+    tender_rows.clear()
+    lot_rows.clear()
+    return n
+
+
+def _filters(i: int, profile, rng) -> dict:
+    """A fixed mix of the list's filters, as people save them."""
+    kind = i % 20
+    if kind < 8:
+        return {}
+    if kind < 14:
+        return {"region": profile.nuts[:4]}
+    if kind < 17:
+        return {"min_value": 50_000}
+    if kind < 19:
+        return {"reserved_only": True}
+    return {"q": str(rng.choice(profile.description.split()))}
+
+
+if __name__ == "__main__":
+    main()
