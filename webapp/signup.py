@@ -9,9 +9,11 @@ already depends on): nothing to store, and a token cannot be forged or changed.
 - A reset token expires after an hour and is single-use: it names the password hash it was
   issued for, so it stops working once the password has changed.
 
-E-mail sending is not here yet (it comes as an outbox). Until then a development or test
-instance without mail settings (TESTING, or the embedded SQLite default) shows the link in
-the message after the form, and says why; a production instance never shows it.
+The links go out as e-mails through the outbox (``webapp.alerts.services``: a row committed
+with the account, sent by the outbox job over ``MATCHMAKER_SMTP_URL``), in the language the
+person used. A development or test instance without an SMTP server (TESTING, or the embedded
+SQLite default) shows the link in the message after the form instead, and says why; a
+production instance never shows it.
 """
 
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
@@ -25,9 +27,11 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from models import Enterprise, EnterpriseKind, Role, User
+from webapp.alerts.services.mail import send_to
 from webapp.audit import services as audit
 from webapp.auth import EmailAddress, login_required
 from webapp.db import get_session
+from webapp.i18n import get_locale
 from webapp.passwords import password_problems
 from webapp.rendering import render
 from webapp.security import hash_password
@@ -87,7 +91,13 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def mail_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return bool(current_app.config.get("SMTP_URL"))
+
+
+def _mail(db, user: User, template: str, subject, link: str) -> None:
+    """Put one account mail in the outbox; the caller commits it with what it tells of.
+    Account mails are not alerts: no unsubscribe link, whatever the user's preferences."""
+    send_to(db, user, "account", template, subject, unsubscribe=None, link=link)
 
 
 def links_shown() -> bool:
@@ -141,14 +151,17 @@ def _create(db, email: str, password: str, data):
     db.add(enterprise)
     db.flush()
     user = User(email=email, role=Role.ENTERPRISE, enterprise_id=enterprise.id,
-                password_hash=hash_password(password), pending=True)
+                password_hash=hash_password(password), pending=True,
+                locale=str(get_locale().language))  # its mails in the language it signed up in
     db.add(user)
     db.flush()
     audit.record(db, user, "account.signup", email=email, enterprise=enterprise.name)
     note_changes(db, "enterprise", [enterprise.id])  # the matching index encodes it
-    db.commit()
     token = _serializer().dumps({"user": user.id, "email": email}, salt=CONFIRM_SALT)
     link = url_for(".confirm", token=token, _external=True)
+    if mail_configured():
+        _mail(db, user, "account_confirm", lambda: _("Confirm your e-mail address"), link)
+    db.commit()
     if links_shown():
         _flash_link(_("confirmation"), link)
     elif mail_configured():
@@ -222,8 +235,12 @@ def forgot():
         if user is not None:
             token = _serializer().dumps({"user": user.id, "h": user.password_hash[-16:]},
                                         salt=RESET_SALT)
-            if links_shown():
-                _flash_link(_("password reset"), url_for(".reset", token=token, _external=True))
+            link = url_for(".reset", token=token, _external=True)
+            if mail_configured():
+                _mail(db, user, "account_reset", lambda: _("Choose a new password"), link)
+                db.commit()
+            elif links_shown():
+                _flash_link(_("password reset"), link)
         flash(_("If %(email)s has an account, a link to choose a new password is on its way. "
                 "It works for an hour, once.", email=email))
         return redirect(url_for("auth.login"), code=303)

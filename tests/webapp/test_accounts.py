@@ -76,6 +76,6 @@ def test_a_password_reset_link_works_once(client, db):
 
 
 def test_no_link_is_shown_when_mail_is_configured(app, client):
-    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:25"  # the mail waits in the outbox
     html = post_form(client, "/signup", SIGNUP, follow_redirects=True).get_data(as_text=True)
     assert "We sent a link to new@example.org" in html and not LINK.search(html)
