@@ -47,7 +47,7 @@ def test_an_authority_sends_a_call_for_interest_from_a_market_research(
     log_in(authority, live_server, AUTHORITY)
     authority.get_by_role("link", name="Market research").click()
     authority.get_by_label("What you will buy (CPV codes)").fill("90911200")
-    authority.get_by_label("Place of performance (NUTS code)").fill("NL")
+    authority.get_by_label("Place of performance (region)").fill("NL")
     authority.get_by_role("button", name="Research the market").click()
     authority.get_by_role("link", name="Prepare a call for interest").click()
     authority.get_by_label("Title").fill("Schoonmaak sporthallen 2027")
