@@ -102,10 +102,10 @@ def _fresh_database() -> tuple[str, callable]:
 def _load(database_url: str) -> dict:
     """Migrate, load the fixtures, make one API token per role; ids for the request mix."""
     from fixtures import load_fixtures
-    from models import ApiToken, Sector, Tender, User
+    from models import Sector, Tender, User
+    from webapp.accounts import create_token
     from webapp.db import make_engine
     from webapp.migrate import upgrade
-    from webapp.security import new_api_token
 
     engine = make_engine(database_url)
     upgrade(engine)
@@ -114,9 +114,8 @@ def _load(database_url: str) -> dict:
         load_fixtures(db, today=date.today())
         users = {u.email: u for u in db.exec(select(User)).all()}
         for role, email in EMAILS.items():
-            token, digest = new_api_token()
-            db.add(ApiToken(user_id=users[email].id, token_hash=digest, name="load test"))
-            world["tokens"][role] = token
+            # as `matchmaker tokens create` makes them (they expire, so expires_at is set)
+            world["tokens"][role], _row = create_token(db, users[email], "load test")
         db.commit()
         authority_id = users[EMAILS["authority"]].authority_id
         world["enterprise_id"] = users[EMAILS["enterprise"]].enterprise_id
@@ -302,7 +301,9 @@ def _page_of(path: str, routes) -> str:
 def _report_server(log: str) -> None:
     from webapp import create_app
 
-    routes = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "-"}).url_map.bind("x")
+    # only its URL map is wanted: no index to load, no periodic jobs to start
+    routes = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "-",
+                         "BACKGROUND_AT_START": False}).url_map.bind("x")
     by_page: dict[str, list[float]] = defaultdict(list)
     for method, path, _status, ms in LOG_LINE.findall(log):
         by_page[f"{method} {_page_of(path, routes)}"].append(float(ms))
