@@ -1,8 +1,8 @@
 """Why partners are grouped: reading the engine's explanation, and the fallbacks (no database)."""
 
 from models import Application, Authority, AuthorityKind
+from webapp.groupings.services.explanations import ExplanationReader
 from webapp.groupings.services.members import (
-    ExplanationReader,
     fallback_reasons,
     group_makeup,
     partner_reasons,

@@ -26,6 +26,7 @@ from webapp.groupings.services.errors import (
     UnknownProposal,
     UnknownSector,
 )
+from webapp.groupings.services.explanations import member_reasons
 from webapp.groupings.services.exports import export_csv, export_xlsx
 from webapp.groupings.services.importing import (
     OPTIONAL_COLUMNS,
@@ -48,7 +49,6 @@ from webapp.groupings.services.store import load
 from webapp.groupings.services.views import (
     alternative_ids,
     comparison,
-    member_reasons,
     proposal_page,
     proposal_record,
     proposal_view,

@@ -14,10 +14,11 @@ from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
 from models import Application, Authority, User
+from webapp.groupings.services.explanations import member_reasons
 from webapp.groupings.services.parameters import stored
 from webapp.groupings.services.pool import applicants_by_id
 from webapp.groupings.services.store import Loaded, load
-from webapp.groupings.services.views import _member_why, kind_labels, status_label
+from webapp.groupings.services.views import kind_labels, status_label
 from webapp.i18n import waitlist_reason
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
@@ -65,7 +66,7 @@ def _rows(db: Session, loaded: Loaded) -> list[tuple]:
                          key=lambda m: applicants[m.application_id].name)
         for m in members:
             a = applicants[m.application_id]
-            reasons, best = _member_why(group.explanation or {}, a.application_id)
+            reasons, best = member_reasons(group.explanation, a.application_id)
             why = " ".join([*reasons, best]).strip()
             rows.append((group.number, round(group.score, 2), a.name, kinds.get(a.kind, a.kind),
                          a.country, a.nuts, a.size, yes if m.locked else "",

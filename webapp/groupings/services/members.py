@@ -33,8 +33,9 @@ from webapp.alerts.services import notices
 from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
+from webapp.groupings.services.explanations import ExplanationReader
 from webapp.groupings.services.views import kind_labels
-from webapp.i18n import country_name, language_name, localize, number
+from webapp.i18n import country_name, language_name, number
 from webapp.palette import country_colour
 from webapp.scope import coordinated
 
@@ -446,40 +447,6 @@ def withdraw_wish(db: Session, user: User, wish_id: int) -> None:
 
 
 # --- why partners are together ----------------------------------------------------------------
-
-def _strings(value) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-class ExplanationReader:
-    """Read the engine's per-group explanation (``matcher.groupings.GroupExplanation``).
-
-    Proposals stored before a field existed lack it, and JSON may be edited by hand, so every
-    missing or odd part reads as "nothing to say" rather than failing the page.
-    """
-
-    def __init__(self, explanation: dict | None):
-        self.explanation = explanation if isinstance(explanation, dict) else {}
-        self.texts = self.explanation.get("texts") or {}
-
-    def localize(self, text: str) -> str:
-        """One of the explanation's English texts in the reader's language."""
-        return str(localize(text, self.texts))
-
-    def _member(self, application_id: int) -> dict:
-        members = self.explanation.get("members")
-        found = members.get(str(application_id)) if isinstance(members, dict) else None
-        return found if isinstance(found, dict) else {}
-
-    def why_here(self, application_id: int) -> list[str]:
-        return _strings(self._member(application_id).get("why_here"))
-
-    def partner_reasons(self, application_id: int, other_application_id: int) -> list[str]:
-        reasons = self._member(application_id).get("partner_reasons")
-        if not isinstance(reasons, dict):
-            return []
-        return _strings(reasons.get(str(other_application_id)))
-
 
 def _shared(mine: list[str], theirs: list[str]) -> list[str]:
     theirs_folded = {t.casefold() for t in theirs}

@@ -10,11 +10,12 @@ from sqlmodel import Session, select
 
 from models import AuditEvent, PartnerWish, Proposal, ProposalStatus, Sector, User
 from webapp.groupings.services import proof
+from webapp.groupings.services.explanations import member_reasons
 from webapp.groupings.services.parameters import RunParameters, stored
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture, size_text
 from webapp.groupings.services.pool import Applicant, applicants_by_id, pool, sector_for
 from webapp.groupings.services.store import Loaded, last_change, load
-from webapp.i18n import localize, moment, number, percent, signed, waitlist_reason
+from webapp.i18n import localize, moment, number, percent, waitlist_reason
 
 
 def kind_labels() -> dict[str, str]:
@@ -141,23 +142,6 @@ def sector_page(db: Session, user: User, slug: str) -> SectorPage:
     return SectorPage(sector, pool(db, sector.id), list(runs.values()), n_wishes, kind_labels())
 
 
-def _member_why(explanation: dict, application_id: int) -> tuple[list[str], str]:
-    """The engine's top partner reasons and best other group for one member, in words."""
-    member = (explanation.get("members") or {}).get(str(application_id)) or {}
-    texts = explanation.get("texts") or {}
-    reasons = [str(localize(r, texts)) for r in (member.get("why_here") or [])
-               if isinstance(r, str)][:3]
-    best = member.get("best_alternative")
-    if not isinstance(best, dict) or best.get("group") is None:
-        return reasons, ""
-    delta = float(best.get("delta") or 0.0)
-    text = _("Best other group: group %(n)s; moving there changes the objective by %(d)s.",
-             n=int(best["group"]) + 1, d=signed(delta))
-    if not best.get("fits", True):
-        text += " " + _("The group sizes would not allow it without another change.")
-    return reasons, text
-
-
 def _group_summary(explanation: dict) -> list[str]:
     """What the group's score is made of, by criterion share."""
     names = {"interests": _("shared interests"), "size_mix": _("mix of sizes"),
@@ -194,7 +178,7 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         locked = {m.application_id for m in loaded.members[group.id] if m.locked}
         rows = []
         for a in sorted(members, key=lambda a: a.name):
-            reasons, alternative = _member_why(group.explanation or {}, a.application_id)
+            reasons, alternative = member_reasons(group.explanation, a.application_id)
             rows.append(MemberRow(
                 application_id=a.application_id, name=a.name,
                 kind=kinds.get(a.kind, a.kind), country=a.country, nuts=a.nuts,
@@ -406,11 +390,6 @@ def proposal_record(db: Session, user: User, slug: str,
     ids = [m.application_id for ms in loaded.members.values() for m in ms]
     ids += [w.application_id for w in loaded.waitlist]
     return loaded, applicants_by_id(db, ids)
-
-
-def member_reasons(explanation: dict, application_id: int) -> tuple[list[str], str]:
-    """Why a member is in its group, and its best other group, in words."""
-    return _member_why(explanation, application_id)
 
 
 def alternative_ids(db: Session, proposal: Proposal) -> list[int]:
