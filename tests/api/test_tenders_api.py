@@ -122,6 +122,23 @@ def test_matches_rank_tenders_with_signals_and_gates(client, db, enterprise_auth
     assert body["gates"] and {"tender_id", "code", "reason"} <= set(body["gates"][0])
 
 
+def test_matches_take_the_pages_filters_by_the_catalogues_names(client, db, enterprise_auth):
+    own_id = user(db, ENTERPRISE).enterprise_id
+    url = f"/api/v1/enterprises/{own_id}/matches?limit=200&reach=anywhere"
+    everything = client.get(url, headers=enterprise_auth).get_json()["matches"]
+    narrowed = client.get(url + "&nuts=NL33&min_value=10000", headers=enterprise_auth)
+    assert narrowed.status_code == 200, narrowed.get_json()
+    kept = narrowed.get_json()["matches"]
+    assert 0 < len(kept) < len(everything)
+    for match in kept:
+        tender = db.get(Tender, match["tender_id"])
+        assert any(code.startswith("NL33") for code in tender.nuts_codes)
+        assert tender.value_eur is not None and tender.value_eur >= 10000
+    bad = client.get(url + "&nuts=Atlantis&deadline_after=soon", headers=enterprise_auth)
+    assert bad.status_code == 422
+    assert set(bad.get_json()["fields"]) == {"nuts", "deadline_after"}
+
+
 def test_candidates_for_own_tenders_only_and_public_fields(app, client, db):
     auth = bearer(app, AUTHORITY)
     authority_id = user(db, AUTHORITY).authority_id

@@ -1,5 +1,7 @@
 """Models and migrations, on SQLite and on the real PostgreSQL server."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -84,3 +86,32 @@ def test_every_table_model_is_in_the_migration(engine):
     names = {table.name for table in SQLModel.metadata.sorted_tables}
     assert names <= set(inspect(engine).get_table_names())
     assert models.__all__  # the package exports its models
+
+
+def test_saved_searches_keep_their_filters_under_the_lists_new_names(engine, today):
+    """0010 renames the keys of stored filters; down again gives the former names back."""
+    from sqlalchemy import text
+
+    downgrade(engine, "0009_alerts")
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+        user = session.exec(select(models.User).where(models.User.enterprise_id.is_not(None))
+                            ).first()
+    old = '{"region": "NL33", "closing_after": "2030-01-01", "reserved_only": true, "q": "x"}'
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO savedsearch (user_id, enterprise_id, name, frequency, filters, "
+            "feed_token, created_at, updated_at) VALUES (:u, :e, 'Old', 'daily', :f, 'tok', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"u": user.id, "e": user.enterprise_id, "f": old})
+    upgrade(engine)
+    with Session(engine) as session:
+        search = session.exec(select(models.SavedSearch)).one()
+        assert search.filters == {"nuts": "NL33", "deadline_after": "2030-01-01",
+                                  "reserved": True, "q": "x"}
+    downgrade(engine, "0009_alerts")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT filters FROM savedsearch")).scalar_one()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == {
+        "region": "NL33", "closing_after": "2030-01-01", "reserved_only": True, "q": "x"}
+    upgrade(engine)

@@ -53,7 +53,6 @@ def create():
         data = calls.parse_call(form)
         result = calls.send_call(db, g.user, data)
     except InvalidCall as invalid:
-        db.rollback()
         values = {k: form.get(k, "") for k in (*RESEARCH_FIELDS, "tender_id", "title",
                                                 "message", "cap")}
         return render("alerts/calls/new.html", values=values, tender=tender,
@@ -132,7 +131,6 @@ def answer(call_id: int):
     except UnknownCall:
         abort(404)
     except InvalidCall as invalid:
-        db.rollback()
         return _received(call_id, invalid.errors, request.form, 422)
     flash(_("Your answer is sent to the authority."))
     return redirect(url_for(".received_show", call_id=call_id), code=303)

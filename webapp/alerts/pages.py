@@ -14,6 +14,7 @@ from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from webapp.rendering import render
+from webapp.tenders.services import REACH_LABELS
 
 enterprise_bp = Blueprint("enterprise", __name__, url_prefix="/searches")
 coordinator_bp = Blueprint("coordinator", __name__, url_prefix="/outbox")
@@ -79,12 +80,13 @@ def create_search():
     try:
         data = searches.parse_form(request.form)
         search = searches.create_search(db, g.user, data)
-    except searches.InvalidSearch as invalid:
-        db.rollback()
-        args = {k: request.form.get(k) for k in searches.SAVED_FILTERS if request.form.get(k)}
-        return render("alerts/enterprise/save_error.html", errors=invalid.errors,
-                      form=request.form, args=args, frequencies=_frequencies(), status=422)
-    db.commit()
+    except (searches.InvalidSearch, searches.SearchRefused) as invalid:
+        return render("alerts/enterprise/save_error.html",
+                      errors=invalid.errors or {"body": invalid.message},
+                      form={**request.form.to_dict(), **searches.saved_args(request.form)},
+                      args=searches.saved_args(request.form), frequencies=_frequencies(),
+                      reaches=REACH_LABELS,
+                      status=422)
     flash(_("Search “%(name)s” saved. New tenders for it will come by e-mail (%(how)s) "
             "and in its feed.", name=search.name,
             how=searches.FREQUENCY_LABELS[search.frequency]))
@@ -108,7 +110,6 @@ def edit_search(search_id: int):
             searches.update_search(db, search, name=data.name, frequency=data.frequency,
                                    filters=data.filters)
         except searches.InvalidSearch as invalid:
-            db.rollback()
             errors = invalid.errors
         else:
             flash(_("Search “%(name)s” saved.", name=search.name))
@@ -116,7 +117,7 @@ def edit_search(search_id: int):
     values = form or {"name": search.name, "frequency": search.frequency,
                       **searches.list_args(search)}
     return render("alerts/enterprise/edit.html", search=search, values=values, errors=errors,
-                  frequencies=_frequencies(), feed_url=_feed_url(search),
+                  frequencies=_frequencies(), reaches=REACH_LABELS, feed_url=_feed_url(search),
                   status=422 if errors else 200)
 
 

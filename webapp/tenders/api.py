@@ -29,7 +29,7 @@ from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json, parse_query
 from webapp.db import get_session
 from webapp.tenders import services as tenders
-from webapp.tenders.services import InvalidProfile, MatchFilters, ProfileInput, buyer
+from webapp.tenders.services import InvalidProfile, ListFilters, MatchFilters, ProfileInput, buyer
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.matching import lots_by_tender
 
@@ -184,11 +184,11 @@ class MatchesOut(BaseModel):
     )
 
 
-class MatchesQuery(BaseModel):
+class MatchesQuery(ListFilters):
+    """The page's filters (the catalogue's names), a length, and whether to list the gates."""
+
     limit: int = Field(default=20, ge=1, le=200)
     include_gates: bool = False
-    # Blank: the profile's reach (served regions and their neighbours); or widen it.
-    reach: Literal["", "regions", "country", "anywhere"] = ""
 
 
 class RegionCountOut(BaseModel):
@@ -334,7 +334,7 @@ def enterprise_matches(enterprise_id: int):
     query = parse_query(MatchesQuery)
     enterprise = _own_enterprise(enterprise_id)
     view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
-        limit=query.limit, show_excluded=query.include_gates, reach=query.reach))
+        **query.model_dump(exclude={"include_gates"}), show_excluded=query.include_gates))
     return respond(MatchesOut(
         enterprise_id=enterprise.id,
         total=view.n_total,

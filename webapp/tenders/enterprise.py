@@ -110,9 +110,14 @@ def _enterprise_or_none():
 @login_required(Role.ENTERPRISE)
 def index():
     """Open tenders for the enterprise, best first, with filters that update the list live."""
+    args = request.args.to_dict()
+    current = tenders.with_current_names(args)
+    if current is not args:
+        # A bookmark from before the filters took the API's names: the same list, new names.
+        return redirect(url_for(".index", **current), 301)
     db = get_session()
     try:
-        filters = tenders.parse_filters(request.args.to_dict())
+        filters = tenders.parse_filters(args)
         view = tenders.ranked_tenders(db, g.user, filters)
     except InvalidFilters as invalid:
         return render("tenders/enterprise/index.html", block="results", view=None,

@@ -64,7 +64,7 @@ def ocds_release(ocid: str, deadline: datetime, title="Schoonmaak van sporthalle
 def test_a_saved_search_brings_its_ranked_tenders_to_the_mailbox(mail_app, db, smtp_server):
     client = mail_app.test_client()
     login(client, ENTERPRISE)
-    listed = client.get("/opportunities/?region=NL").get_data(as_text=True)
+    listed = client.get("/opportunities/?nuts=NL").get_data(as_text=True)
     assert "Save this search" in listed
     save_search(client, region="NL")
     page = client.get("/alerts/searches/").get_data(as_text=True)

@@ -11,14 +11,15 @@ def test_save_edit_renew_feed_and_delete_on_the_pages(client, db):
     login(client, ENTERPRISE)
     response = post_form(client, "/alerts/searches/", {
         "name": "Reserved cleaning", "frequency": "weekly", "q": "schoonmaak",
-        "region": "nl33", "reserved_only": "on", "min_value": "10000"})
+        "nuts": "nl33", "reserved": "on", "min_value": "10000", "reach": "country"})
     assert response.status_code == 303
     search = db.exec(select(SavedSearch)).one()
-    assert search.filters == {"q": "schoonmaak", "region": "NL33", "min_value": 10000,
-                              "reserved_only": True}
+    assert search.filters == {"q": "schoonmaak", "nuts": "NL33", "min_value": 10000,
+                              "reserved": True, "reach": "country"}
     page = client.get("/alerts/searches/").get_data(as_text=True)
     assert "Reserved cleaning" in page and "Every week" in page
-    assert "reserved_only=on" in page and "region=NL33" in page  # opens the list filtered
+    assert "reserved=on" in page and "nuts=NL33" in page  # opens the list filtered
+    assert "reach=country" in page and "My whole country" in page
 
     old_token = search.feed_token
     assert client.get(f"/alerts/feeds/{old_token}").status_code == 200
@@ -30,8 +31,9 @@ def test_save_edit_renew_feed_and_delete_on_the_pages(client, db):
 
     edit = client.get(f"/alerts/searches/{search.id}").get_data(as_text=True)
     assert 'value="Reserved cleaning"' in edit
+    assert '<option value="country" selected>' in edit  # the saved reach, to change
     bad = post_form(client, f"/alerts/searches/{search.id}", {
-        "name": "Reserved cleaning", "frequency": "daily", "region": "12345"})
+        "name": "Reserved cleaning", "frequency": "daily", "nuts": "12345"})
     assert bad.status_code == 422
     assert "Give a NUTS code" in bad.get_data(as_text=True)
     good = post_form(client, f"/alerts/searches/{search.id}", {
@@ -104,6 +106,26 @@ def test_the_api_creates_lists_changes_and_deletes(app, client, db):
                          ).status_code == 204
     assert client.delete(f"/api/v1/saved-searches/{body['id']}", headers=headers
                          ).status_code == 404
+
+
+def test_the_api_speaks_the_lists_filter_names_and_still_reads_the_former(app, client, db):
+    headers = bearer(app, ENTERPRISE)
+    created = client.post("/api/v1/saved-searches", headers=headers, json={
+        "name": "Nearby", "filters": {"nuts": "nl33", "deadline_after": "2030-01-01",
+                                      "reserved": True, "reach": "country"}})
+    assert created.status_code == 201, created.get_json()
+    filters = created.get_json()["filters"]
+    assert (filters["nuts"], filters["deadline_after"], filters["reserved"],
+            filters["reach"]) == ("NL33", "2030-01-01", True, "country")
+    # the former names beside them, with the same values, for clients written before
+    assert (filters["region"], filters["closing_after"], filters["reserved_only"]) == (
+        "NL33", "2030-01-01", True)
+    stored = db.get(SavedSearch, created.get_json()["id"])
+    assert stored.filters == {"nuts": "NL33", "deadline_after": "2030-01-01",
+                              "reserved": True, "reach": "country"}
+    bad = client.post("/api/v1/saved-searches", headers=headers,
+                      json={"name": "x", "filters": {"nuts": "12345", "reach": "moon"}})
+    assert set(bad.get_json()["fields"]) == {"filters.nuts", "filters.reach"}
 
 
 def test_the_api_refuses_other_roles_and_other_users(app, client, db):

@@ -56,7 +56,7 @@ def test_art20_tenders_only_for_eligible_enterprises(client, db):
 def test_filters_narrow_the_list_and_htmx_gets_only_the_results(client, db):
     login(client, ENTERPRISE)
     everything = listed_ids(client.get("/opportunities/?limit=200").get_data(as_text=True))
-    response = client.get("/opportunities/?limit=200&region=NL33&reserved_only=on",
+    response = client.get("/opportunities/?limit=200&nuts=NL33&reserved=on",
                           headers={"HX-Request": "true", "HX-Target": "results"})
     assert response.status_code == 200
     assert "<html" not in response.get_data(as_text=True)
@@ -73,12 +73,26 @@ def test_filters_narrow_the_list_and_htmx_gets_only_the_results(client, db):
         assert "schoonmaak" in (tender.title + tender.description).lower()
 
 
+def test_links_with_the_former_filter_names_open_the_same_list(client):
+    """Bookmarks from before the page took the catalogue API's names still work."""
+    login(client, ENTERPRISE)
+    old = client.get("/opportunities/?limit=200&region=NL33&reserved_only=on"
+                     "&closing_after=2020-01-01")
+    assert old.status_code == 301
+    assert old.headers["Location"] == (
+        "/opportunities/?limit=200&nuts=NL33&deadline_after=2020-01-01&reserved=on")
+    new = client.get(old.headers["Location"]).get_data(as_text=True)
+    assert listed_ids(client.get(old.headers["Location"], follow_redirects=True)
+                      .get_data(as_text=True)) == listed_ids(new)
+    assert 'name="nuts" type="text" value="NL33"' in new
+
+
 def test_invalid_filters_answer_the_form_with_the_error_beside_the_field(client):
     login(client, ENTERPRISE)
-    response = client.get("/opportunities/?min_value=lots&region=Rotterdam!")
+    response = client.get("/opportunities/?min_value=lots&nuts=Rotterdam!")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="filter-min_value-error"' in html and 'id="filter-region-error"' in html
+    assert 'id="filter-min_value-error"' in html and 'id="filter-nuts-error"' in html
     assert 'value="lots"' in html
 
 

@@ -33,6 +33,7 @@ from models import (
 from webapp.alerts.services.mail import external_url, send_to
 from webapp.alerts.services.preferences import preferences_of, wants
 from webapp.audit import services as audit
+from webapp.db import writes
 from webapp.errors import Invalid, NotYours
 from webapp.tenders.services import buyer
 from webapp.tenders.services.buyer import MIN_SCORE, PublicEnterprise, ResearchInput
@@ -114,6 +115,7 @@ class SendResult:
     n_sent: int  # of those, enterprises with a user who accepts calls
 
 
+@writes
 def send_call(db: Session, user: User, data: CallInput) -> SendResult:
     """Create the call, pick its recipients from the engine's candidates, mail them; commits."""
     if user.role != Role.AUTHORITY or user.authority_id is None:
@@ -313,6 +315,7 @@ def received_one(db: Session, user: User, call_id: int) -> ReceivedView:
     raise UnknownCall()
 
 
+@writes
 def answer_call(db: Session, user: User, call_id: int,
                 answer: Literal["interested", "not_for_us"] | str,
                 message: str = "") -> CallRecipient:

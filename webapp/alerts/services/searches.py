@@ -10,16 +10,26 @@ from typing import Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, func, select
 
 from models import Enterprise, Role, SavedSearch, User, utcnow
-from webapp.errors import Invalid, NotYours
-from webapp.tenders.services import InvalidFilters, MatchFilters, MatchList, parse_filters
+from webapp.db import writes
+from webapp.errors import Conflict, Invalid, NotYours, field_messages
+from webapp.i18n import day, number
+from webapp.tenders.services import (
+    REACH_LABELS,
+    ListFilters,
+    MatchFilters,
+    MatchList,
+    parse_filters,
+    with_current_names,
+)
 from webapp.tenders.services import ranked_for as tenders_ranked_for
+from webapp.tenders.services.listing import LEGACY_FILTER_NAMES
 
 #: The filters of the ranked list that a search keeps (paging and display switches are not).
-SAVED_FILTERS = ("q", "region", "min_value", "max_value", "closing_after", "reserved_only")
+SAVED_FILTERS = tuple(ListFilters.model_fields)
 FREQUENCIES = ("daily", "weekly", "off")
 FREQUENCY_LABELS = {"daily": _l("Every day"), "weekly": _l("Every week"),
                     "off": _l("No e-mail (feed only)")}
@@ -36,16 +46,35 @@ class InvalidSearch(Invalid):
     """A saved search that cannot be stored, with a message per field."""
 
 
-class SavedFiltersIn(BaseModel):
-    """The ranked list's filters, as in its query string (see MatchFilters)."""
+class SearchRefused(Conflict):
+    """No search can be kept now: the user has no enterprise yet, or keeps the most."""
+
+
+class SavedFiltersIn(ListFilters):
+    """The ranked list's filters a search keeps (ListFilters; any other name is an error)."""
 
     model_config = ConfigDict(extra="forbid")
-    q: str = Field(default="", max_length=200, description="Words that must all appear.")
-    region: str = Field(default="", max_length=5, description="NUTS code, e.g. NL33.")
-    min_value: int | None = Field(default=None, ge=0)
-    max_value: int | None = Field(default=None, ge=0)
-    closing_after: date | None = None
-    reserved_only: bool = False
+
+
+_FORMER = {"deprecated": True}  # marked so in the OpenAPI document
+
+
+class SavedFiltersOut(ListFilters):
+    """The filters as the API answers them: the list's names, and the former names beside
+    them with the same values, for clients written before the rename (deprecated)."""
+
+    region: str = Field(default="", description="Former name of nuts.",
+                        json_schema_extra=_FORMER)
+    closing_after: date | None = Field(default=None, description="Former name of "
+                                       "deadline_after.", json_schema_extra=_FORMER)
+    reserved_only: bool = Field(default=False, description="Former name of reserved.",
+                                json_schema_extra=_FORMER)
+
+    @model_validator(mode="after")
+    def _former_names(self) -> SavedFiltersOut:
+        self.region, self.closing_after = self.nuts, self.deadline_after
+        self.reserved_only = self.reserved
+        return self
 
 
 class SavedSearchIn(BaseModel):
@@ -82,7 +111,7 @@ class SearchRow:
 
 # --- reading and writing ----------------------------------------------------------------------
 
-def stored_filters(filters: MatchFilters) -> dict:
+def stored_filters(filters: ListFilters) -> dict:
     """The filters to keep, JSON-ready, leaving out those at their default."""
     kept = {}
     for name in SAVED_FILTERS:
@@ -98,6 +127,12 @@ def match_filters(search: SavedSearch, limit: int = LIST_DEPTH) -> MatchFilters:
     return parse_filters({**search.filters, "limit": limit})
 
 
+def saved_args(form) -> dict:
+    """The list's filters among a form's fields, by their current names."""
+    current = with_current_names(dict(form))
+    return {name: current[name] for name in SAVED_FILTERS if current.get(name)}
+
+
 def list_args(search: SavedSearch) -> dict:
     """The query string that opens the search in the ranked list."""
     return {name: ("on" if value is True else value) for name, value in search.filters.items()}
@@ -105,21 +140,18 @@ def list_args(search: SavedSearch) -> dict:
 
 def validate_filters(raw: dict) -> dict:
     """Check filters as the ranked list does; InvalidSearch names each bad one."""
-    unknown = sorted(set(raw) - set(SAVED_FILTERS))
-    if unknown:
-        raise InvalidSearch({f"filters.{name}": _("This is not a filter of the tender list.")
-                             for name in unknown})
     values = {k: ("on" if v is True else v) for k, v in raw.items() if v not in (None, False)}
     try:
-        return stored_filters(parse_filters(values))
-    except InvalidFilters as invalid:
-        raise InvalidSearch({f"filters.{k}": v for k, v in invalid.errors.items()}) from None
+        return stored_filters(SavedFiltersIn.model_validate(values))
+    except ValidationError as error:
+        raise InvalidSearch({f"filters.{name}": message for name, message
+                             in field_messages(error, top_level=True).items()}) from None
 
 
 def parse_form(form: dict) -> SavedSearchIn:
     """The page's form: name, frequency and the list's filters as hidden fields."""
     errors: dict[str, str] = {}
-    raw_filters = {name: form.get(name) for name in SAVED_FILTERS if form.get(name)}
+    raw_filters = saved_args(form)
     try:
         filters = validate_filters(raw_filters)
     except InvalidSearch as invalid:
@@ -141,31 +173,33 @@ def parse_form(form: dict) -> SavedSearchIn:
 
 def parse_json(payload) -> SavedSearchIn:
     """The API body; InvalidSearch with a message per field path."""
-    try:
-        data = SavedSearchIn.model_validate(payload)
-    except ValidationError as error:
-        raise InvalidSearch(_pydantic_errors(error)) from None
-    validate_filters(data.filters.model_dump(exclude_defaults=True))
-    return data
+    return _parse_body(SavedSearchIn, payload)
 
 
 def parse_patch(payload) -> SavedSearchPatch:
-    try:
-        data = SavedSearchPatch.model_validate(payload)
-    except ValidationError as error:
-        raise InvalidSearch(_pydantic_errors(error)) from None
+    data = _parse_body(SavedSearchPatch, payload)
     if data.name is not None and not data.name.strip():
         raise InvalidSearch({"name": _("Give the search a name.")})
-    if data.filters is not None:
-        validate_filters(data.filters.model_dump(exclude_defaults=True))
     return data
 
 
-def _pydantic_errors(error: ValidationError) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for item in error.errors():
-        errors.setdefault(".".join(str(p) for p in item["loc"]) or "body", item["msg"])
-    return errors
+def _parse_body(model, payload):
+    """`payload` as `model`, its filters checked as the list checks them. Errors name a
+    filter by the name the client sent (a former name, if it used one)."""
+    sent = payload.get("filters") if isinstance(payload, dict) else None
+    renamed = {f"filters.{new}": f"filters.{old}" for old, new in LEGACY_FILTER_NAMES.items()
+               if isinstance(sent, dict) and old in sent and new not in sent}
+    try:
+        data = model.model_validate(payload)
+        if data.filters is not None:
+            validate_filters(data.filters.model_dump(exclude_defaults=True))
+    except ValidationError as error:
+        errors = field_messages(error, default_field="body")
+    except InvalidSearch as invalid:
+        errors = invalid.errors
+    else:
+        return data
+    raise InvalidSearch({renamed.get(name, name): message for name, message in errors.items()})
 
 
 def searches_of(db: Session, user: User) -> list[SavedSearch]:
@@ -188,18 +222,19 @@ def own_search(db: Session, user: User, search_id: int) -> SavedSearch:
 
 def _enterprise_id(user: User) -> int:
     if user.role != Role.ENTERPRISE or user.enterprise_id is None:
-        raise InvalidSearch({"body": _("Tell us about your enterprise first: then searches "
-                                       "can find tenders for you.")})
+        raise SearchRefused(_("Tell us about your enterprise first: then searches can find "
+                              "tenders for you."))
     return user.enterprise_id
 
 
+@writes
 def create_search(db: Session, user: User, data: SavedSearchIn) -> SavedSearch:
     enterprise_id = _enterprise_id(user)
     count = db.exec(select(func.count(SavedSearch.id))
                     .where(SavedSearch.user_id == user.id)).one()
     if count >= MAX_PER_USER:
-        raise InvalidSearch({"body": _("You have %(n)s saved searches, the most we keep; "
-                                       "delete one first.", n=count)})
+        raise SearchRefused(_("You have %(n)s saved searches, the most we keep; delete one "
+                              "first.", n=count))
     now = utcnow()
     search = SavedSearch(
         user_id=user.id, enterprise_id=enterprise_id, name=data.name.strip(),
@@ -212,6 +247,7 @@ def create_search(db: Session, user: User, data: SavedSearchIn) -> SavedSearch:
     return search
 
 
+@writes
 def update_search(db: Session, search: SavedSearch, *, name: str | None = None,
                   frequency: str | None = None, filters=None) -> SavedSearch:
     if name is not None:
@@ -228,6 +264,7 @@ def update_search(db: Session, search: SavedSearch, *, name: str | None = None,
     return search
 
 
+@writes
 def delete_search(db: Session, search: SavedSearch) -> None:
     db.delete(search)
     db.commit()
@@ -237,6 +274,7 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@writes
 def renew_feed_token(db: Session, search: SavedSearch) -> SavedSearch:
     """A new private feed address; the old one stops working at once."""
     search.feed_token = new_feed_token()
@@ -263,16 +301,19 @@ def describe(filters: dict) -> str:
     parts = []
     if filters.get("q"):
         parts.append(_("words “%(q)s”", q=filters["q"]))
-    if filters.get("region"):
-        parts.append(_("in %(region)s", region=filters["region"]))
+    if filters.get("nuts"):
+        parts.append(_("in %(region)s", region=filters["nuts"]))
     if filters.get("min_value") is not None:
-        parts.append(_("worth at least %(v)s EUR", v=f"{filters['min_value']:,}"))
+        parts.append(_("worth at least %(v)s EUR", v=number(filters["min_value"])))
     if filters.get("max_value") is not None:
-        parts.append(_("worth at most %(v)s EUR", v=f"{filters['max_value']:,}"))
-    if filters.get("closing_after"):
-        parts.append(_("closing on or after %(d)s", d=filters["closing_after"]))
-    if filters.get("reserved_only"):
+        parts.append(_("worth at most %(v)s EUR", v=number(filters["max_value"])))
+    if filters.get("deadline_after"):
+        parts.append(_("closing on or after %(d)s",
+                       d=day(date.fromisoformat(filters["deadline_after"]))))
+    if filters.get("reserved"):
         parts.append(_("reserved tenders only"))
+    if filters.get("reach"):
+        parts.append(_("where from: %(reach)s", reach=REACH_LABELS[filters["reach"]]))
     return "; ".join(parts) or _("all tenders that fit your profile")
 
 

@@ -7,6 +7,7 @@ The engine is ``matcher.tenders``; :mod:`.index` keeps it fitted outside request
 from webapp.tenders.services.index import IndexNotReady, current_index, note_changes
 from webapp.tenders.services.listing import (
     InvalidFilters,
+    ListFilters,
     MatchFilters,
     MatchList,
     MatchView,
@@ -19,6 +20,7 @@ from webapp.tenders.services.listing import (
     saved_tenders,
     tender_detail,
     top_matches,
+    with_current_names,
 )
 from webapp.tenders.services.matching import (
     cpv_labels,
@@ -46,13 +48,13 @@ from webapp.tenders.services.profiles import (
 )
 
 __all__ = [
-    "KIND_LABELS", "REACH_LABELS", "InvalidFilters", "InvalidProfile", "MatchFilters",
-    "MatchList", "MatchView",
+    "KIND_LABELS", "REACH_LABELS", "InvalidFilters", "InvalidProfile", "ListFilters",
+    "MatchFilters", "MatchList", "MatchView",
     "NoEnterprise", "NotYours", "ProfileInput", "TenderDetail", "create_enterprise",
     "cpv_labels", "cpv_picker", "current_input", "editable_enterprise", "enterprise_of",
     "feedback_of", "IndexNotReady", "current_index", "note_changes", "parse_filters",
     "parse_profile", "patch_profile", "profile_errors", "profile_summary",
     "ranked_for", "ranked_tenders", "record_feedback", "region_choices", "region_labels",
     "saved_tenders", "search_cpv", "tender_detail", "top_matches",
-    "update_profile",
+    "update_profile", "with_current_names",
 ]

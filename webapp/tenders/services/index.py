@@ -619,5 +619,5 @@ def load_tender_items(db: Session, tender_ids=None) -> list[TenderItem]:
     return items
 
 
-def closing_after_timestamp(day: date) -> float:
+def deadline_after_timestamp(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()

@@ -11,7 +11,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
@@ -33,7 +40,7 @@ from webapp.errors import Invalid, field_messages
 from webapp.i18n import localize, localized, moment, percent_text
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.charts import BarChart, bar_chart, most_text
-from webapp.tenders.services.index import MatchingIndex, closing_after_timestamp, current_index
+from webapp.tenders.services.index import MatchingIndex, current_index, deadline_after_timestamp
 from webapp.tenders.services.matching import (
     FittedMatcher,
     cpv_label,
@@ -75,29 +82,49 @@ OptionalInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_bla
 OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none), Field(default=None)]
 
 
-class MatchFilters(BaseModel):
-    """Filters of the ranked list, read from the query string."""
+#: The list's filter names before pages took the catalogue API's names; bookmarks, saved links
+#: and older API clients still send them, so they are read as the new ones.
+LEGACY_FILTER_NAMES = {"region": "nuts", "closing_after": "deadline_after",
+                       "reserved_only": "reserved"}
 
-    region: str = Field(default="", max_length=5)
+
+def with_current_names(data: Any) -> Any:
+    """A filters mapping with any legacy name read as its current one (the current one wins)."""
+    if not isinstance(data, dict) or not LEGACY_FILTER_NAMES.keys() & data.keys():
+        return data
+    renamed = {LEGACY_FILTER_NAMES.get(name, name): value for name, value in data.items()
+               if name not in LEGACY_FILTER_NAMES}
+    for old, new in LEGACY_FILTER_NAMES.items():
+        if old in data and new not in renamed:
+            renamed[new] = data[old]
+    return renamed
+
+
+class ListFilters(BaseModel):
+    """What the ranked list is filtered by, one vocabulary for the page, saved searches and the
+    API: the catalogue API's names (``GET /api/v1/tenders``); former page names are read too."""
+
+    q: str = Field(default="", max_length=200, description="Words that must all appear.")
+    # The pattern is for the API's document; the validator below gives the reader's message.
+    nuts: str = Field(default="", max_length=5, description="NUTS code, e.g. NL33.",
+                      json_schema_extra={"pattern": r"^([A-Za-z]{2}[A-Za-z0-9]{0,3})?$"})
     min_value: OptionalInt = None
     max_value: OptionalInt = None
-    closing_after: OptionalDate = None
-    reserved_only: bool = False
-    q: str = Field(default="", max_length=200)
-    show_dismissed: bool = False
-    show_excluded: bool = False
-    # Closed tenders (deadline passed, awarded, cancelled) are never offered, but a user may
-    # look them up: past buyers and contracts of its trade, for the next round.
-    include_closed: bool = False
+    deadline_after: OptionalDate = Field(default=None, description="Closing on or after.")
+    reserved: bool = Field(default=False, description="Reserved tenders only.")
     # How far to look: blank keeps the profile's reach (Enterprise.reach, set on the profile
     # page); the others widen or narrow it for this list only.
-    reach: Literal["", "regions", "country", "anywhere"] = ""
-    limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
-    page: int = Field(default=1, ge=1, le=10_000)
+    reach: Literal["", "regions", "country", "anywhere"] = Field(
+        default="", description="How far to look; blank keeps the profile's reach.")
 
-    @field_validator("region")
+    @model_validator(mode="before")
     @classmethod
-    def _region(cls, value: str) -> str:
+    def _legacy_names(cls, data: Any) -> Any:
+        return with_current_names(data)
+
+    @field_validator("nuts")
+    @classmethod
+    def _nuts(cls, value: str) -> str:
         if not value.strip():
             return ""
         try:
@@ -114,6 +141,18 @@ class MatchFilters(BaseModel):
         if value is not None and low is not None and value < low:
             raise PydanticCustomError("range", _("The maximum is below the minimum."))
         return value
+
+
+class MatchFilters(ListFilters):
+    """The list's filters with its paging and display switches, read from the query string."""
+
+    show_dismissed: bool = False
+    show_excluded: bool = False
+    # Closed tenders (deadline passed, awarded, cancelled) are never offered, but a user may
+    # look them up: past buyers and contracts of its trade, for the next round.
+    include_closed: bool = False
+    limit: int = Field(default=PAGE, ge=1, le=MAX_LIMIT)
+    page: int = Field(default=1, ge=1, le=10_000)
 
 
 class InvalidFilters(Invalid):
@@ -278,7 +317,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     ]
     excluded = []
     if filters.show_excluded:
-        unreserved = filters.model_copy(update={"reserved_only": False})
+        unreserved = filters.model_copy(update={"reserved": False})
         left_out = index.alive & (~open_now | (scores < 0)) & filter_mask(db, index, unreserved)
         # Those that share the enterprise's activity first: they are the ones worth a why.
         candidates = np.flatnonzero(left_out)
@@ -335,9 +374,9 @@ def _closed_tenders(db: Session, filters: MatchFilters) -> tuple[list[ClosedView
     """Closed tenders matching the words, region, values and reservation of the filters, by
     the catalogue's search (SQL, paged): they are not in the matching index."""
     page = search_tenders(db, TenderQuery(
-        status=TenderStatus.CLOSED.value, q=filters.q, nuts=filters.region or None,
+        status=TenderStatus.CLOSED.value, q=filters.q, nuts=filters.nuts or None,
         min_value=filters.min_value, max_value=filters.max_value,
-        reserved=True if filters.reserved_only else None, limit=filters.limit,
+        reserved=True if filters.reserved else None, limit=filters.limit,
     ))
     return [
         ClosedView(tender_id=t.id, title=localized(t, "title"), buyer=t.buyer_name,
@@ -446,16 +485,16 @@ def filter_mask(db: Session, index: MatchingIndex, filters: MatchFilters) -> np.
     """Tenders of the index that pass the filters, as a boolean array (the list's and the
     saved searches' digests and feeds)."""
     mask = index.alive.copy()
-    if filters.region:
-        mask &= index.region_mask(filters.region)
+    if filters.nuts:
+        mask &= index.region_mask(filters.nuts)
     if filters.min_value is not None:
         mask &= np.nan_to_num(index.value, nan=-1.0) >= filters.min_value
     if filters.max_value is not None:
         mask &= ~np.isnan(index.value) & (np.nan_to_num(index.value) <= filters.max_value)
-    if filters.closing_after is not None:
+    if filters.deadline_after is not None:
         # NaN (no deadline) compares False: left out, as before.
-        mask &= index.deadline >= closing_after_timestamp(filters.closing_after)
-    if filters.reserved_only:
+        mask &= index.deadline >= deadline_after_timestamp(filters.deadline_after)
+    if filters.reserved:
         mask &= index.reserved
     if filters.q:
         found = np.zeros(len(mask), dtype=bool)
