@@ -3,17 +3,14 @@
 Revision ID: 0002_auth
 Revises: 0001
 """
-from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0002_auth'
-down_revision: str | None = '0001'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0002_auth'
+down_revision = '0001'
 
 # Tokens made before expiry existed get the default lifetime from their creation.
 TOKEN_LIFETIME = timedelta(days=90)

@@ -2,21 +2,15 @@
 
 Revision ID: 0003_eforms
 Revises: 0002_auth
-Create Date: 2026-11-30 12:00:00
 
 Columns only, all with defaults, so existing rows (OCDS, fixtures) stay valid.
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
-revision: str = '0003_eforms'
-down_revision: str | None = '0002_auth'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0003_eforms'
+down_revision = '0002_auth'
 
 EMPTY_DICT = sa.text("'{}'")
 EMPTY_LIST = sa.text("'[]'")

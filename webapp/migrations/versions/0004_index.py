@@ -3,16 +3,12 @@
 Revision ID: 0004_index
 Revises: 0003_eforms
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_index"
-down_revision: str | None = "0003_eforms"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004_index"
+down_revision = "0003_eforms"
 
 
 def upgrade() -> None:

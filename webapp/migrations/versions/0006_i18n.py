@@ -1,20 +1,14 @@
 """i18n: a user's language and time zone; waitlist reasons kept translatable
 
 Revision ID: 0006_i18n
-Revises: 0001
-Create Date: 2026-11-30 10:00:00.000000
+Revises: 0004_index
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
-revision: str = '0006_i18n'
-down_revision: str | None = "0004_index"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0006_i18n'
+down_revision = "0004_index"
 
 
 def upgrade() -> None:

@@ -3,17 +3,12 @@
 Revision ID: 0007_ux
 Revises: 0006_i18n
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
-revision: str = '0007_ux'
-down_revision: str | None = '0006_i18n'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0007_ux'
+down_revision = '0006_i18n'
 
 
 def upgrade() -> None:

@@ -2,19 +2,13 @@
 
 Revision ID: 0008_reach
 Revises: 0007_ux
-Create Date: 2026-12-02 01:30:00.000000
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
-revision: str = '0008_reach'
-down_revision: str | None = '0007_ux'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0008_reach'
+down_revision = '0007_ux'
 
 
 def upgrade() -> None:
