@@ -33,6 +33,7 @@ import pickle
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +44,7 @@ from flask import Flask, current_app
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, delete, select
+from threadpoolctl import threadpool_limits
 
 from matcher.cpv import CpvTree
 from matcher.nuts import NutsNames
@@ -63,6 +65,10 @@ INLINE_CHANGES = 50
 FIRST_LOAD_WAIT_S = 15.0
 #: More changes than this share of the index since its build: rebuild (encoders drift).
 REBUILD_SHARE = 0.2
+#: Profiles whose scores a worker keeps per loaded index, most recently used first: a list asked
+#: again (another page, filter or sort of it, the htmx swap after a feedback click) only masks
+#: and explains. Each holds the profile's lot and tender scores (about 1 MB per 100,000 tenders).
+SCORE_CACHE_SIZE = 32
 #: Bump when the pickled layout changes: older files are then rebuilt (3: the fitted matcher
 #: holds the lots' text centrality, the profiles' sentence blocks and the place words).
 FORMAT = 3
@@ -110,6 +116,43 @@ class MatchingIndex:
         if found is not None:
             mask[found] = True
         return mask
+
+    def scores_for(self, profile: EnterpriseProfile):
+        """``matcher.score_tenders(profile)``, remembered for this index and this profile.
+
+        The key is the whole profile the engine reads (a profile edit is another key, even
+        before the worker has caught up with the change), and the cache belongs to this index
+        object: a new version or a caught-up copy (:meth:`with_changes`) starts empty. The
+        arrays are read-only, shared by the requests that ask again.
+        """
+        key = repr(profile)
+        cache, lock = self._score_cache()
+        with lock:
+            found = cache.get(key)
+            if found is not None:
+                cache.move_to_end(key)
+                return found
+        found = self.matcher.score_tenders(profile)
+        for array in found[1:]:
+            array.flags.writeable = False
+        with lock:
+            cache[key] = found
+            while len(cache) > SCORE_CACHE_SIZE:
+                cache.popitem(last=False)
+        return found
+
+    def _score_cache(self) -> tuple[OrderedDict, threading.Lock]:
+        # Not a dataclass field: ``replace`` (with_changes) must not carry it to the new index,
+        # and indexes pickled before it existed load without it.
+        cache = self.__dict__.get("_scores")
+        if cache is None:
+            cache = self.__dict__.setdefault("_scores", (OrderedDict(), threading.Lock()))
+        return cache
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_scores", None)
+        return state
 
     def position_array(self, tender_ids) -> np.ndarray:
         return np.array(
@@ -383,6 +426,9 @@ def init_app(app: Flask) -> None:
     """A serving worker loads the newest index in a background thread as it starts (the CLI
     and the tests do not: ``BACKGROUND_AT_START``)."""
     if app.config.get("BACKGROUND_AT_START", not app.testing):
+        # A request's products are small (one profile against the lots): BLAS threads only
+        # fight the other workers for the cores. Builds (the CLI, the worker) keep them all.
+        threadpool_limits(limits=app.config.get("REQUEST_BLAS_THREADS", 1), user_api="blas")
         start_loading(app)
 
 
