@@ -532,6 +532,16 @@ class TenderMatcher(BaseEstimator):
         self.calibration_reference_ = (reference.shape[0], reference_t, centrality)
         return reference_t, centrality
 
+    def warm_up(self) -> TenderMatcher:
+        """Make now the caches a first ranking would make (a loaded matcher's calibration
+        sample and text projection), so that the first request does not pay for them."""
+        check_is_fitted(self)
+        if self.unit_side_.blocks["text"].shape[1]:
+            self._calibration_reference()
+        if getattr(self.text_encoder_, "svd_", None) is not None:
+            self.text_encoder_.projection()
+        return self
+
     def __getstate__(self) -> dict:
         # A cache of a sample of the lots, made again after loading rather than stored.
         state = super().__getstate__()

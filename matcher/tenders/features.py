@@ -356,9 +356,9 @@ class TextEncoder:
         tfidf = self._tfidf([without_words(d, self.drop_words) for d in documents])
         if self.svd_ is None:
             return tfidf.astype(np.float32)
-        return normalize(tfidf @ self._projection()).astype(np.float32)
+        return normalize(tfidf @ self.projection()).astype(np.float32)
 
-    def _projection(self) -> np.ndarray:
+    def projection(self) -> np.ndarray:
         """``svd_.components_.T`` as a C-ordered array, made once: ``svd_.transform`` is the
         same product, but scipy copies the transposed (Fortran-ordered) components into C
         order on every call, which was most of encoding one profile in a request."""

@@ -4,10 +4,12 @@ Two app instances on one database stand for two gunicorn workers: whatever one o
 command) writes, the other answers from on its next request, without refitting.
 """
 
+import pickle
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlmodel import Session, func, select
 
@@ -274,3 +276,23 @@ def test_remembered_scores_follow_a_profile_edit_and_a_new_version(sqlite_url, t
         for app in (first, second):
             jobs.wait_idle(app)
             app.extensions[ENGINE_KEY].dispose()
+
+
+def test_an_index_file_maps_its_big_arrays_and_plain_pickles_still_load(tmp_path):
+    ramp = np.arange(200, dtype=np.float32)
+    saved = {"big": np.arange(100_000, dtype=np.float32), "small": np.arange(3),
+             "fortran": np.asfortranarray(np.ones((300, 200), dtype=np.float32) * ramp),
+             "items": index_service.PickledList.of([{"id": i} for i in range(5_000)])}
+    index_service._write_index(saved, tmp_path / "mapped")
+    loaded = index_service._read_index(tmp_path / "mapped")
+    assert np.array_equal(loaded["big"], saved["big"]) and not loaded["big"].flags.owndata
+    assert np.array_equal(loaded["small"], saved["small"])
+    assert np.array_equal(loaded["fortran"], saved["fortran"])
+    assert loaded["fortran"].flags.f_contiguous
+    assert loaded["items"][4_321] == {"id": 4_321} and len(loaded["items"]) == 5_000
+    loaded["big"][0] = -1.0  # copy on write: the file keeps what was written
+    assert index_service._read_index(tmp_path / "mapped")["big"][0] == 0.0
+
+    with open(tmp_path / "plain", "wb") as file:
+        pickle.dump(saved, file)
+    assert np.array_equal(index_service._read_index(tmp_path / "plain")["big"], saved["big"])
