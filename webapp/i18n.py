@@ -12,6 +12,7 @@ waitlist reasons) keep their templates beside the English (:func:`texts_of`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -72,7 +73,14 @@ def select_timezone() -> str:
 
 def european_timezones() -> list[str]:
     """The time zones a user may choose: Europe/…, from the system's tz database."""
-    return sorted(z for z in available_timezones() if z.startswith("Europe/"))
+    return list(_european_timezones())
+
+
+@functools.cache
+def _european_timezones() -> tuple[str, ...]:
+    # Read once per process: listing the tz database walks its folders (tens of milliseconds),
+    # and every request that shows a date asks for the user's zone.
+    return tuple(sorted(z for z in available_timezones() if z.startswith("Europe/")))
 
 
 def is_timezone(name: str) -> bool:

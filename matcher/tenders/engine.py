@@ -481,27 +481,27 @@ class TenderMatcher(BaseEstimator):
         reference = self.unit_side_.blocks["text"]
         if n_rows == 0 or reference.shape[0] == 0 or reference.shape[1] == 0:
             return np.ones(n_rows, dtype=np.float32), np.zeros(n_rows, dtype=np.float32)
-        if reference.shape[0] > _TEXT_REFERENCE_UNITS:
-            rng = np.random.default_rng(self.random_state)
-            chosen = np.sort(rng.choice(reference.shape[0], _TEXT_REFERENCE_UNITS, replace=False))
-            reference_t = _transposed(reference[chosen])
-        else:
-            reference_t = self.unit_transposed_["text"]
+        reference_t, centrality = self._calibration_reference()
         has_text = self.unit_side_.presence[:, SIGNALS.index("text")]
         n_with_text = max(int(has_text.sum()), 1)
-        centrality = self.unit_side_.blocks["centrality"]
-        if reference.shape[0] > _TEXT_REFERENCE_UNITS:
-            centrality = centrality[chosen]
+        n_mean = min(n_with_text, reference.shape[0])
         best = np.zeros(n_rows, dtype=np.float32)
         mean = np.zeros(n_rows, dtype=np.float32)
-        for start in range(0, n_rows, self.block_size):
-            product = text_rows[start : start + self.block_size] @ reference_t
+        # A row without text (a sentence slot the description does not fill) is 0 against
+        # every lot: its figures are those of a zero product, worked out once.
+        empty = (np.diff(text_rows.indptr) == 0 if sp.issparse(text_rows)
+                 else ~np.asarray(text_rows).any(axis=1))
+        if empty.any():
+            product = np.zeros((1, centrality.shape[0]), dtype=np.float32) - centrality[None, :]
+            best[empty], mean[empty] = product.max(axis=1), product.sum(axis=1) / n_mean
+        filled = np.flatnonzero(~empty)
+        for start in range(0, len(filled), self.block_size):
+            rows = filled[start : start + self.block_size]
+            product = text_rows[rows] @ reference_t
             product = product.toarray() if sp.issparse(product) else np.asarray(product)
             product = product - centrality[None, :]
-            best[start : start + self.block_size] = product.max(axis=1)
-            mean[start : start + self.block_size] = product.sum(axis=1) / min(
-                n_with_text, reference.shape[0]
-            )
+            best[rows] = product.max(axis=1)
+            mean[rows] = product.sum(axis=1) / n_mean
         # 0 at the typical lot, 1 at the closest; a spread below the floor moves the zero
         # down instead (when every lot reads alike, all of them are "as close as the closest").
         # With few lots the mean says little: shrink it towards 0 (plain division by the best)
@@ -512,6 +512,41 @@ class TenderMatcher(BaseEstimator):
         zero = np.maximum(np.minimum(mean, best - TEXT_SPREAD_FLOOR), 0.0)
         spread = np.maximum(best - zero, TEXT_SPREAD_FLOOR)
         return (1.0 / spread).astype(np.float32), (zero / spread).astype(np.float32)
+
+    def _calibration_reference(self) -> tuple:
+        """The lots' text vectors (transposed) and centralities that profiles are calibrated
+        against: a seeded sample of at most _TEXT_REFERENCE_UNITS lots. Made once per number
+        of lots and kept: cutting the sample out of every lot's vectors took a large share of
+        a request's time."""
+        reference = self.unit_side_.blocks["text"]
+        cached = self.__dict__.get("calibration_reference_")
+        if cached is not None and cached[0] == reference.shape[0]:
+            return cached[1], cached[2]
+        centrality = self.unit_side_.blocks["centrality"]
+        if reference.shape[0] > _TEXT_REFERENCE_UNITS:
+            rng = np.random.default_rng(self.random_state)
+            chosen = np.sort(rng.choice(reference.shape[0], _TEXT_REFERENCE_UNITS, replace=False))
+            reference_t, centrality = _transposed(reference[chosen]), centrality[chosen]
+        else:
+            reference_t = self.unit_transposed_["text"]
+        self.calibration_reference_ = (reference.shape[0], reference_t, centrality)
+        return reference_t, centrality
+
+    def warm_up(self) -> TenderMatcher:
+        """Make now the caches a first ranking would make (a loaded matcher's calibration
+        sample and text projection), so that the first request does not pay for them."""
+        check_is_fitted(self)
+        if self.unit_side_.blocks["text"].shape[1]:
+            self._calibration_reference()
+        if getattr(self.text_encoder_, "svd_", None) is not None:
+            self.text_encoder_.projection()
+        return self
+
+    def __getstate__(self) -> dict:
+        # A cache of a sample of the lots, made again after loading rather than stored.
+        state = super().__getstate__()
+        state.pop("calibration_reference_", None)
+        return state
 
     def _text_values(self, profiles: _Side, units: _Side) -> np.ndarray:
         """Calibrated text similarity of every pair, in [0, 1] (0 where a side has no text)."""
@@ -525,8 +560,11 @@ class TenderMatcher(BaseEstimator):
         centrality = units.blocks["centrality"][None, :]
         for k in range(TEXT_FACETS):
             name = f"facet{k}"
-            if sp.issparse(profiles.blocks[name]) and not profiles.blocks[name].nnz:
-                continue  # no profile here has that many sentences
+            block = profiles.blocks[name]
+            if not (block.nnz if sp.issparse(block) else block.any()):
+                # No profile here has that many sentences: the facet would be 0 everywhere
+                # (its scale and offset are never negative), which changes no maximum.
+                continue
             facet = self._product(profiles, units, name, right="text")
             facet = facet.toarray() if sp.issparse(facet) else np.asarray(facet)
             facet = facet.astype(np.float32, copy=False)

@@ -208,14 +208,74 @@ def char_wb_ngrams(text: str) -> list[str]:
     comprehensions (about twice as fast; n-gram cutting was most of the fit)."""
     grams: list[str] = []
     for word in text.lower().split():
-        word = f" {word} "
-        length = len(word)
-        for n in (3, 4, 5):
-            if length <= n:  # a word shorter than n gives itself once, and no longer n-grams
-                grams.append(word)
-                break
-            grams += [word[i : i + n] for i in range(length - n + 1)]
+        grams += _word_ngrams(word)
     return grams
+
+
+def _word_ngrams(word: str) -> list[str]:
+    """The n-grams of one lowercased word (see :func:`char_wb_ngrams`)."""
+    word = f" {word} "
+    length = len(word)
+    grams: list[str] = []
+    for n in (3, 4, 5):
+        if length <= n:  # a word shorter than n gives itself once, and no longer n-grams
+            grams.append(word)
+            break
+        grams += [word[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
+def char_wb_counts(documents: Sequence[str], vocabulary: Mapping[str, int]) -> sp.csr_matrix:
+    """Per document, the counts of the vocabulary's n-grams as :func:`char_wb_ngrams` cuts
+    them (float32): what a fitted ``CountVectorizer(analyzer=char_wb_ngrams)`` transforms to.
+
+    The n-grams never cross a word, so a document's counts are the sum of its words' counts:
+    each distinct word is cut once, and the documents' word counts times that word-by-n-gram
+    matrix give the same integers as counting every n-gram of every document (which took most
+    of a fit: a dict look-up per n-gram instead of one per word).
+    """
+    word_ids: dict[str, int] = {}
+    word_column: list[int] = []
+    indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+    for i, document in enumerate(documents):
+        word_column.extend(word_ids.setdefault(w, len(word_ids)) for w in document.lower().split())
+        indptr[i + 1] = len(word_column)
+    by_word = sp.csr_matrix(
+        (np.ones(len(word_column), dtype=np.float32), np.array(word_column, dtype=np.int64),
+         indptr),
+        shape=(len(documents), len(word_ids)),
+    )
+    gram_columns: list[int] = []
+    gram_indptr = np.zeros(len(word_ids) + 1, dtype=np.int64)
+    for j, word in enumerate(word_ids):
+        gram_columns.extend(c for c in map(vocabulary.get, _word_ngrams(word)) if c is not None)
+        gram_indptr[j + 1] = len(gram_columns)
+    grams = sp.csr_matrix(
+        (np.ones(len(gram_columns), dtype=np.float32), np.array(gram_columns, dtype=np.int64),
+         gram_indptr),
+        shape=(len(word_ids), len(vocabulary)),
+    )
+    counts = sp.csr_matrix(by_word @ grams, dtype=np.float32)
+    counts.sum_duplicates()
+    counts.sort_indices()  # as scikit-learn's counts are
+    counts.eliminate_zeros()
+    counts.indices = counts.indices.astype(np.int32)
+    counts.indptr = counts.indptr.astype(np.int32)
+    return counts
+
+
+def tfidf_rows(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """The fitted vectorizer's TF-IDF rows of these counts: its own steps (sublinear tf, idf,
+    l2 norm) in its own order, so the numbers are those ``vectorizer.transform`` gives."""
+    counts = counts.copy()
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm is not None:
+        counts = normalize(counts, norm=vectorizer.norm, copy=False)
+    return sp.csr_matrix(counts)
 
 
 class TextEncoder:
@@ -296,7 +356,22 @@ class TextEncoder:
         tfidf = self._tfidf([without_words(d, self.drop_words) for d in documents])
         if self.svd_ is None:
             return tfidf.astype(np.float32)
-        return normalize(self.svd_.transform(tfidf)).astype(np.float32)
+        return normalize(tfidf @ self.projection()).astype(np.float32)
+
+    def projection(self) -> np.ndarray:
+        """``svd_.components_.T`` as a C-ordered array, made once: ``svd_.transform`` is the
+        same product, but scipy copies the transposed (Fortran-ordered) components into C
+        order on every call, which was most of encoding one profile in a request."""
+        projection = self.__dict__.get("projection_")
+        if projection is None:
+            projection = self.projection_ = np.ascontiguousarray(self.svd_.components_.T)
+        return projection
+
+    def __getstate__(self) -> dict:
+        # A copy of the components: made again after loading rather than stored twice.
+        state = dict(self.__dict__)
+        state.pop("projection_", None)
+        return state
 
     @property
     def n_features(self) -> int:
@@ -310,7 +385,8 @@ class TextEncoder:
     def _tfidf(self, documents: Sequence[str]) -> sp.csr_matrix:
         """Words and characters side by side, each unit length, weighing WORD_SHARE and the rest
         (square roots, so that products of unit rows mix the two cosines in that ratio)."""
-        chars = normalize(self.vectorizer_.transform(documents))
+        counts = char_wb_counts(documents, self.vectorizer_.vocabulary_)
+        chars = normalize(tfidf_rows(self.vectorizer_, counts))
         if self.word_vectorizer_ is None:
             return sp.csr_matrix(chars, dtype=np.float32)
         words = normalize(self.word_vectorizer_.transform(documents))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from matcher.cpv import InvalidCpvCode, normalize_cpv
 from matcher.nuts import InvalidNutsCode, iso_to_nuts_country, normalize_nuts, nuts_level
@@ -244,28 +245,43 @@ def value_fit(value: float, capacity: tuple[float, float]) -> float:
 
 def clean_cpv_codes(codes) -> list[str]:
     """Normalised CPV codes, invalid ones dropped, order and first occurrence kept."""
-    cleaned = []
-    for code in codes:
-        try:
-            code = normalize_cpv(code)
-        except InvalidCpvCode:
-            continue
-        if code not in cleaned:
-            cleaned.append(code)
-    return cleaned
+    return _cleaned(codes, _cpv_or_none)
 
 
 def clean_nuts_codes(codes) -> list[str]:
     """Normalised NUTS codes, invalid ones dropped, order and first occurrence kept."""
+    return _cleaned(codes, _nuts_or_none)
+
+
+def _cleaned(codes, normalised) -> list[str]:
     cleaned = []
     for code in codes:
         try:
-            code = normalize_nuts(code)
-        except InvalidNutsCode:
+            code = normalised(code)
+        except TypeError:  # unhashable: never a code
             continue
-        if code not in cleaned:
+        if code is not None and code not in cleaned:
             cleaned.append(code)
     return cleaned
+
+
+def _remembered(normalize, invalid):
+    """``normalize`` as a function that answers None for an invalid code, remembering its
+    answers: a fit reads the same few thousand codes on hundreds of thousands of lots (several
+    times each). Typed, so that 1, 1.0 and True stay different inputs."""
+
+    @lru_cache(maxsize=65_536, typed=True)
+    def normalised(code) -> str | None:
+        try:
+            return normalize(code)
+        except invalid:
+            return None
+
+    return normalised
+
+
+_cpv_or_none = _remembered(normalize_cpv, InvalidCpvCode)
+_nuts_or_none = _remembered(normalize_nuts, InvalidNutsCode)
 
 
 def enterprise_areas(enterprise: EnterpriseProfile) -> list[str]:

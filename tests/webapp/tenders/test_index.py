@@ -4,14 +4,16 @@ Two app instances on one database stand for two gunicorn workers: whatever one o
 command) writes, the other answers from on its next request, without refitting.
 """
 
+import pickle
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlmodel import Session, func, select
 
-from models import Enterprise, IndexChange, MatchIndex, Tender, User
+from models import Enterprise, IndexChange, Lot, MatchIndex, Tender, User
 from tests.conftest import seeded_postgres
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login
 from webapp import create_app, jobs
@@ -219,3 +221,78 @@ def test_changes_are_logged_and_pruned_after_two_builds(sqlite_url, tmp_path):
     finally:
         app.extensions[ENGINE_KEY].dispose()
         other.extensions[ENGINE_KEY].dispose()
+
+
+def test_remembered_scores_follow_a_profile_edit_and_a_new_version(sqlite_url, tmp_path):
+    # A big index (changes are caught up in the background). A worker remembers the scores of
+    # a profile it ranked; an edit must show in its very next list, even while the worker is
+    # still behind the change log, and a new version must never answer with the old scores.
+    first, second = _apps(sqlite_url, tmp_path, INDEX_INLINE_BELOW=0)
+    try:
+        client = first.test_client()
+        login(client, ENTERPRISE)
+        before = _listed(_matches_html(client))
+        assert before and _listed(_matches_html(client)) == before  # asked again, remembered
+        holder = first.extensions[index_service.HOLDER_KEY]
+        loaded = holder.index
+
+        with Session(first.extensions[ENGINE_KEY]) as db:
+            user = db.exec(select(User).where(User.email == ENTERPRISE)).one()
+            enterprise_id = user.enterprise_id
+            green = db.exec(select(Tender).where(Tender.cpv_main.startswith("7731"))).first()
+        response = second.test_client().patch(
+            f"/api/v1/enterprises/{enterprise_id}", headers=bearer(second, ENTERPRISE),
+            json={"cpv_codes": [green.cpv_main], "nuts": green.nuts_codes[0],
+                  "description": "Park and green space maintenance by our work crews."},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        holder.busy.acquire()  # the worker stays behind: no background catch-up meanwhile
+        try:
+            edited = _listed(_matches_html(client))
+            assert holder.index is loaded
+        finally:
+            holder.busy.release()
+        assert edited != before
+
+        # A tender changed behind the index's back (no change logged) moves only with a new
+        # version: once that is swapped in, the list follows it, not the remembered scores.
+        top = int(edited[0])
+        with Session(first.extensions[ENGINE_KEY]) as db:
+            tender = db.get(Tender, top)
+            tender.title, tender.description = "Road resurfacing", "Asphalt for a motorway."
+            tender.cpv_main, tender.cpv_additional = "45233140", []
+            db.add(tender)
+            for lot in db.exec(select(Lot).where(Lot.tender_id == top)):
+                lot.title, lot.description, lot.cpv_codes = "Asphalt", "", ["45233140"]
+                db.add(lot)
+            db.commit()
+        assert _listed(_matches_html(client))[0] == str(top)  # the same version: unchanged
+        index_service.build_index(second, second.extensions[ENGINE_KEY])
+        _matches_html(client)  # starts the swap in the background
+        index_service.wait_for_background(first)
+        assert holder.index.version == 2
+        assert str(top) not in _listed(_matches_html(client))
+    finally:
+        for app in (first, second):
+            jobs.wait_idle(app)
+            app.extensions[ENGINE_KEY].dispose()
+
+
+def test_an_index_file_maps_its_big_arrays_and_plain_pickles_still_load(tmp_path):
+    ramp = np.arange(200, dtype=np.float32)
+    saved = {"big": np.arange(100_000, dtype=np.float32), "small": np.arange(3),
+             "fortran": np.asfortranarray(np.ones((300, 200), dtype=np.float32) * ramp),
+             "items": index_service.PickledList.of([{"id": i} for i in range(5_000)])}
+    index_service._write_index(saved, tmp_path / "mapped")
+    loaded = index_service._read_index(tmp_path / "mapped")
+    assert np.array_equal(loaded["big"], saved["big"]) and not loaded["big"].flags.owndata
+    assert np.array_equal(loaded["small"], saved["small"])
+    assert np.array_equal(loaded["fortran"], saved["fortran"])
+    assert loaded["fortran"].flags.f_contiguous
+    assert loaded["items"][4_321] == {"id": 4_321} and len(loaded["items"]) == 5_000
+    loaded["big"][0] = -1.0  # copy on write: the file keeps what was written
+    assert index_service._read_index(tmp_path / "mapped")["big"][0] == 0.0
+
+    with open(tmp_path / "plain", "wb") as file:
+        pickle.dump(saved, file)
+    assert np.array_equal(index_service._read_index(tmp_path / "plain")["big"], saved["big"])

@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import copy
 import gc
+import io
 import logging
+import mmap
 import os
 import pickle
+import struct
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +47,7 @@ from flask import Flask, current_app
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, delete, select
+from threadpoolctl import threadpool_limits
 
 from matcher.cpv import CpvTree
 from matcher.nuts import NutsNames
@@ -63,6 +68,10 @@ INLINE_CHANGES = 50
 FIRST_LOAD_WAIT_S = 15.0
 #: More changes than this share of the index since its build: rebuild (encoders drift).
 REBUILD_SHARE = 0.2
+#: Profiles whose scores a worker keeps per loaded index, most recently used first: a list asked
+#: again (another page, filter or sort of it, the htmx swap after a feedback click) only masks
+#: and explains. Each holds the profile's lot and tender scores (about 1 MB per 100,000 tenders).
+SCORE_CACHE_SIZE = 32
 #: Bump when the pickled layout changes: older files are then rebuilt (3: the fitted matcher
 #: holds the lots' text centrality, the profiles' sentence blocks and the place words).
 FORMAT = 3
@@ -110,6 +119,43 @@ class MatchingIndex:
         if found is not None:
             mask[found] = True
         return mask
+
+    def scores_for(self, profile: EnterpriseProfile):
+        """``matcher.score_tenders(profile)``, remembered for this index and this profile.
+
+        The key is the whole profile the engine reads (a profile edit is another key, even
+        before the worker has caught up with the change), and the cache belongs to this index
+        object: a new version or a caught-up copy (:meth:`with_changes`) starts empty. The
+        arrays are read-only, shared by the requests that ask again.
+        """
+        key = repr(profile)
+        cache, lock = self._score_cache()
+        with lock:
+            found = cache.get(key)
+            if found is not None:
+                cache.move_to_end(key)
+                return found
+        found = self.matcher.score_tenders(profile)
+        for array in found[1:]:
+            array.flags.writeable = False
+        with lock:
+            cache[key] = found
+            while len(cache) > SCORE_CACHE_SIZE:
+                cache.popitem(last=False)
+        return found
+
+    def _score_cache(self) -> tuple[OrderedDict, threading.Lock]:
+        # Not a dataclass field: ``replace`` (with_changes) must not carry it to the new index,
+        # and indexes pickled before it existed load without it.
+        cache = self.__dict__.get("_scores")
+        if cache is None:
+            cache = self.__dict__.setdefault("_scores", (OrderedDict(), threading.Lock()))
+        return cache
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_scores", None)
+        return state
 
     def position_array(self, tender_ids) -> np.ndarray:
         return np.array(
@@ -231,8 +277,7 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
     name = f"index-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.pickle"
     temporary = folder / f".{name}.tmp"
     try:
-        with open(temporary, "wb") as file:
-            pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_index(index, temporary)
         os.replace(temporary, folder / name)
     finally:
         temporary.unlink(missing_ok=True)
@@ -251,14 +296,14 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
 
 def _slim(index: MatchingIndex) -> None:
     """Leave out of the file what is only a cache: the n-grams cut by ``min_df`` (scikit-learn
-    documents ``stop_words_`` as safe to delete) and the matcher's combined unit matrices, which
-    :func:`_load` recomputes from the blocks (they would double the file)."""
+    documents ``stop_words_`` as safe to delete). The matcher's combined unit matrices stay: the
+    file is mapped, so they cost a worker nothing to load (recomputing them took half a second
+    of every worker's start)."""
     encoder = getattr(index.matcher, "text_encoder_", None)
     vectorizer = getattr(encoder, "vectorizer_", None)
     if vectorizer is not None and hasattr(vectorizer, "stop_words_"):
         del vectorizer.stop_words_
     index.matcher = copy.copy(index.matcher)
-    index.matcher.unit_dense_ = index.matcher.unit_sparse_ = None
     # Hundreds of thousands of small objects cost seconds to unpickle; requests read a few.
     index.matcher.tenders_ = PickledList.of(index.matcher.tenders_)
     index.matcher.units_ = PickledList.of(index.matcher.units_)
@@ -282,7 +327,8 @@ class PickledList(Sequence):
         blobs = [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items]
         offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
         np.cumsum([len(b) for b in blobs], out=offsets[1:])
-        return cls(b"".join(blobs), offsets)
+        # An array, not bytes: the index file maps it instead of reading it (see _write_index).
+        return cls(np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1 + len(self._tail)
@@ -297,11 +343,85 @@ class PickledList(Sequence):
         if index >= n_base:
             return pickle.loads(self._tail[index - n_base])
         start, stop = self._offsets[index], self._offsets[index + 1]
-        return pickle.loads(self._data[start:stop])
+        return pickle.loads(memoryview(self._data[start:stop]))
 
     def __add__(self, other) -> PickledList:
         added = [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in other]
         return PickledList(self._data, self._offsets, self._tail + added)
+
+
+# --- the index file -----------------------------------------------------------------------------
+# One file per version: the big arrays (the lots' feature blocks, the pickled tenders) one after
+# the other, aligned, then a table of them and the pickle of everything else, whose references to
+# those arrays are persistent ids. A worker maps the file and the unpickler hands out arrays over
+# the mapping, so starting a worker reads only the small pickle (the pages come from the page
+# cache when first used, shared by every worker of the machine) instead of copying hundreds of
+# megabytes. Plain pickle files of the same FORMAT still load.
+
+_MAGIC = b"MMINDEX1"
+_ALIGN = 64
+#: Arrays at least this big are mapped; smaller ones stay inside the pickle.
+_MAPPED_MIN_BYTES = 1 << 16
+
+
+class _ArrayPickler(pickle.Pickler):
+    """A pickler that sets big numeric arrays aside (``arrays``) and pickles their number."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.arrays: list[np.ndarray] = []
+
+    def persistent_id(self, obj):
+        if (type(obj) is np.ndarray and obj.dtype.kind in "biuf"
+                and obj.nbytes >= _MAPPED_MIN_BYTES):
+            self.arrays.append(obj)
+            return len(self.arrays) - 1
+        return None
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """The other half: array number -> an array over the mapped file (copy on write)."""
+
+    def __init__(self, file, buffer, table):
+        super().__init__(file)
+        self.buffer, self.table = buffer, table
+
+    def persistent_load(self, pid):
+        offset, dtype, shape, order = self.table[pid]
+        count = int(np.prod(shape, dtype=np.int64))
+        flat = np.frombuffer(self.buffer, dtype=np.dtype(dtype), count=count, offset=offset)
+        return flat.reshape(shape, order=order)
+
+
+def _write_index(index: MatchingIndex, path: Path) -> None:
+    body = io.BytesIO()
+    pickler = _ArrayPickler(body)
+    pickler.dump(index)
+    table = []
+    with open(path, "wb") as file:
+        file.write(_MAGIC)
+        for array in pickler.arrays:
+            order = "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+            file.write(b"\0" * (-file.tell() % _ALIGN))
+            table.append((file.tell(), array.dtype.str, array.shape, order))
+            file.write(array.tobytes(order=order))
+        table_offset = file.tell()
+        file.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        body_offset = file.tell()
+        file.write(body.getbuffer())
+        file.write(struct.pack("<QQ", table_offset, body_offset))
+
+
+def _read_index(path: Path):
+    with open(path, "rb") as file:
+        if file.read(len(_MAGIC)) != _MAGIC:  # a plain pickle (written before the mapping)
+            file.seek(0)
+            return pickle.load(file)
+        buffer = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
+    end = len(buffer) - struct.calcsize("<QQ")
+    table_offset, body_offset = struct.unpack_from("<QQ", buffer, end)
+    table = pickle.loads(buffer[table_offset:body_offset])
+    return _ArrayUnpickler(io.BytesIO(buffer[body_offset:end]), buffer, table).load()
 
 
 def _prune(db: Session, folder: Path, keep: int) -> None:
@@ -383,6 +503,9 @@ def init_app(app: Flask) -> None:
     """A serving worker loads the newest index in a background thread as it starts (the CLI
     and the tests do not: ``BACKGROUND_AT_START``)."""
     if app.config.get("BACKGROUND_AT_START", not app.testing):
+        # A request's products are small (one profile against the lots): BLAS threads only
+        # fight the other workers for the cores. Builds (the CLI, the worker) keep them all.
+        threadpool_limits(limits=app.config.get("REQUEST_BLAS_THREADS", 1), user_api="blas")
         start_loading(app)
 
 
@@ -477,11 +600,10 @@ def _first_index(app, holder, db, version, change_id) -> MatchingIndex:
 def _load(app: Flask, row: MatchIndex) -> MatchingIndex | None:
     path = index_dir(app) / row.file_name
     try:
-        # Plain pickle: joblib's unpickler is pure Python and many times slower here; the
-        # collector is paused because it would rescan the growing heap again and again.
+        # The C unpickler (joblib's is pure Python and many times slower here) over a mapped
+        # file; the collector is paused because it would rescan the growing heap again and again.
         gc.disable()
-        with open(path, "rb") as file:
-            index = pickle.load(file)
+        index = _read_index(path)
     except FileNotFoundError:
         log.warning("index version %s: file %s is missing", row.id, path)
         return None
@@ -490,8 +612,9 @@ def _load(app: Flask, row: MatchIndex) -> MatchingIndex | None:
     if getattr(index, "format", None) != FORMAT:
         return None
     matcher = index.matcher
-    if getattr(matcher, "unit_dense_", None) is None:
+    if getattr(matcher, "unit_dense_", None) is None:  # files written before the mapping
         matcher.unit_dense_, matcher.unit_sparse_ = matcher.unit_side_.combined(None)
+    matcher.warm_up()
     index.version = row.id
     return index
 

@@ -291,7 +291,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     if filters.reach:
         profile = replace(profile, reach=filters.reach)
     feedback = feedback_of(db, enterprise.id)
-    side, _unit_scores, scores = index.matcher.score_tenders(profile)
+    side, _unit_scores, scores = index.scores_for(profile)
     now = _now()
     open_now = index.open_mask(now)
     shown_filter = filter_mask(db, index, filters)
@@ -405,7 +405,7 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
     position = index.positions.get(tender.id)
     now = _now()
     if position is not None:
-        side, _unit_scores, scores = index.matcher.score_tenders(profile)
+        side, _unit_scores, scores = index.scores_for(profile)
         if index.open_mask(now)[position] and scores[position] > 0:
             found = index.matcher.explain_tenders(profile, side, [position])[0]
             match = _match_view(fitted, found, feedback)
