@@ -20,6 +20,7 @@ from matcher.tenders import (
     engine,
     topk,
 )
+from matcher.tenders.rules import reach_areas
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 NOW = datetime(2025, 3, 1, 12, 0)
@@ -505,3 +506,41 @@ def test_only_the_top_reason_is_written_when_asked():
             (s for s in whole.signals if s.value is not None),
             key=lambda s: s.value * s.weight).reason]
         assert (top.score, top.best_lot_id) == (whole.score, whole.best_lot_id)
+
+
+def test_a_served_nuts2_region_reaches_its_neighbours_under_the_same_nuts1():
+    """An enterprise serving the whole of West Central Scotland (NUTS 2) is near Edinburgh
+    (another NUTS 2 region of Scotland), as one serving Glasgow alone (NUTS 3) is near the
+    rest of West Central Scotland; neither sees Wales by default."""
+    places = {"glasgow": ["UKM82"], "lanarkshire": ["UKM84"], "edinburgh": ["UKM75"],
+              "cardiff": ["UKL22"]}
+    tenders = [reserved_cleaning(id=k, nuts_codes=v, reservation="none") for k, v in places.items()]
+    matcher = fit(tenders)
+
+    def shown(**changes):
+        profile = office_cleaning_wise(country="UK", nuts="UKM82", **changes)
+        return set(matched_ids(matcher.rank_tenders(profile)))
+
+    assert shown(regions_served=["UKM82"]) == {"glasgow", "lanarkshire"}
+    assert shown(regions_served=["UKM8"]) == {"glasgow", "lanarkshire", "edinburgh"}
+    assert shown(regions_served=["UKM"]) == {"glasgow", "lanarkshire", "edinburgh"}
+    assert reach_areas(office_cleaning_wise(nuts="UKM82", regions_served=["UKM8"])) == ["UKM"]
+
+
+def test_plural_place_names_are_no_evidence_either():
+    """'across the Lothians' names East Lothian and Midlothian: a tender that shares only that
+    word with a shredding firm's description is no match for it."""
+    from matcher.nuts import NutsNames
+
+    names = NutsNames({"UKM73": "East Lothian and Midlothian", "UKM75": "Edinburgh, City of"})
+    catering = TenderItem(id="catering", title="School meals across the Lothians",
+                          cpv_codes=["55524000"], nuts_codes=["UKM73"], deadline=in_days(30))
+    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
+                           cpv_codes=["79995100"], nuts_codes=["UKM75"], deadline=in_days(30))
+    firm = EnterpriseProfile(
+        id="firm", kind="sheltered_workshop", country="UK", nuts="UKM75",
+        cpv_codes=["92512100"], reach="anywhere",
+        description="Confidential shredding for offices across the Lothians")
+    ranking = fit([catering, shredding], nuts_names=names).rank_tenders(firm, explain_gates=True)
+    assert matched_ids(ranking) == ["shredding"]
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
