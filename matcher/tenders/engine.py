@@ -59,7 +59,7 @@ SIGNALS = ("cpv", "text", "region", "value", "social")
 #: (``rules.reach_areas``). That reach offers the fit far tenders of the right trade (graded
 #: 1, "too far away"), so region weighs more than before (0.076 -> 0.164).
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "cpv": 0.325, "text": 0.426, "region": 0.164, "value": 0.081, "social": 0.004
+    "cpv": 0.318, "text": 0.44, "region": 0.154, "value": 0.088, "social": 0.0
 }
 #: Signals scored as one matrix product; text is scored apart and calibrated.
 _PRODUCT_SIGNALS = tuple(name for name in SIGNALS if name != "text")
@@ -290,7 +290,7 @@ class TenderMatcher(BaseEstimator):
             components = _LSA_COMPONENTS if self.n_units_ > _LSA_ABOVE_N_UNITS else None
         documents = [self._tender_text(t) for t in self.tenders_]
         documents += [self._profile_text(e) for e in self.enterprises_]
-        self.place_words_ = self._place_words() if DROP_PLACE_WORDS else frozenset()
+        self.place_words_ = self._place_words(documents) if DROP_PLACE_WORDS else frozenset()
         self.text_encoder_ = TextEncoder(
             components, self.random_state, _TEXT_FIT_DOCS, self.place_words_
         ).fit(documents)
@@ -298,7 +298,7 @@ class TenderMatcher(BaseEstimator):
             _TEXT_FIT_DOCS, self.random_state, self.place_words_
         ).fit(documents, [*self._unit_cpv(self.units_), *self._profile_cpv(self.enterprises_)])
 
-    def _place_words(self) -> frozenset[str]:
+    def _place_words(self, documents: Sequence[str] = ()) -> frozenset[str]:
         """The words of the names of the regions of the fitted items' countries.
 
         Place is the region signal's job (and the reach gate's). In the texts, place names
@@ -307,12 +307,20 @@ class TenderMatcher(BaseEstimator):
         as evidence of it; they are left out of the text and of the evidence. Only with the
         official NUTS list (``nuts_names``); the words of every level's names are dropped,
         directions ("north", "east") included, and so are their plurals: "across the
-        Lothians" names East Lothian and Midlothian.
+        Lothians" names East Lothian and Midlothian. Names the NUTS list does not know
+        (former regions, health boards) are taken from the fitted ``documents`` where they
+        are listed beside known ones: "across Tayside, Fife and the Lothians" (see
+        ``_listed_places``).
         """
         places = [*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)]
         countries = {code[:2] for codes in places for code in codes}
         words = self.names_.words(countries)
-        return words | {f"{word}s" for word in words}
+        words = words | {f"{word}s" for word in words}
+        if len(documents) > _TEXT_FIT_DOCS:  # the sample the text encoders learn from
+            rng = np.random.default_rng(self.random_state)
+            chosen = np.sort(rng.choice(len(documents), _TEXT_FIT_DOCS, replace=False))
+            documents = [documents[i] for i in chosen]
+        return words | _listed_places(documents, words) if words else words
 
     def _closing_gate(self, unit: Unit) -> tuple[str, Text] | None:
         tender = self.tenders_[unit.tender_index]
@@ -978,6 +986,52 @@ class TenderMatcher(BaseEstimator):
             RegionCount(code, self.names_.name(code) if code != "?" else "unknown", count)
             for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         ]
+
+
+#: Where a list of places ends (a list never runs over these), and what separates its items.
+_CLAUSES = re.compile(r"[.;:!?()\n/]")
+_LIST_SEPARATORS = re.compile(r",|\s(?:and|&|und|en|et|e|y|i|och|og)\s")
+_LEADING_ARTICLE = re.compile(r"^(?:the|de|het|die|der|das|la|le|les|il|el)\s+", re.IGNORECASE)
+_CAPITALISED_WORD = re.compile(r"[^\W\d_a-z][^\W\d_]{2,}")
+
+
+def _listed_places(documents: Sequence[str], place_words: frozenset[str]) -> set[str]:
+    """Single capitalised words listed with known place names, as places themselves.
+
+    In "across Tayside, Fife and the Lothians" the list holds a known region (Fife), so
+    Tayside, beside it, names a place as well; an enterprise's and a tender's text sharing
+    it share a place, not a trade. A list counts when at least half of its items are made
+    of place words only; the others count when they are one capitalised word (the first
+    item's last word, the words before it being the sentence that leads to the list).
+    """
+    found: set[str] = set()
+    for document in documents:
+        for clause in _CLAUSES.split(document):
+            items = [_LEADING_ARTICLE.sub("", item.strip()) for item in
+                     _LIST_SEPARATORS.split(clause)]
+            items = [item for item in items if item]
+            if len(items) < 2:
+                continue
+            # "across Tayside": its last word; not "Dundee Airport", a name of two words.
+            lead = items[0].split()
+            if len(lead) > 1 and lead[-2][:1].isupper():
+                items = items[1:]
+            else:
+                items[0] = lead[-1]
+            if len(items) < 2:
+                continue
+            known = [item for item in items if _all_in(re.findall(r"[^\W\d_]+", item),
+                                                       place_words)]
+            if 2 * len(known) < len(items):
+                continue
+            found.update(item.lower() for item in items
+                         if item not in known and _CAPITALISED_WORD.fullmatch(item))
+    return found
+
+
+def _all_in(words: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether there are words and every one, lowercased, is in the vocabulary."""
+    return bool(words) and all(word.lower() in vocabulary for word in words)
 
 
 def _facets(description: str) -> list[str]:

@@ -150,9 +150,11 @@ def reach_areas(enterprise: EnterpriseProfile) -> list[str] | None:
     a NUTS 3 region reaches the rest of its NUTS 2 region, a NUTS 2 region the rest of its
     NUTS 1 region (a soft edge; a served NUTS 1 region stays as it is). A region named at
     NUTS 2 used to get no neighbours at all, so an enterprise serving "West Central
-    Scotland" was shown nothing in Edinburgh, about 70 km from Glasgow, while one serving a single
-    NUTS 3 region there saw the whole of West Central Scotland. ``country``: its country.
-    Without any place the enterprise sees every tender.
+    Scotland" was shown nothing in Edinburgh, about 70 km from Glasgow, while one serving a
+    single NUTS 3 region there saw the whole of West Central Scotland. A NUTS 1 code ending
+    in 0 is a whole country (``IE0``, ``CZ0``): that is the ``country`` reach, chosen
+    explicitly, so a NUTS 2 region there keeps no wider neighbours. ``country``: its
+    country. Without any place the enterprise sees every tender.
     """
     if enterprise.reach == "anywhere":
         return None
@@ -161,8 +163,16 @@ def reach_areas(enterprise: EnterpriseProfile) -> list[str] | None:
         return None
     if enterprise.reach == "country":
         return sorted({area[:2] for area in areas})
-    widened = [area[:-1] if nuts_level(area) >= 2 else area for area in areas]  # the parent
+    widened = [_near_parent(area) for area in areas]
     return outermost(list(dict.fromkeys(widened)), lambda outer, inner: inner.startswith(outer))
+
+
+def _near_parent(area: str) -> str:
+    """The area whose regions count as near ``area`` (see ``reach_areas``)."""
+    level, parent = nuts_level(area), area[:-1]
+    if level == 3 or (level == 2 and not parent.endswith("0")):
+        return parent
+    return area
 
 
 def within_reach(areas: list[str] | None, places) -> bool:

@@ -525,6 +525,9 @@ def test_a_served_nuts2_region_reaches_its_neighbours_under_the_same_nuts1():
     assert shown(regions_served=["UKM8"]) == {"glasgow", "lanarkshire", "edinburgh"}
     assert shown(regions_served=["UKM"]) == {"glasgow", "lanarkshire", "edinburgh"}
     assert reach_areas(office_cleaning_wise(nuts="UKM82", regions_served=["UKM8"])) == ["UKM"]
+    # Ireland is one NUTS 1 region (IE0): that would be the whole country, asked for apart.
+    assert reach_areas(office_cleaning_wise(country="IE", nuts="IE061",
+                                            regions_served=["IE06"])) == ["IE06"]
 
 
 def test_plural_place_names_are_no_evidence_either():
@@ -542,5 +545,27 @@ def test_plural_place_names_are_no_evidence_either():
         cpv_codes=["92512100"], reach="anywhere",
         description="Confidential shredding for offices across the Lothians")
     ranking = fit([catering, shredding], nuts_names=names).rank_tenders(firm, explain_gates=True)
+    assert matched_ids(ranking) == ["shredding"]
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
+
+
+def test_a_place_listed_beside_known_regions_is_no_evidence():
+    """'across Tayside, Fife and the Lothians': Tayside is no NUTS name, but it stands in a
+    list of regions, so a needle exchange for NHS Tayside is no match for a shredding firm."""
+    from matcher.nuts import NutsNames
+
+    names = NutsNames({"UKM72": "Clackmannanshire and Fife", "UKM73": "East Lothian and "
+                       "Midlothian", "UKM71": "Angus and Dundee City"})
+    needles = TenderItem(id="needles", title="Needle exchange for NHS Tayside",
+                         cpv_codes=["85100000"], nuts_codes=["UKM71"], deadline=in_days(30))
+    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
+                           cpv_codes=["79995100"], nuts_codes=["UKM71"], deadline=in_days(30))
+    firm = EnterpriseProfile(
+        id="firm", kind="sheltered_workshop", country="UK", nuts="UKM71",
+        cpv_codes=["92512100"], reach="anywhere",
+        description="Confidential shredding for offices across Tayside, Fife and the Lothians")
+    matcher = fit([needles, shredding], [firm], nuts_names=names)
+    assert "tayside" in matcher.place_words_ and "shredding" not in matcher.place_words_
+    ranking = matcher.rank_tenders(firm, explain_gates=True)
     assert matched_ids(ranking) == ["shredding"]
     assert [g.code for g in ranking.gates] == ["no_evidence"]
