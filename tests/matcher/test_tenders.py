@@ -530,42 +530,37 @@ def test_a_served_nuts2_region_reaches_its_neighbours_under_the_same_nuts1():
                                             regions_served=["IE06"])) == ["IE06"]
 
 
+def _shredding_firm_ranking(other: TenderItem, description: str, names: dict):
+    """A shredding firm's ranking of a shredding tender and ``other``, which shares only a
+    place with its description, and the fitted matcher (the firm fitted with the tenders)."""
+    from matcher.nuts import NutsNames
+
+    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
+                           cpv_codes=["79995100"], nuts_codes=["UKM71"], deadline=in_days(30))
+    firm = EnterpriseProfile(id="firm", kind="sheltered_workshop", country="UK", nuts="UKM71",
+                             cpv_codes=["92512100"], reach="anywhere", description=description)
+    matcher = fit([other, shredding], [firm], nuts_names=NutsNames(names))
+    ranking = matcher.rank_tenders(firm, explain_gates=True)
+    assert matched_ids(ranking) == ["shredding"]
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
+    return matcher
+
+
 def test_plural_place_names_are_no_evidence_either():
     """'across the Lothians' names East Lothian and Midlothian: a tender that shares only that
     word with a shredding firm's description is no match for it."""
-    from matcher.nuts import NutsNames
-
-    names = NutsNames({"UKM73": "East Lothian and Midlothian", "UKM75": "Edinburgh, City of"})
     catering = TenderItem(id="catering", title="School meals across the Lothians",
                           cpv_codes=["55524000"], nuts_codes=["UKM73"], deadline=in_days(30))
-    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
-                           cpv_codes=["79995100"], nuts_codes=["UKM75"], deadline=in_days(30))
-    firm = EnterpriseProfile(
-        id="firm", kind="sheltered_workshop", country="UK", nuts="UKM75",
-        cpv_codes=["92512100"], reach="anywhere",
-        description="Confidential shredding for offices across the Lothians")
-    ranking = fit([catering, shredding], nuts_names=names).rank_tenders(firm, explain_gates=True)
-    assert matched_ids(ranking) == ["shredding"]
-    assert [g.code for g in ranking.gates] == ["no_evidence"]
+    _shredding_firm_ranking(catering, "Confidential shredding for offices across the Lothians",
+                            {"UKM73": "East Lothian and Midlothian"})
 
 
 def test_a_place_listed_beside_known_regions_is_no_evidence():
     """'across Tayside, Fife and the Lothians': Tayside is no NUTS name, but it stands in a
     list of regions, so a needle exchange for NHS Tayside is no match for a shredding firm."""
-    from matcher.nuts import NutsNames
-
-    names = NutsNames({"UKM72": "Clackmannanshire and Fife", "UKM73": "East Lothian and "
-                       "Midlothian", "UKM71": "Angus and Dundee City"})
     needles = TenderItem(id="needles", title="Needle exchange for NHS Tayside",
                          cpv_codes=["85100000"], nuts_codes=["UKM71"], deadline=in_days(30))
-    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
-                           cpv_codes=["79995100"], nuts_codes=["UKM71"], deadline=in_days(30))
-    firm = EnterpriseProfile(
-        id="firm", kind="sheltered_workshop", country="UK", nuts="UKM71",
-        cpv_codes=["92512100"], reach="anywhere",
-        description="Confidential shredding for offices across Tayside, Fife and the Lothians")
-    matcher = fit([needles, shredding], [firm], nuts_names=names)
+    matcher = _shredding_firm_ranking(
+        needles, "Confidential shredding for offices across Tayside, Fife and the Lothians",
+        {"UKM72": "Clackmannanshire and Fife", "UKM73": "East Lothian and Midlothian"})
     assert "tayside" in matcher.place_words_ and "shredding" not in matcher.place_words_
-    ranking = matcher.rank_tenders(firm, explain_gates=True)
-    assert matched_ids(ranking) == ["shredding"]
-    assert [g.code for g in ranking.gates] == ["no_evidence"]
