@@ -564,3 +564,29 @@ def test_a_place_listed_beside_known_regions_is_no_evidence():
         needles, "Confidential shredding for offices across Tayside, Fife and the Lothians",
         {"UKM72": "Clackmannanshire and Fife", "UKM73": "East Lothian and Midlothian"})
     assert "tayside" in matcher.place_words_ and "shredding" not in matcher.place_words_
+
+
+def test_the_first_sentence_introducing_the_enterprise_is_no_trade_of_its_own():
+    """The sentences after the first are compared on their own (a second trade shows), the
+    first, which says who the enterprise is, is not: a Business World specialist shares only
+    "business" with "a supported business in Dundee"."""
+    tenders = [
+        TenderItem(id="world", title="Business World specialist for the finance system",
+                   cpv_codes=["72220000"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        TenderItem(id="shredding", title="Confidential shredding of office papers",
+                   cpv_codes=["79995100"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        TenderItem(id="beds", title="Profiling beds and chairs for care homes",
+                   cpv_codes=["33192100"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        reserved_cleaning(reservation="none"), greek_road(nuts_codes=["NL33C"]),
+    ]
+    workshop = office_cleaning_wise(
+        kind="sheltered_workshop", cpv_codes=["33192100"], reach="anywhere",
+        description="Taybridge Industries is a supported business in Dundee. We make and "
+                    "refurbish profiling beds and chairs for care homes. We also run a "
+                    "confidential shredding service for offices.")
+    ranking = fit(tenders).rank_tenders(workshop, n=10)
+    text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
+    assert text["shredding"] >= 0.5 > text.get("world", 0.0)
+    assert engine._facets(workshop.description) == [
+        "We make and refurbish profiling beds and chairs for care homes.",
+        "We also run a confidential shredding service for offices."]
