@@ -18,8 +18,9 @@ class EnterpriseProfile:
 
     ``nuts`` is where it sits; ``regions_served`` are NUTS codes at any level it works in.
     Contract values and turnover are in euros; ``None`` means not stated. ``reach`` says which
-    tenders it wants to see: ``regions`` (those it serves and their NUTS 3 neighbours),
-    ``country`` or ``anywhere``; tenders beyond it are gated with the reason.
+    tenders it wants to see: ``regions`` (those it serves and the regions beside them under
+    the same parent, see ``rules.reach_areas``), ``country`` or ``anywhere``; tenders beyond
+    it are gated with the reason.
     """
 
     id: int | str

@@ -31,8 +31,8 @@ REGION_SHARED_SCORE = {0: 0.4, 1: 0.6, 2: 0.8, 3: 1.0}
 REGION_COVER_SCORE = {0: 0.8, 1: 0.9, 2: 1.0, 3: 1.0}
 
 #: How far from its regions an enterprise wants tenders: ``regions`` (the regions it serves,
-#: neighbouring NUTS 3 regions under the same NUTS 2 counting as near), ``country`` (its
-#: country) or ``anywhere`` (no gate; the region signal still ranks near above far).
+#: the regions under the same parent counting as near: see ``reach_areas``), ``country``
+#: (its country) or ``anywhere`` (no gate; the region signal still ranks near above far).
 REACHES = ("regions", "country", "anywhere")
 DEFAULT_REACH = "regions"
 
@@ -146,9 +146,16 @@ def cpv_breadth_factor(n_codes: int) -> float:
 def reach_areas(enterprise: EnterpriseProfile) -> list[str] | None:
     """The NUTS areas a tender must touch to be shown; ``None`` when nothing is left out.
 
-    ``regions``: the regions served (its own region when it names none), and for a NUTS 3
-    region its NUTS 2 parent, so neighbouring NUTS 3 regions count as near (a soft edge).
-    ``country``: its country. Without any place the enterprise sees every tender.
+    ``regions``: the regions served (its own region when it names none) and their
+    neighbours, taken as the regions under the same parent at the level the region is given:
+    a NUTS 3 region reaches the rest of its NUTS 2 region, a NUTS 2 region the rest of its
+    NUTS 1 region (a soft edge; a served NUTS 1 region stays as it is). A region named at
+    NUTS 2 used to get no neighbours at all, so an enterprise serving "West Central
+    Scotland" was shown nothing in Edinburgh, about 70 km from Glasgow, while one serving a
+    single NUTS 3 region there saw the whole of West Central Scotland. A NUTS 1 code ending
+    in 0 is a whole country (``IE0``, ``CZ0``): that is the ``country`` reach, chosen
+    explicitly, so a NUTS 2 region there keeps no wider neighbours. ``country``: its
+    country. Without any place the enterprise sees every tender.
     """
     if enterprise.reach == "anywhere":
         return None
@@ -157,8 +164,16 @@ def reach_areas(enterprise: EnterpriseProfile) -> list[str] | None:
         return None
     if enterprise.reach == "country":
         return sorted({area[:2] for area in areas})
-    widened = [area[:4] if nuts_level(area) == 3 else area for area in areas]
+    widened = [_near_parent(area) for area in areas]
     return outermost(list(dict.fromkeys(widened)), lambda outer, inner: inner.startswith(outer))
+
+
+def _near_parent(area: str) -> str:
+    """The area whose regions count as near ``area`` (see ``reach_areas``)."""
+    level, parent = nuts_level(area), area[:-1]
+    if level == 3 or (level == 2 and not parent.endswith("0")):
+        return parent
+    return area
 
 
 def within_reach(areas: list[str] | None, places) -> bool:

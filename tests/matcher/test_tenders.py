@@ -20,6 +20,7 @@ from matcher.tenders import (
     engine,
     topk,
 )
+from matcher.tenders.rules import reach_areas
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 NOW = datetime(2025, 3, 1, 12, 0)
@@ -505,3 +506,87 @@ def test_only_the_top_reason_is_written_when_asked():
             (s for s in whole.signals if s.value is not None),
             key=lambda s: s.value * s.weight).reason]
         assert (top.score, top.best_lot_id) == (whole.score, whole.best_lot_id)
+
+
+def test_a_served_nuts2_region_reaches_its_neighbours_under_the_same_nuts1():
+    """An enterprise serving the whole of West Central Scotland (NUTS 2) is near Edinburgh
+    (another NUTS 2 region of Scotland), as one serving Glasgow alone (NUTS 3) is near the
+    rest of West Central Scotland; neither sees Wales by default."""
+    places = {"glasgow": ["UKM82"], "lanarkshire": ["UKM84"], "edinburgh": ["UKM75"],
+              "cardiff": ["UKL22"]}
+    tenders = [reserved_cleaning(id=k, nuts_codes=v, reservation="none") for k, v in places.items()]
+    matcher = fit(tenders)
+
+    def shown(**changes):
+        profile = office_cleaning_wise(country="UK", nuts="UKM82", **changes)
+        return set(matched_ids(matcher.rank_tenders(profile)))
+
+    assert shown(regions_served=["UKM82"]) == {"glasgow", "lanarkshire"}
+    assert shown(regions_served=["UKM8"]) == {"glasgow", "lanarkshire", "edinburgh"}
+    assert shown(regions_served=["UKM"]) == {"glasgow", "lanarkshire", "edinburgh"}
+    assert reach_areas(office_cleaning_wise(nuts="UKM82", regions_served=["UKM8"])) == ["UKM"]
+    # Ireland is one NUTS 1 region (IE0): that would be the whole country, asked for apart.
+    assert reach_areas(office_cleaning_wise(country="IE", nuts="IE061",
+                                            regions_served=["IE06"])) == ["IE06"]
+
+
+def _shredding_firm_ranking(other: TenderItem, description: str, names: dict):
+    """A shredding firm's ranking of a shredding tender and ``other``, which shares only a
+    place with its description, and the fitted matcher (the firm fitted with the tenders)."""
+    from matcher.nuts import NutsNames
+
+    shredding = TenderItem(id="shredding", title="Confidential shredding of office papers",
+                           cpv_codes=["79995100"], nuts_codes=["UKM71"], deadline=in_days(30))
+    firm = EnterpriseProfile(id="firm", kind="sheltered_workshop", country="UK", nuts="UKM71",
+                             cpv_codes=["92512100"], reach="anywhere", description=description)
+    matcher = fit([other, shredding], [firm], nuts_names=NutsNames(names))
+    ranking = matcher.rank_tenders(firm, explain_gates=True)
+    assert matched_ids(ranking) == ["shredding"]
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
+    return matcher
+
+
+def test_plural_place_names_are_no_evidence_either():
+    """'across the Lothians' names East Lothian and Midlothian: a tender that shares only that
+    word with a shredding firm's description is no match for it."""
+    catering = TenderItem(id="catering", title="School meals across the Lothians",
+                          cpv_codes=["55524000"], nuts_codes=["UKM73"], deadline=in_days(30))
+    _shredding_firm_ranking(catering, "Confidential shredding for offices across the Lothians",
+                            {"UKM73": "East Lothian and Midlothian"})
+
+
+def test_a_place_listed_beside_known_regions_is_no_evidence():
+    """'across Tayside, Fife and the Lothians': Tayside is no NUTS name, but it stands in a
+    list of regions, so a needle exchange for NHS Tayside is no match for a shredding firm."""
+    needles = TenderItem(id="needles", title="Needle exchange for NHS Tayside",
+                         cpv_codes=["85100000"], nuts_codes=["UKM71"], deadline=in_days(30))
+    matcher = _shredding_firm_ranking(
+        needles, "Confidential shredding for offices across Tayside, Fife and the Lothians",
+        {"UKM72": "Clackmannanshire and Fife", "UKM73": "East Lothian and Midlothian"})
+    assert "tayside" in matcher.place_words_ and "shredding" not in matcher.place_words_
+
+
+def test_the_first_sentence_introducing_the_enterprise_is_no_trade_of_its_own():
+    """The sentences after the first are compared on their own (a second trade shows), the
+    first, which says who the enterprise is, is not: a Business World specialist shares only
+    "business" with "a supported business in Dundee"."""
+    tenders = [
+        TenderItem(id="world", title="Business World specialist for the finance system",
+                   cpv_codes=["72220000"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        TenderItem(id="shredding", title="Confidential shredding of office papers",
+                   cpv_codes=["79995100"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        TenderItem(id="beds", title="Profiling beds and chairs for care homes",
+                   cpv_codes=["33192100"], nuts_codes=["NL33C"], deadline=in_days(30)),
+        reserved_cleaning(reservation="none"), greek_road(nuts_codes=["NL33C"]),
+    ]
+    workshop = office_cleaning_wise(
+        kind="sheltered_workshop", cpv_codes=["33192100"], reach="anywhere",
+        description="Taybridge Industries is a supported business in Dundee. We make and "
+                    "refurbish profiling beds and chairs for care homes. We also run a "
+                    "confidential shredding service for offices.")
+    ranking = fit(tenders).rank_tenders(workshop, n=10)
+    text = {m.tender_id: {s.name: s.value for s in m.signals}["text"] for m in ranking.matches}
+    assert text["shredding"] >= 0.5 > text.get("world", 0.0)
+    assert engine._facets(workshop.description) == [
+        "We make and refurbish profiling beds and chairs for care homes.",
+        "We also run a confidential shredding service for offices."]
