@@ -47,8 +47,8 @@ class EnterpriseProfile:
 
 
 @dataclass(kw_only=True)
-class LotItem:
-    """One lot of a tender. Empty or ``None`` fields inherit the tender's."""
+class _Scope:
+    """What a tender and each of its lots describe: the work, its codes, place and value."""
 
     id: int | str
     title: str = ""
@@ -56,6 +56,12 @@ class LotItem:
     cpv_codes: list[str] = field(default_factory=list)
     nuts_codes: list[str] = field(default_factory=list)
     value_eur: float | None = None
+
+
+@dataclass(kw_only=True)
+class LotItem(_Scope):
+    """One lot of a tender. Empty or ``None`` fields inherit the tender's."""
+
     reservation: str | None = None
 
     def __post_init__(self):
@@ -64,15 +70,9 @@ class LotItem:
 
 
 @dataclass(kw_only=True)
-class TenderItem:
+class TenderItem(_Scope):
     """A published or planned tender. ``cpv_codes`` lists the main code first."""
 
-    id: int | str
-    title: str = ""
-    description: str = ""
-    cpv_codes: list[str] = field(default_factory=list)
-    nuts_codes: list[str] = field(default_factory=list)
-    value_eur: float | None = None
     deadline: datetime | None = None
     reservation: str = "none"
     reserved_execution: bool = False

@@ -22,7 +22,7 @@ from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours
 from webapp.i18n import localize, number
 from webapp.scope import may_read_candidates
-from webapp.tenders.services.charts import BarChart, bar_chart, most_text
+from webapp.tenders.services.charts import BarChart, region_chart
 from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
@@ -428,15 +428,12 @@ def _region_chart(ranking: EnterpriseRanking, chart_id: str) -> BarChart | None:
              float(c.n_enterprises), number(c.n_enterprises))
             for c, name in zip(shown, names, strict=True)]
     total = sum(c.n_enterprises for c in counts)
-    return bar_chart(
-        chart_id=chart_id,
-        title=_("Social enterprises that could bid, by region"),
-        summary=ngettext("%(num)s enterprise in %(regions)s",
-                         "%(num)s enterprises in %(regions)s", total,
-                         regions=ngettext("%(num)s region", "%(num)s regions", len(counts)))
-        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
-        rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Enterprises"),
-    )
+    regions = ngettext("%(num)s region", "%(num)s regions", len(counts))
+    return region_chart(
+        chart_id, _("Social enterprises that could bid, by region"),
+        ngettext("%(num)s enterprise in %(regions)s", "%(num)s enterprises in %(regions)s",
+                 total, regions=regions),
+        rows, _("Enterprises"))
 
 
 def reservation_choices() -> list[tuple[str, str]]:

@@ -84,6 +84,16 @@ def bar_chart(
     )
 
 
+def region_chart(chart_id: str, title: str, counted: str,
+                 rows: list[tuple[str, float | None, str]], value_header: str) -> BarChart:
+    """A chart of counts per region; its summary is `counted` (what, in how many regions),
+    then where the most are."""
+    return bar_chart(
+        chart_id=chart_id, title=title,
+        summary=counted + most_text([(label, int(value)) for label, value, _t in rows]) + ".",
+        rows=rows, label_header=_("Region (NUTS 2)"), value_header=value_header)
+
+
 def most_text(rows: list[tuple[str, int]]) -> str:
     """'; the most in X' only when one region has more than the others (ties are named)."""
     if len(rows) < 2:

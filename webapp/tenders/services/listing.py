@@ -39,7 +39,7 @@ from models import (
 from webapp.errors import Invalid, field_messages
 from webapp.i18n import localize, localized, moment, percent_text
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
-from webapp.tenders.services.charts import BarChart, bar_chart, most_text
+from webapp.tenders.services.charts import BarChart, bar_chart, region_chart
 from webapp.tenders.services.index import MatchingIndex, current_index, deadline_after_timestamp
 from webapp.tenders.services.matching import (
     FittedMatcher,
@@ -639,15 +639,12 @@ def _region_chart(index: MatchingIndex, kept: np.ndarray) -> BarChart | None:
          else _("place not stated"), float(counts[i]), str(int(counts[i])))
         for i in order[:8]
     ]
-    return bar_chart(
-        chart_id="matches-by-region",
-        title=_("Matching tenders by region"),
-        summary=ngettext("%(num)s matching tender in %(regions)s",
-                         "%(num)s matching tenders in %(regions)s", n_kept,
-                         regions=ngettext("%(num)s region", "%(num)s regions", len(order)))
-        + most_text([(label, int(value)) for label, value, _text in rows]) + ".",
-        rows=rows, label_header=_("Region (NUTS 2)"), value_header=_("Tenders"),
-    )
+    regions = ngettext("%(num)s region", "%(num)s regions", len(order))
+    return region_chart(
+        "matches-by-region", _("Matching tenders by region"),
+        ngettext("%(num)s matching tender in %(regions)s",
+                 "%(num)s matching tenders in %(regions)s", n_kept, regions=regions),
+        rows, _("Tenders"))
 
 
 FeedbackChoice = Literal["saved", "dismissed", "clear"]
