@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matcher.cpv import CpvTree, cpv_level
+from matcher.cpv import CpvTree, cpv_level, cpv_truncation_ancestors
 from matcher.nuts import NutsNames, nuts_chain, nuts_level
 from matcher.tenders import explain, rules
 from matcher.tenders.features import (
@@ -59,8 +59,9 @@ SIGNALS = ("cpv", "text", "region", "value", "social")
 #: beside them out of the texts (DROP_PLACE_WORDS), and a served NUTS 2 region reaching the
 #: rest of its NUTS 1 (``rules.reach_areas``). That reach offers the fit far tenders of the
 #: right trade (graded 1, "too far away"), so region weighs more than before (0.076 -> 0.155).
+#: Refitted once a listed branch kept its whole width beside codes inside it (_cpv_contains).
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "cpv": 0.317, "text": 0.442, "region": 0.155, "value": 0.085, "social": 0.0
+    "cpv": 0.309, "text": 0.444, "region": 0.156, "value": 0.091, "social": 0.0
 }
 #: Signals scored as one matrix product; text is scored apart and calibrated.
 _PRODUCT_SIGNALS = tuple(name for name in SIGNALS if name != "text")
@@ -282,7 +283,7 @@ class TenderMatcher(BaseEstimator):
     def _fit_encoders(self) -> None:
         tree = self.tree_
         self.cpv_encoder_ = HierarchyEncoder(
-            tree.chain, cpv_level, rules.CPV_SHARED_SCORE, rules.CPV_COVER_SCORE, tree.is_within
+            tree.chain, cpv_level, rules.CPV_SHARED_SCORE, rules.CPV_COVER_SCORE, _cpv_contains
         ).fit([*self._unit_cpv(self.units_), *self._profile_cpv(self.enterprises_)])
         self.region_encoder_ = HierarchyEncoder(
             nuts_chain,
@@ -1097,6 +1098,16 @@ def _scaled_rows(rows, factors: np.ndarray):
     if sp.issparse(rows):
         return sp.csr_matrix(sp.diags(factors.astype(np.float32)) @ rows, dtype=np.float32)
     return (rows * factors[:, None]).astype(np.float32)
+
+
+def _cpv_contains(outer: str, inner: str) -> bool:
+    """Whether the CPV code ``inner`` is ``outer`` or lies below it: the encoder's
+    ``contains(outer, inner)``. ``CpvTree.is_within`` takes its arguments the other way round
+    (code, branch); passed as it was, a profile listing a branch and a code inside it kept only
+    the narrower code, so a lot elsewhere in the branch it named scored as a mere sibling."""
+    return outer == inner or outer in cpv_truncation_ancestors(inner)
+
+
 def _nuts_within(outer: str, inner: str) -> bool:
     """A module-level function, not a lambda: the fitted matcher is pickled into the index."""
     return inner.startswith(outer)

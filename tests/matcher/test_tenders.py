@@ -208,6 +208,16 @@ def test_cpv_signal_follows_the_hierarchy():
     assert 1.0 > cpv["sibling"] > cpv["division"] > cpv.get("other", 0.0) == 0.0
 
 
+def test_a_branch_listed_beside_a_code_inside_it_keeps_its_whole_branch():
+    # Listing 90910000 Cleaning and also 90919200 Office cleaning must not narrow the profile
+    # to office cleaning: a lot elsewhere in the cleaning branch lies inside a branch it named.
+    tenders = [reserved_cleaning(id="windows", cpv_codes=["90911300"], reservation="none")]
+    enterprise = office_cleaning_wise(cpv_codes=["90910000", "90919200"])
+    match = fit(tenders).rank_tenders(enterprise).matches[0]
+    assert match.signals[0].value == 1.0
+    assert "inside your branch 90910000" in str(match.signals[0].reason)
+
+
 def test_cpv_reason_names_codes_and_labels_from_the_official_list():
     csv_file = SHARED_DATA / "cpv" / "cpv_2008_en.csv"
     tree = (
