@@ -12,10 +12,11 @@ waitlist reasons) keep their templates beside the English (:func:`texts_of`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, dates, numbers
 from flask import (
@@ -70,6 +71,22 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+@contextmanager
+def force_timezone(name: str | None) -> Iterator[None]:
+    """Inside the block, times are written in the zone ``name`` (a European one; another or
+    none changes nothing): a mail is written for its reader outside the reader's request."""
+    previous = g.get("forced_timezone")
+    try:
+        zone = ZoneInfo(name) if name and name.startswith("Europe/") else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    g.forced_timezone = zone or previous
+    try:
+        yield
+    finally:
+        g.forced_timezone = previous
+
+
 def european_timezones() -> list[str]:
     """The time zones a user may choose: Europe/…, from the system's tz database."""
     return sorted(z for z in available_timezones() if z.startswith("Europe/"))
@@ -114,7 +131,9 @@ def get_locale() -> Locale:
 
 
 def _zone():
-    return (_babel_timezone() if has_app_context() else None) or ZoneInfo(DEFAULT_TIMEZONE)
+    if not has_app_context():
+        return ZoneInfo(DEFAULT_TIMEZONE)
+    return g.get("forced_timezone") or _babel_timezone() or ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def format_decimal(value, format=None) -> str:
@@ -410,6 +429,7 @@ __all__ = [
     "country_name",
     "day",
     "european_timezones",
+    "force_timezone",
     "localize",
     "localized",
     "money",

@@ -225,7 +225,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
                                                 only_top_reason=True)
         by_tender = {m.tender_id: m for m in matches}
         labels = _labels(locale)
-        with force_locale(locale):
+        with mail.as_reader(user, locale):
             sections = [
                 SearchSection(
                     name=search.name,
@@ -246,7 +246,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         if not items:
             continue
         n_items = len(items)
-        with force_locale(locale):
+        with mail.as_reader(user, locale):
             draft = mail.compose(
                 db, user, "digest", "digest",
                 ngettext("%(num)s tender for you in Matchmaker",
