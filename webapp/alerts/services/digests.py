@@ -18,8 +18,9 @@ An enterprise's scores are computed once for all its users and searches.
 Enterprises are processed in blocks; each block is one transaction (the outbox rows, the sent
 log and the fingerprints together), so a crash or a second worker on the same block can
 neither lose nor repeat a tender: a duplicate hits the unique key and the block is left to
-the worker that wrote it first. `shard`/`n_shards` split the enterprises into id ranges, one
-per worker.
+the worker that wrote it first. `shard`/`n_shards` split the enterprises by id modulo
+`n_shards`, one shard per job (``rounds.digest_shard_job``): a shard that fails part-way keeps
+the blocks it committed (their searches are no longer due) and its retry writes the rest.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from matcher.tenders import top_k_rows
 from models import (
@@ -166,16 +167,14 @@ def run_digest_round(
 
 def _due_searches(db: Session, now: datetime, shard: int,
                   n_shards: int) -> dict[int, list[SavedSearch]]:
-    """The searches due now in the shard's range of enterprise ids, by user."""
+    """The searches due now of the shard's enterprises, by user."""
     query = (select(SavedSearch).join(User, User.id == SavedSearch.user_id)
              .where(SavedSearch.frequency != "off", User.role == Role.ENTERPRISE,
                     User.enterprise_id == SavedSearch.enterprise_id))
     if n_shards > 1:
-        low, high = db.exec(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-        span = -(-((high or 0) - (low or 0) + 1) // n_shards)
-        first = (low or 0) + shard * span
-        query = query.where(SavedSearch.enterprise_id >= first,
-                            SavedSearch.enterprise_id < first + span)
+        # By id modulo the shard count: the split stays the same while enterprises are added
+        # during a round (id ranges would move), and gaps in the ids leave no shard idle.
+        query = query.where(col(SavedSearch.enterprise_id) % n_shards == shard)
     by_user: dict[int, list[SavedSearch]] = defaultdict(list)
     for search in db.exec(query.order_by(SavedSearch.user_id, SavedSearch.created_at,
                                          SavedSearch.id)):
