@@ -173,8 +173,16 @@ def _shard_worker(path: Path, original: Path, now: datetime, shard: int,
     app = _app(path, now, index_of=original)
     with app.app_context():
         text = rounds.digest_shard_job(shard, n_shards, now)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return text, time.process_time() - cpu, peak_mb
+    return text, time.process_time() - cpu, _own_peak_mb()
+
+
+def _own_peak_mb() -> float:
+    """This process's peak memory (VmHWM: ru_maxrss of a spawned child starts from the
+    parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _outcome(path: Path) -> tuple[tuple[int, str], int]:
