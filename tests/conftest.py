@@ -27,6 +27,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get(
     "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -66,6 +67,27 @@ def app(seeded_db_file, tmp_path):
     )
     yield app
     app.extensions[ENGINE_KEY].dispose()
+
+
+@pytest.fixture
+def redis_app(app):
+    """The app with its jobs on RQ, on the real Redis server (an emptied database of its own),
+    retried without pauses."""
+    from redis import Redis
+
+    from webapp import jobs
+
+    connection = Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except Exception as error:
+        pytest.fail(f"Redis is needed at {REDIS_URL} (set MATCHMAKER_TEST_REDIS_URL): {error}")
+    connection.flushdb()
+    app.config.update(REDIS_URL=REDIS_URL, JOB_RETRY_PAUSES=[0, 0, 0])
+    jobs.init_app(app)
+    yield app
+    connection.flushdb()
+    connection.close()
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ waitlist reasons) keep their templates beside the English (:func:`texts_of`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, dates, numbers
 from flask import (
@@ -71,6 +72,22 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+@contextmanager
+def force_timezone(name: str | None) -> Iterator[None]:
+    """Inside the block, times are written in the zone ``name`` (a European one; another or
+    none changes nothing): a mail is written for its reader outside the reader's request."""
+    previous = g.get("forced_timezone")
+    try:
+        zone = ZoneInfo(name) if name and name.startswith("Europe/") else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    g.forced_timezone = zone or previous
+    try:
+        yield
+    finally:
+        g.forced_timezone = previous
+
+
 def european_timezones() -> list[str]:
     """The time zones a user may choose: Europe/…, from the system's tz database."""
     return list(_european_timezones())
@@ -122,11 +139,21 @@ def get_locale() -> Locale:
 
 
 def _zone():
-    return (_babel_timezone() if has_app_context() else None) or ZoneInfo(DEFAULT_TIMEZONE)
+    if not has_app_context():
+        return ZoneInfo(DEFAULT_TIMEZONE)
+    return g.get("forced_timezone") or _babel_timezone() or ZoneInfo(DEFAULT_TIMEZONE)
+
+
+@functools.lru_cache(maxsize=64)
+def _number_pattern(format: str) -> numbers.NumberPattern:
+    """A number pattern parsed once: babel parses the string on every call, which is most of
+    the time of formatting one amount (a digest round formats a few hundred thousand)."""
+    return numbers.parse_pattern(format)
 
 
 def format_decimal(value, format=None) -> str:
-    return numbers.format_decimal(value, format=format, locale=get_locale())
+    return numbers.format_decimal(value, format=format and _number_pattern(format),
+                                  locale=get_locale())
 
 
 def format_percent(value) -> str:
@@ -134,8 +161,8 @@ def format_percent(value) -> str:
 
 
 def format_currency(value, currency, format=None, currency_digits=True) -> str:
-    return numbers.format_currency(value, currency, format=format, locale=get_locale(),
-                                   currency_digits=currency_digits)
+    return numbers.format_currency(value, currency, format=format and _number_pattern(format),
+                                   locale=get_locale(), currency_digits=currency_digits)
 
 
 def format_date(value, format="medium") -> str:
@@ -418,6 +445,7 @@ __all__ = [
     "country_name",
     "day",
     "european_timezones",
+    "force_timezone",
     "localize",
     "localized",
     "money",

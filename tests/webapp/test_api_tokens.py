@@ -49,3 +49,27 @@ def test_openapi_document_describes_the_api(client):
     assert document["openapi"].startswith("3.")
     assert "/me" in document["paths"]
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_the_tokens_table_shows_dates_in_the_reader_language_and_zone(app, client, db):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from models import ApiToken, User
+    from tests.helpers import login
+
+    create_token(app, ENTERPRISE)
+    user = db.exec(select(User).where(User.email == ENTERPRISE)).one()
+    user.locale, user.timezone = "nl", "Europe/Amsterdam"
+    token = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    token.created_at = datetime(2026, 3, 5, 23, 30, tzinfo=UTC)  # the 6th in Amsterdam
+    token.expires_at = datetime(2099, 10, 1, 12, 0, tzinfo=UTC)
+    token.last_used_at = datetime(2026, 3, 7, 9, 15, tzinfo=UTC)
+    db.add_all([user, token])
+    db.commit()
+    login(client, ENTERPRISE)
+    html = client.get("/account/password").get_data(as_text=True)
+    assert "6 mrt 2026" in html and "1 okt 2099" in html
+    assert "7 mrt 2026 10:15 CET" in html
+    assert "2026-03" not in html and " UTC" not in html

@@ -1,7 +1,6 @@
 """The job queue: RQ on the real Redis server (db 12 by default), and the in-process runner."""
 
 import logging
-import os
 
 import pytest
 from redis import Redis
@@ -10,25 +9,9 @@ from rq.registry import FailedJobRegistry
 from sqlmodel import Session, func, select
 
 from models import MatchIndex
+from tests.conftest import REDIS_URL
 from webapp import create_app, jobs
 from webapp.db import ENGINE_KEY
-
-REDIS_URL = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
-
-
-@pytest.fixture
-def redis_app(app):
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except Exception as error:
-        pytest.fail(f"Redis is needed at {REDIS_URL} (set MATCHMAKER_TEST_REDIS_URL): {error}")
-    connection.flushdb()
-    app.config.update(REDIS_URL=REDIS_URL, JOB_RETRY_PAUSES=[0, 0, 0])
-    jobs.init_app(app)
-    yield app
-    connection.flushdb()
-    connection.close()
 
 
 def test_a_job_runs_on_a_real_worker_in_an_app_context(redis_app, tmp_path):

@@ -179,7 +179,7 @@ def outbox_index():
                    .offset((page - 1) * OUTBOX_PAGE).limit(OUTBOX_PAGE)).all()
     return render("alerts/coordinator/outbox.html", rows=rows, counts=outbox.counts_by_state(db),
                   state=state, states=outbox.STATES, state_labels=STATE_LABELS, page=page,
-                  total=total,
+                  total=total, error_text=outbox.error_text,
                   n_pages=max(1, -(-total // OUTBOX_PAGE)),
                   smtp=bool(current_app.config.get("SMTP_URL")))
 
@@ -189,7 +189,8 @@ def outbox_index():
 def message(message_id: int):
     """One message as it would be sent: headers, the text part, the HTML part."""
     row = get_session().get(OutboxMessage, message_id) or abort(404)
-    return render("alerts/coordinator/message.html", row=row, state_labels=STATE_LABELS)
+    return render("alerts/coordinator/message.html", row=row, state_labels=STATE_LABELS,
+                  error_text=outbox.error_text)
 
 
 @coordinator_bp.post("/<int:message_id>/resend")

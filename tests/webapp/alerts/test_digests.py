@@ -183,10 +183,18 @@ def test_the_digest_comes_in_the_users_language(mail_app, db, smtp_server):
     login(client, ENTERPRISE)
     save_search(client, region="NL")
     post_form(client, "/alerts/preferences", {"digests": "on", "locale": "nl"})
+    user = db.exec(select(User).where(User.email == ENTERPRISE)).one()
+    user.timezone = "Europe/Lisbon"  # chosen on the account page
+    db.add(user)
+    db.commit()
     run_round(mail_app, smtp_server.url)
     [message] = smtp_server.mailbox.to(ENTERPRISE)
     assert message["Content-Language"] == "nl"
-    assert '<html lang="nl">' in parts(message)[1]
+    text, html = parts(message)
+    assert '<html lang="nl">' in html
+    # Deadlines in the reader's zone (Lisbon's WET or WEST), not the default Brussels time.
+    assert "Sluitingsdatum: " in text and re.search(r"\d\d:\d\d WES?T", text)
+    assert not re.search(r"\d\d:\d\d CES?T", text)
 
 
 def test_a_round_sends_a_tender_closing_soon_once(mail_app, db, smtp_server):

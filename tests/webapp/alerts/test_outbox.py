@@ -1,12 +1,12 @@
 """The outbox: retries on temporary refusals, no duplicate after a crash, STARTTLS and login,
 messages that wait when no SMTP server is configured, and the coordinators' Outbox page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from models import OutboxMessage, utcnow
+from models import OutboxMessage, User, utcnow
 from tests.helpers import COORDINATOR, ENTERPRISE, login, post_form
 from tests.webapp.alerts.conftest import parts
 from webapp.alerts.services import outbox
@@ -188,3 +188,48 @@ def test_the_scheduled_jobs_write_the_digests_and_send_them(app, db, smtp_server
         assert "sent 0 digests" in jobs.enqueue(rounds.digest_job).wait(120)
         jobs.wait_idle(app)
     assert len(smtp_server.mailbox.messages) == 1
+
+
+def _dutch(db, email_address: str, zone: str = "Europe/Amsterdam") -> None:
+    """The user reads Dutch, in the given time zone (set on the account page)."""
+    user = db.exec(select(User).where(User.email == email_address)).one()
+    user.locale, user.timezone = "nl", zone
+    db.add(user)
+    db.commit()
+
+
+def test_a_dutch_coordinator_reads_dates_and_errors_in_dutch(client, db, smtp_server):
+    refused, unreached = put(db, 2)
+    smtp_server.mailbox.refuse_next.append("550 5.1.1 No such user")
+    send(db, smtp_server.url, limit=1)
+    send(db, "smtp://127.0.0.1:9")  # nothing listens on the discard port
+    for row in (refused, unreached):
+        db.refresh(row)
+        row.created_at = datetime(2026, 3, 5, 14, 30, 7, tzinfo=UTC)
+        db.add(row)
+    db.commit()
+    assert refused.last_error.startswith("the mail server answered: 550")
+    assert unreached.last_error.startswith("cannot reach the mail server: ")
+    _dutch(db, COORDINATOR)
+    login(client, COORDINATOR)
+    listing = client.get("/alerts/outbox/").get_data(as_text=True)
+    assert "5 mrt 2026 15:30 CET" in listing and "2026-03-05" not in listing
+    assert "de mailserver antwoordde: 550 5.1.1 No such user" in listing
+    assert "de mailserver is niet bereikbaar: " in listing
+    assert "cannot reach" not in listing and "answered" not in listing
+    shown = client.get(f"/alerts/outbox/{refused.id}").get_data(as_text=True)
+    assert "Aangemaakt" in shown and "5 mrt 2026 15:30:07 CET" in shown
+    assert "de mailserver antwoordde: 550 5.1.1 No such user" in shown
+
+
+def test_stored_errors_read_in_the_reader_language_and_others_as_stored(app):
+    stuck = outbox.STUCK
+    no_tls = outbox.UNREACHABLE % {"detail": outbox.NO_STARTTLS}
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert outbox.error_text(stuck).startswith("De verzender stopte")
+        assert outbox.error_text(no_tls) == ("de mailserver is niet bereikbaar: de server biedt "
+                                             "geen STARTTLS; het wachtwoord wordt nooit "
+                                             "onversleuteld verstuurd")
+        assert outbox.error_text("something a server said") == "something a server said"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert outbox.error_text(no_tls) == no_tls

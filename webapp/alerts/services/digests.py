@@ -18,8 +18,9 @@ An enterprise's scores are computed once for all its users and searches.
 Enterprises are processed in blocks; each block is one transaction (the outbox rows, the sent
 log and the fingerprints together), so a crash or a second worker on the same block can
 neither lose nor repeat a tender: a duplicate hits the unique key and the block is left to
-the worker that wrote it first. `shard`/`n_shards` split the enterprises into id ranges, one
-per worker.
+the worker that wrote it first. `shard`/`n_shards` split the enterprises by id modulo
+`n_shards`, one shard per job (``rounds.digest_shard_job``): a shard that fails part-way keeps
+the blocks it committed (their searches are no longer due) and its retry writes the rest.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from matcher.tenders import top_k_rows
 from models import (
@@ -75,6 +76,9 @@ SCORE_BLOCK = 64
 #: when it enters them. All of them go in the mail: one left out would be "new" tomorrow.
 DIGEST_DEPTH = 10
 MAX_NEW_PER_SEARCH = DIGEST_DEPTH
+#: Filter masks a round keeps for searches with the same filters (a word filter is a scan of
+#: the tender texts): at most this many, each one byte per tender of the index.
+MASKS_KEPT = 512
 CLOSING_WITHIN = timedelta(days=7)
 
 
@@ -149,10 +153,11 @@ def run_digest_round(
         wanted = [uid for uid in by_user if wants(preferences[uid], "digests")]
         # Users of one enterprise share its ranking: order by enterprise, then block.
         wanted.sort(key=lambda uid: (users[uid].enterprise_id, uid))
+        masks: dict[str, np.ndarray] = {}  # the filters (as JSON) -> the tenders they keep
         for start in range(0, len(wanted), BLOCK):
             block = wanted[start:start + BLOCK]
             _digest_block(db, index, now, [users[u] for u in block], by_user, preferences,
-                          report, dry_run)
+                          report, dry_run, masks)
     if summaries and shard == 0:
         report.summaries = notices.coordinator_summaries(db, now, dry_run=dry_run)
         if dry_run:
@@ -166,16 +171,14 @@ def run_digest_round(
 
 def _due_searches(db: Session, now: datetime, shard: int,
                   n_shards: int) -> dict[int, list[SavedSearch]]:
-    """The searches due now in the shard's range of enterprise ids, by user."""
+    """The searches due now of the shard's enterprises, by user."""
     query = (select(SavedSearch).join(User, User.id == SavedSearch.user_id)
              .where(SavedSearch.frequency != "off", User.role == Role.ENTERPRISE,
                     User.enterprise_id == SavedSearch.enterprise_id))
     if n_shards > 1:
-        low, high = db.exec(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-        span = -(-((high or 0) - (low or 0) + 1) // n_shards)
-        first = (low or 0) + shard * span
-        query = query.where(SavedSearch.enterprise_id >= first,
-                            SavedSearch.enterprise_id < first + span)
+        # By id modulo the shard count: the split stays the same while enterprises are added
+        # during a round (id ranges would move), and gaps in the ids leave no shard idle.
+        query = query.where(col(SavedSearch.enterprise_id) % n_shards == shard)
     by_user: dict[int, list[SavedSearch]] = defaultdict(list)
     for search in db.exec(query.order_by(SavedSearch.user_id, SavedSearch.created_at,
                                          SavedSearch.id)):
@@ -186,7 +189,8 @@ def _due_searches(db: Session, now: datetime, shard: int,
 
 # --- one block of users -----------------------------------------------------------------------
 
-def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) -> None:
+def _digest_block(db, index, now, users, by_user, preferences, report, dry_run,
+                  masks) -> None:
     enterprise_ids = sorted({u.enterprise_id for u in users})
     user_ids = [u.id for u in users]
     enterprises = {e.id: e for e in db.exec(
@@ -203,7 +207,8 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
     saved_lots = lots_by_tender(db, saved_ids)
     open_now = index.open_mask(now)
 
-    sent_rows, new_prints = [], []
+    sent_rows, new_prints, drafts = [], [], []
+    counts = RoundReport()  # this block's, added to the round's once written
     scored = _scored(index, enterprise_ids, profiles)
     # First each user's new tenders, then the rows of them all in one query.
     fresh_by_user, listed_by_user = {}, {}
@@ -212,7 +217,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         marks = feedback.get(eid, {})
         dismissed = [tid for tid, a in marks.items() if a == FeedbackAction.DISMISSED]
         fresh_by_user[user.id], listed_by_user[user.id] = _fresh(
-            db, index, user, by_user[user.id], scored[eid][1], open_now, dismissed, sent)
+            db, index, user, by_user[user.id], scored[eid][1], open_now, dismissed, sent, masks)
     shown = {tid for u in users for _s, fresh in fresh_by_user[u.id] for tid, _p in fresh}
     fitted = rows_for(db, index, shown | {t for u in users for t in listed_by_user[u.id]})
     for user in users:
@@ -225,7 +230,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
                                                 only_top_reason=True)
         by_tender = {m.tender_id: m for m in matches}
         labels = _labels(locale)
-        with force_locale(locale):
+        with mail.as_reader(user, locale):
             sections = [
                 SearchSection(
                     name=search.name,
@@ -246,7 +251,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         if not items:
             continue
         n_items = len(items)
-        with force_locale(locale):
+        with mail.as_reader(user, locale):
             draft = mail.compose(
                 db, user, "digest", "digest",
                 ngettext("%(num)s tender for you in Matchmaker",
@@ -255,23 +260,25 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
                 sections=sections, closing=closing, changed=changed,
                 searches_url=mail.external_url("alerts.enterprise.searches"),
             )
+        drafts.append((user, draft, items, saved))
+        counts.digests += 1
+        counts.new += sum(len(s.items) for s in sections)
+        counts.closing += len(closing)
+        counts.changed += len(changed)
+    if dry_run:
+        db.rollback()
+        _add_counts(report, counts)
+        return
+    # Every write of the block comes now, in one short transaction: writing while the mails
+    # are worked out would hold SQLite's lock for seconds, and keep the other shards waiting.
+    for user, draft, items, saved in drafts:
         row = enqueue(db, draft)
-        report.digests += 1
-        report.new += sum(len(s.items) for s in sections)
-        report.closing += len(closing)
-        report.changed += len(changed)
-        if dry_run:
-            continue
         db.flush()  # the outbox row's id, for the sent log
         for item in items:
             sent_rows.append({"user_id": user.id, "tender_id": item.tender_id,
                               "reason": item.reason, "outbox_id": row.id, "sent_at": now})
-            sent[user.id].add((item.tender_id, item.reason))
         _remember(fingerprints, new_prints, user, items, {t.id: t for t in saved}, saved_lots,
                   now)
-    if dry_run:
-        db.rollback()
-        return
     for uid in {u.id for u in users}:
         for search in by_user[uid]:
             search.last_digest_at = now
@@ -288,6 +295,14 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run) 
         report.skipped_blocks += 1
         log.warning("digest block of users %s..%s already written by another worker",
                     user_ids[0], user_ids[-1])
+        return
+    _add_counts(report, counts)
+
+
+def _add_counts(report: RoundReport, counts: RoundReport) -> None:
+    """A block's digests and tenders, counted once the block is written (or, dry, worked out)."""
+    for name in ("digests", "new", "closing", "changed"):
+        setattr(report, name, getattr(report, name) + getattr(counts, name))
 
 
 def _scored(index: MatchingIndex, enterprise_ids: list[int], profiles: dict) -> dict:
@@ -327,24 +342,38 @@ def _feedback(db: Session, enterprise_ids: list[int]) -> dict[int, dict[int, str
 
 
 def search_list(db: Session, index: MatchingIndex, scores: np.ndarray, open_now: np.ndarray,
-                filters: MatchFilters, dismissed) -> list[tuple[int, int]]:
+                filters: MatchFilters, dismissed, masks: dict | None = None
+                ) -> list[tuple[int, int]]:
     """The best `DIGEST_DEPTH` of a search's list as (tender id, position in the index): the
     tender list page's first tenders, by the same masks (open now, matching, the filters,
-    dismissed ones left out) over the same scores."""
-    kept = open_now & (scores > 0) & filter_mask(db, index, filters)
+    dismissed ones left out) over the same scores. `masks` keeps the filter masks of a round
+    (searches with the same filters share one)."""
+    kept = open_now & (scores > 0) & _filter_mask(db, index, filters, masks)
     kept[index.position_array(dismissed)] = False
     _top, top = top_k_rows(np.where(kept, scores, 0)[None, :], DIGEST_DEPTH)
     positions = top[0][top[0] >= 0]
     return [(int(index.tender_ids[p]), int(p)) for p in positions]
 
 
-def _fresh(db, index, user, searches, scores, open_now, dismissed, sent
+def _filter_mask(db, index, filters: MatchFilters, masks: dict | None) -> np.ndarray:
+    if masks is None:
+        return filter_mask(db, index, filters)
+    key = filters.model_dump_json()
+    mask = masks.get(key)
+    if mask is None:
+        mask = filter_mask(db, index, filters)
+        if len(masks) < MASKS_KEPT:
+            masks[key] = mask
+    return mask
+
+
+def _fresh(db, index, user, searches, scores, open_now, dismissed, sent, masks
            ) -> tuple[list[tuple[SavedSearch, list[tuple[int, int]]]], set[int]]:
     """Per search, its listed tenders never sent to the user as new; and all listed ids."""
     found, listed, picked = [], set(), set()
     told = sent.get(user.id, set())
     for search in searches:
-        kept = search_list(db, index, scores, open_now, match_filters(search), dismissed)
+        kept = search_list(db, index, scores, open_now, match_filters(search), dismissed, masks)
         listed.update(tid for tid, _p in kept)
         fresh = [(tid, position) for tid, position in kept
                  if (tid, "new") not in told and tid not in picked][:MAX_NEW_PER_SEARCH]
@@ -388,17 +417,18 @@ def _new_item(fitted, match, labels) -> DigestItem:
     tender = fitted.tenders[match.tender_id]
     lot = next((x for x in fitted.lots.get(tender.id, []) if x.id == match.best_lot_id), None)
     when = _deadline_text(tender.deadline)  # as the list writes it, in the reader's zone
+    value = euros(tender.value_eur)
     reason = top_reason(match.signals)
     return DigestItem(
         tender_id=tender.id, reason="new", title=tender.title, buyer=tender.buyer_name,
         url=mail.external_url("tenders.enterprise.tender", tender_id=tender.id),
-        deadline_text=when, value_text=euros(tender.value_eur),
+        deadline_text=when, value_text=value,
         score_percent=round(100 * match.score),
         best_lot=(f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref) if lot else None,
         top_reason=reason,
         facts=" · ".join([labels["fit"] % {"score": round(100 * match.score)},
                           labels["deadline"] % {"when": when},
-                          labels["value"] % {"value": euros(tender.value_eur)}]),
+                          labels["value"] % {"value": value}]),
         lot_text=labels["lot"] % {"lot": f"{lot.lot_ref}: {lot.title}" if lot.title
                                   else lot.lot_ref} if lot else "",
         why_text=labels["why"] % {"reason": reason} if reason else "",

@@ -6,6 +6,8 @@ built from ``BASE_URL`` (``MATCHMAKER_BASE_URL``), the address the users reach t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -15,7 +17,7 @@ from flask_babel import force_locale
 from models import User
 from webapp.alerts.services.outbox import Draft, address_domain, enqueue
 from webapp.alerts.services.preferences import unsubscribe_token
-from webapp.i18n import SUPPORTED_LOCALES
+from webapp.i18n import SUPPORTED_LOCALES, force_timezone
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_MAIL_FROM = "Matchmaker <noreply@matchmaker.invalid>"
@@ -45,6 +47,13 @@ def locale_of(user: User) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@contextmanager
+def as_reader(user: User, locale: str) -> Iterator[None]:
+    """Texts in the reader's language and times in the reader's zone, for a mail to `user`."""
+    with force_locale(locale), force_timezone(user.timezone):
+        yield
+
+
 def new_message_id() -> str:
     return make_msgid(domain=address_domain(mail_from()))
 
@@ -65,7 +74,7 @@ def compose(db, user: User, kind: str, template: str, subject, *, unsubscribe: s
         links["unsubscribe"] = external_url("alerts.public.unsubscribe", token=token)
         headers["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    with force_locale(locale):
+    with as_reader(user, locale):
         title = str(subject() if callable(subject) else subject)
         context = {**context, "user": user, "links": links, "subject": title, "locale": locale,
                    "external_url": external_url}

@@ -28,9 +28,11 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, getaddresses
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
+from matcher.text import N_
 from models import OutboxMessage, utcnow
 
 PENDING, SENDING, SENT, FAILED, UNCERTAIN = "pending", "sending", "sent", "failed", "uncertain"
@@ -41,6 +43,37 @@ STUCK_AFTER = timedelta(minutes=15)
 FIRST_RETRY = timedelta(minutes=5)
 LAST_RETRY = timedelta(hours=6)
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+#: What a sender writes into ``last_error``: one of these English templates, filled in. The
+#: English is the key (as a gettext msgid is), so the Outbox page shows the same error in the
+#: coordinator's language (:func:`error_text`); the server's own reply stays in its words.
+UNREACHABLE = N_("cannot reach the mail server: %(detail)s")
+CONNECTION_LOST = N_("connection lost: %(detail)s")
+REPLY = N_("the mail server answered: %(reply)s")
+NO_STARTTLS = N_("the server offers no STARTTLS; the password is never sent in clear")
+STUCK = N_("The sender stopped between sending and recording it; check the mail server's log "
+           "for the Message-ID before sending again.")
+ERRORS = (UNREACHABLE, CONNECTION_LOST, REPLY, NO_STARTTLS, STUCK)
+
+
+def error_text(stored: str) -> str:
+    """A stored ``last_error`` in the reader's language (any other text as it was stored)."""
+    for template in ERRORS:
+        head, marker, rest = template.partition("%(")
+        if not marker:
+            if stored == template:
+                return gettext(template)
+            continue
+        name, _close, tail = rest.partition(")s")
+        if stored.startswith(head) and stored.endswith(tail) and len(stored) >= len(head + tail):
+            value = stored[len(head):len(stored) - len(tail)]
+            return gettext(template, **{name: error_text(value)})
+    return stored
+
+
+class _NoStartTls(smtplib.SMTPNotSupportedError):
+    """The server would have us send the password in clear."""
 
 
 class SmtpConfigError(ValueError):
@@ -166,8 +199,7 @@ def set_aside_stuck(db: Session, now: datetime) -> int:
         update(OutboxMessage)
         .where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < now - STUCK_AFTER)
         .values(state=UNCERTAIN,
-                last_error="The sender stopped between sending and recording it; check the "
-                           "mail server's log for the Message-ID before sending again.")
+                last_error=STUCK)
     )
     db.commit()
     return result.rowcount or 0
@@ -208,8 +240,8 @@ def send_pending(
                 try:
                     connection = _Connection.open(settings)
                 except (OSError, smtplib.SMTPException) as error:
-                    _release(db, row, f"cannot reach the mail server: {error}")
-                    report.stopped = f"cannot reach the mail server: {error}"
+                    report.stopped = UNREACHABLE % {"detail": _detail(error)}
+                    _release(db, row, report.stopped)
                     break
             outcome, error = connection.send(email_message(row, mail_from))
             outcome = _record(db, row, outcome, error, now)
@@ -289,8 +321,7 @@ class _Connection:
                 smtp.ehlo()
             elif settings.username and settings.host not in LOOPBACK:
                 smtp.close()
-                raise smtplib.SMTPNotSupportedError(
-                    "the server offers no STARTTLS; the password is never sent in clear")
+                raise _NoStartTls(NO_STARTTLS)
         if settings.username:
             smtp.login(settings.username, settings.password or "")
         return cls(smtp)
@@ -302,9 +333,10 @@ class _Connection:
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             temporary = all(400 <= code < 500 for code in codes)
-            return ("retrying" if temporary else "failed"), _describe(error.recipients)
+            reply = REPLY % {"reply": _describe(error.recipients)}
+            return ("retrying" if temporary else "failed"), reply
         except smtplib.SMTPResponseException as error:
-            text = f"{error.smtp_code} {_decoded(error.smtp_error)}"
+            text = REPLY % {"reply": f"{error.smtp_code} {_decoded(error.smtp_error)}"}
             if 400 <= error.smtp_code < 500:
                 self.broken = error.smtp_code == 421  # 421: the server closes the session
                 return "retrying", text
@@ -312,9 +344,9 @@ class _Connection:
         except (OSError, smtplib.SMTPException) as error:
             # No 250 reply: by SMTP's rules the server has not taken the message.
             self.broken = True
-            return "retrying", f"connection lost: {error}"
+            return "retrying", CONNECTION_LOST % {"detail": _detail(error)}
         if refused:
-            return "failed", _describe(refused)
+            return "failed", REPLY % {"reply": _describe(refused)}
         return "sent", ""
 
     def close(self) -> None:
@@ -326,6 +358,11 @@ class _Connection:
 
 def _decoded(value) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _detail(error: Exception) -> str:
+    """What the library said (a bare timeout says nothing: name it)."""
+    return str(error) or type(error).__name__
 
 
 def _describe(recipients: dict) -> str:
@@ -343,5 +380,6 @@ def address_domain(mail_from: str) -> str:
 __all__ = [
     "FAILED", "PENDING", "SENDING", "SENT", "STATES", "UNCERTAIN", "Draft",
     "SendReport", "SmtpConfigError", "SmtpSettings", "address_domain", "counts_by_state",
-    "email_message", "enqueue", "parse_smtp_url", "resend", "send_pending", "set_aside_stuck",
+    "email_message", "enqueue", "error_text", "parse_smtp_url", "resend", "send_pending",
+    "set_aside_stuck",
 ]
