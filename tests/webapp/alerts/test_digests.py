@@ -249,3 +249,26 @@ def test_shards_split_the_enterprises_and_together_cover_them(mail_app, db, smtp
     assert sorted(r.users for r in reports if r.users) == [1, 1]
     assert sum(r.digests for r in reports) == 2
     assert again.users == 0  # each shard's digest counts for the whole round
+
+
+def test_a_searchs_own_reach_decides_its_digest_as_it_decides_its_list(mail_app, db,
+                                                                        smtp_server):
+    """Two searches, one widened to anywhere: each mail lists what its own list shows."""
+    client = mail_app.test_client()
+    login(client, ENTERPRISE)
+    save_search(client, name="Near")
+    save_search(client, name="Anywhere", reach="anywhere")
+    with mail_app.app_context():
+        near = ranked_for(db, demo_enterprise(db), MatchFilters()).matches
+        anywhere = ranked_for(db, demo_enterprise(db), MatchFilters(reach="anywhere")).matches
+    far = {m.tender_id for m in anywhere[:digests.MAX_NEW_PER_SEARCH]} - {
+        m.tender_id for m in near}
+    assert far, "the demo enterprise's widest list has tenders outside its reach"
+
+    report, _sent = run_round(mail_app, smtp_server.url)
+    assert report.digests == 1
+    text, _html = parts(smtp_server.mailbox.to(ENTERPRISE)[0])
+    mailed = {int(x) for x in TENDER_LINK.findall(text)}
+    assert far <= mailed  # the widened search brings the far tenders
+    near_part = text[text.index("Near"):text.index("Anywhere")]
+    assert not far & {int(x) for x in TENDER_LINK.findall(near_part)}

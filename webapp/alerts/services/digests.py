@@ -31,7 +31,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -195,7 +195,11 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run,
     user_ids = [u.id for u in users]
     enterprises = {e.id: e for e in db.exec(
         select(Enterprise).where(col(Enterprise.id).in_(enterprise_ids)))}
-    profiles = {eid: enterprise_profile(enterprises[eid]) for eid in enterprise_ids}
+    # A search may widen or narrow its enterprise's reach: one profile per (enterprise, reach).
+    own = {eid: enterprise_profile(enterprises[eid]) for eid in enterprise_ids}
+    profiles = {(u.enterprise_id, reach): replace(own[u.enterprise_id], reach=reach)
+                for u in users for reach in
+                {_reach(s, own[u.enterprise_id]) for s in by_user[u.id]}}
     sent = _sent_log(db, user_ids)
     feedback = _feedback(db, enterprise_ids)
     fingerprints = {(f.user_id, f.tender_id): f for f in db.exec(
@@ -209,7 +213,7 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run,
 
     sent_rows, new_prints, drafts = [], [], []
     counts = RoundReport()  # this block's, added to the round's once written
-    scored = _scored(index, enterprise_ids, profiles)
+    scored = _scored(index, sorted(profiles), profiles)
     # First each user's new tenders, then the rows of them all in one query.
     fresh_by_user, listed_by_user = {}, {}
     for user in users:
@@ -217,18 +221,20 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run,
         marks = feedback.get(eid, {})
         dismissed = [tid for tid, a in marks.items() if a == FeedbackAction.DISMISSED]
         fresh_by_user[user.id], listed_by_user[user.id] = _fresh(
-            db, index, user, by_user[user.id], scored[eid][1], open_now, dismissed, sent, masks)
+            db, index, user, by_user[user.id],
+            {s.id: scored[(eid, _reach(s, own[eid]))][1] for s in by_user[user.id]},
+            open_now, dismissed, sent, masks)
     shown = {tid for u in users for _s, fresh in fresh_by_user[u.id] for tid, _p in fresh}
     fitted = rows_for(db, index, shown | {t for u in users for t in listed_by_user[u.id]})
     for user in users:
         eid = user.enterprise_id
         locale = mail.locale_of(user)
         marks = feedback.get(eid, {})
-        side = scored[eid][0]
-        positions = [p for _s, fresh in fresh_by_user[user.id] for _t, p in fresh]
-        matches = index.matcher.explain_tenders(profiles[eid], side, positions,
-                                                only_top_reason=True)
-        by_tender = {m.tender_id: m for m in matches}
+        by_tender = {}
+        for search, fresh in fresh_by_user[user.id]:
+            key = (eid, _reach(search, own[eid]))
+            by_tender.update((m.tender_id, m) for m in index.matcher.explain_tenders(
+                profiles[key], scored[key][0], [p for _t, p in fresh], only_top_reason=True))
         labels = _labels(locale)
         with mail.as_reader(user, locale):
             sections = [
@@ -305,15 +311,20 @@ def _add_counts(report: RoundReport, counts: RoundReport) -> None:
         setattr(report, name, getattr(report, name) + getattr(counts, name))
 
 
-def _scored(index: MatchingIndex, enterprise_ids: list[int], profiles: dict) -> dict:
-    """Enterprise id -> (its encoded profile, its score per tender of the index): the
-    engine's scores of ``score_tenders``, computed a few dozen enterprises at a time."""
+def _reach(search: SavedSearch, profile) -> str:
+    """How far the search looks: its own reach, else its enterprise's (as the list does)."""
+    return search.filters.get("reach") or profile.reach
+
+
+def _scored(index: MatchingIndex, keys: list, profiles: dict) -> dict:
+    """Key -> (its encoded profile, its score per tender of the index): the engine's scores
+    of ``score_tenders``, computed a few dozen profiles at a time."""
     scored = {}
-    for start in range(0, len(enterprise_ids), SCORE_BLOCK):
-        chunk = enterprise_ids[start:start + SCORE_BLOCK]
+    for start in range(0, len(keys), SCORE_BLOCK):
+        chunk = keys[start:start + SCORE_BLOCK]
         side, scores = index.matcher.score_tenders_many([profiles[e] for e in chunk])
-        for row, eid in enumerate(chunk):
-            scored[eid] = (side.rows([row]), scores[row])
+        for row, key in enumerate(chunk):
+            scored[key] = (side.rows([row]), scores[row])
     return scored
 
 
@@ -369,11 +380,13 @@ def _filter_mask(db, index, filters: MatchFilters, masks: dict | None) -> np.nda
 
 def _fresh(db, index, user, searches, scores, open_now, dismissed, sent, masks
            ) -> tuple[list[tuple[SavedSearch, list[tuple[int, int]]]], set[int]]:
-    """Per search, its listed tenders never sent to the user as new; and all listed ids."""
+    """Per search, its listed tenders never sent to the user as new; and all listed ids.
+    ``scores`` holds each search's scores by its id (its reach decides them)."""
     found, listed, picked = [], set(), set()
     told = sent.get(user.id, set())
     for search in searches:
-        kept = search_list(db, index, scores, open_now, match_filters(search), dismissed, masks)
+        kept = search_list(db, index, scores[search.id], open_now, match_filters(search),
+                           dismissed, masks)
         listed.update(tid for tid, _p in kept)
         fresh = [(tid, position) for tid, position in kept
                  if (tid, "new") not in told and tid not in picked][:MAX_NEW_PER_SEARCH]
