@@ -177,22 +177,23 @@ def users_create(email, role, authority_id, enterprise_id, password) -> None:
         click.echo(f"Created {role} user {email} (id {user.id}).")
 
 
-@users_cli.command("deactivate")
-@click.option("--email", required=True, callback=_email)
-def users_deactivate(email: str) -> None:
-    """Deactivate a user: no more login, their sessions end and their API tokens stop working."""
-    with session_scope(get_engine()) as db:
-        accounts.set_active(db, _user(db, email), False)
-    click.echo(f"Deactivated {email}.")
+def _activation(name: str, active: bool, help: str, done: str) -> click.Command:
+    """`users activate` and `users deactivate`: one switch, two commands."""
+
+    @users_cli.command(name, help=help)
+    @click.option("--email", required=True, callback=_email)
+    def command(email: str) -> None:
+        with session_scope(get_engine()) as db:
+            accounts.set_active(db, _user(db, email), active)
+        click.echo(f"{done} {email}.")
+
+    return command
 
 
-@users_cli.command("activate")
-@click.option("--email", required=True, callback=_email)
-def users_activate(email: str) -> None:
-    """Reactivate a deactivated user."""
-    with session_scope(get_engine()) as db:
-        accounts.set_active(db, _user(db, email), True)
-    click.echo(f"Activated {email}.")
+users_deactivate = _activation(
+    "deactivate", False, "Deactivate a user: no more login, their sessions end and their API "
+    "tokens stop working.", "Deactivated")
+users_activate = _activation("activate", True, "Reactivate a deactivated user.", "Activated")
 
 
 @click.group("tokens", cls=AppGroup)
