@@ -54,6 +54,7 @@ from webapp.tenders.importing.parsed import (
     SOCIAL_TERMS,
     ParsedLot,
     ParsedTender,
+    readable_codes,
 )
 
 __all__ = [
@@ -516,15 +517,9 @@ def _label(code_list: str, code: str) -> str:
 
 def _cpvs(node, codes_field: str, list_field: str, warnings: list[str]) -> list[str]:
     """CPV codes of a classification field whose list (BT-26) is ``cpv``."""
-    found = []
-    for element in _values(node, codes_field):
-        if (element.get("listName") or "cpv").strip().lower() != "cpv":
-            continue
-        try:
-            found.append(normalize_cpv(element.text or ""))
-        except InvalidCpvCode:
-            warnings.append(f"CPV code not readable: {(element.text or '')[:40]!r}")
-    return found
+    listed = [element.text or "" for element in _values(node, codes_field)
+              if (element.get("listName") or "cpv").strip().lower() == "cpv"]
+    return readable_codes(listed, normalize_cpv, InvalidCpvCode, "CPV", warnings)
 
 
 def _tender_cpvs(root, lots: list[ParsedLot], warnings: list[str]) -> tuple[str, list[str]]:
@@ -538,13 +533,8 @@ def _tender_cpvs(root, lots: list[ParsedLot], warnings: list[str]) -> tuple[str,
 
 
 def _nuts(values: list[str], warnings: list[str]) -> list[str]:
-    codes = []
-    for value in values:
-        try:
-            codes.append(normalize_nuts(value))
-        except InvalidNutsCode:
-            warnings.append(f"NUTS code not readable: {value[:20]!r}")
-    return list(dict.fromkeys(codes))
+    return list(dict.fromkeys(readable_codes(values, normalize_nuts, InvalidNutsCode, "NUTS",
+                                             warnings)))
 
 
 def _countries(values: list[str]) -> list[str]:

@@ -34,6 +34,7 @@ from webapp.tenders.importing.parsed import (
     ParsedLot,
     ParsedTender,
     Problem,
+    readable_codes,
 )
 
 __all__ = [
@@ -400,13 +401,7 @@ def _cpv_codes(tender: dict, warnings: list[str]) -> tuple[str, list[str]]:
 
 
 def _valid_cpvs(values: Iterable[object], warnings: list[str]) -> list[str]:
-    codes = []
-    for value in values:
-        try:
-            codes.append(normalize_cpv(value))
-        except InvalidCpvCode:
-            warnings.append(f"CPV code not readable: {str(value)[:40]!r}")
-    return codes
+    return readable_codes(values, normalize_cpv, InvalidCpvCode, "CPV", warnings)
 
 
 def _nuts_codes(

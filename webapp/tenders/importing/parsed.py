@@ -10,7 +10,7 @@ No Flask, no database.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +23,21 @@ __all__ = [
     "ParsedLot",
     "ParsedTender",
     "Problem",
+    "readable_codes",
 ]
+
+def readable_codes(values: Iterable[object], normalize: Callable[[object], str],
+                   invalid: type[Exception], kind: str, warnings: list[str]) -> list[str]:
+    """The values ``normalize`` reads, normalised and in order; a warning for each it cannot
+    (a code a publisher mistyped loses only that code, never the record)."""
+    codes = []
+    for value in values:
+        try:
+            codes.append(normalize(value))
+        except invalid:
+            warnings.append(f"{kind} code not readable: {str(value)[:40]!r}")
+    return codes
+
 
 #: Fixed conversion rates to EUR (EUR per unit of the currency), roughly the ECB reference
 #: rates of 2024. Good enough to compare tender sizes; the published amount and currency are
