@@ -7,7 +7,6 @@ from sqlmodel import select
 
 from models import Proposal
 from tests.helpers import COORDINATOR, login, post_form
-from tests.webapp.test_jobs import redis_app  # noqa: F401  (the real Redis, flushed around)
 from webapp import jobs
 
 SMALL = "circular-furniture"  # 12 applicants: SCIP proves it in seconds
@@ -74,7 +73,7 @@ def test_pools_beyond_the_exact_model_or_with_a_waitlist_get_no_proof(app):
         assert not proof.eligible(run(30), n_placed=28)  # two on the waitlist
 
 
-def test_the_proof_runs_on_the_real_queue(redis_app, coordinator, db):  # noqa: F811
+def test_the_proof_runs_on_the_real_queue(redis_app, coordinator, db):  # the real Redis
     redis_app.config["GROUPING_PROOF_SECONDS"] = 60
     proposal_id = generate(coordinator)
     db.expire_all()
