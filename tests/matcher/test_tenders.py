@@ -660,3 +660,19 @@ def test_words_the_cpv_labels_use_across_trades_are_no_evidence(shared_data):
     ranking = with_list.rank_tenders(_recovery_charity(), explain_gates=True)
     assert [g.code for g in ranking.gates] == ["no_evidence"]
     assert matched_ids(fit([marketing]).rank_tenders(_recovery_charity())) == ["marketing"]
+
+
+def test_a_lot_without_the_tenders_main_code_keeps_its_division_as_evidence():
+    """A consultancy notice coded 90713000 (environmental consultancy) whose lots carry only
+    business-consultancy codes is still about the environment: a recycling enterprise in
+    division 90 sees its lots, though their own codes share nothing with its codes."""
+    consultancy = TenderItem(
+        id="circular", title="Circular economy business engagement partners",
+        cpv_codes=["90713000"], nuts_codes=["UKM93"], deadline=in_days(30),
+        lots=[LotItem(id=1, title="Lot 1", cpv_codes=["79411100", "79900000"])])
+    recycler = EnterpriseProfile(id="recycler", kind="wise", disadvantaged_share=0.5,
+                                 country="UK", nuts="UKM93", cpv_codes=["90514000"],
+                                 description="Glass and can collections.")
+    match = fit([consultancy]).rank_tenders(recycler).matches[0]
+    assert match.tender_id == "circular" and match.best_lot_id == 1
+    assert {s.name: s.value for s in match.signals}["cpv"] == 0.0  # the lot's own codes
