@@ -600,3 +600,79 @@ def test_the_first_sentence_introducing_the_enterprise_is_no_trade_of_its_own():
     assert engine._facets(workshop.description) == [
         "We make and refurbish profiling beds and chairs for care homes.",
         "We also run a confidential shredding service for offices."]
+
+
+def _recovery_charity(**changes) -> EnterpriseProfile:
+    fields = dict(
+        id="recovery", kind="other", public_service_mission=True, country="UK", nuts="UKM82",
+        cpv_codes=["85312500"], reach="anywhere",
+        description="Clydeside Recovery Trust is a Glasgow charity, with people in recovery "
+                    "on its board and among its staff. We run a residential rehabilitation "
+                    "house, peer support and aftercare for alcohol and drug users.")
+    return EnterpriseProfile(**{**fields, **changes})
+
+
+def _open_tender(id: str, title: str, cpv: str) -> TenderItem:
+    return TenderItem(id=id, title=title, cpv_codes=[cpv], nuts_codes=["UKM82"],
+                      deadline=in_days(30))
+
+
+def test_the_introducing_first_sentence_gives_no_evidence_words():
+    """'people in recovery on its board' says who runs the charity, not what it does: a
+    harbour board's security contract shares "board" and no more, and is left out; a word of
+    the sentences after it still counts, and a one-sentence description keeps its words."""
+    harbour = _open_tender("harbour", "Harbour Board security services", "79710000")
+    rehab = _open_tender("rehab", "Residential rehabilitation places", "98000000")
+    matcher = fit([harbour, rehab])
+    ranking = matcher.rank_tenders(_recovery_charity(), explain_gates=True)
+    assert matched_ids(ranking) == ["rehab"]
+    assert [(g.tender_id, g.code) for g in ranking.gates] == [("harbour", "no_evidence")]
+    one_sentence = _recovery_charity(description="A charity with people in recovery on its "
+                                                 "board, running a rehabilitation house.")
+    assert "harbour" in matched_ids(matcher.rank_tenders(one_sentence))
+
+
+def test_the_labels_of_its_cpv_codes_are_no_evidence_words():
+    """The charity's code is labelled "Community health services"; a washroom contract for
+    a health board shares "health" with that label only, not with the description."""
+    tree = CpvTree({"85000000": "Health and social work services",
+                    "85323000": "Community health services",
+                    "34928480": "Waste and rubbish containers and bins"})
+    washroom = _open_tender("washroom", "Washroom bins for the health board", "34928480")
+    charity = _recovery_charity(cpv_codes=["85323000"])
+    ranking = fit([washroom], cpv_tree=tree).rank_tenders(charity, explain_gates=True)
+    assert matched_ids(ranking) == []
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
+    # The label still reads as text: a tender naming it shares the trade in buyers' words.
+    assert "health" in fit([washroom], cpv_tree=tree)._profile_text(charity)
+
+
+def test_words_the_cpv_labels_use_across_trades_are_no_evidence(shared_data):
+    """"support" runs through the CPV labels of a dozen divisions (IT support, support
+    services for land transport, ...): a marketing contract that will "support" a campaign
+    shares no trade with a charity's "peer support"."""
+    tree = CpvTree.from_csv(shared_data / "cpv" / "cpv_2008_en.csv")
+    marketing = _open_tender("marketing", "Marketing agency to support our campaign",
+                             "79341000")
+    with_list = fit([marketing], cpv_tree=tree)
+    assert {"support", "services", "equipment"} <= with_list.generic_words_
+    assert not {"rehabilitation", "aftercare", "drug"} & with_list.generic_words_
+    ranking = with_list.rank_tenders(_recovery_charity(), explain_gates=True)
+    assert [g.code for g in ranking.gates] == ["no_evidence"]
+    assert matched_ids(fit([marketing]).rank_tenders(_recovery_charity())) == ["marketing"]
+
+
+def test_a_lot_without_the_tenders_main_code_keeps_its_division_as_evidence():
+    """A consultancy notice coded 90713000 (environmental consultancy) whose lots carry only
+    business-consultancy codes is still about the environment: a recycling enterprise in
+    division 90 sees its lots, though their own codes share nothing with its codes."""
+    consultancy = TenderItem(
+        id="circular", title="Circular economy business engagement partners",
+        cpv_codes=["90713000"], nuts_codes=["UKM93"], deadline=in_days(30),
+        lots=[LotItem(id=1, title="Lot 1", cpv_codes=["79411100", "79900000"])])
+    recycler = EnterpriseProfile(id="recycler", kind="wise", disadvantaged_share=0.5,
+                                 country="UK", nuts="UKM93", cpv_codes=["90514000"],
+                                 description="Glass and can collections.")
+    match = fit([consultancy]).rank_tenders(recycler).matches[0]
+    assert match.tender_id == "circular" and match.best_lot_id == 1
+    assert {s.name: s.value for s in match.signals}["cpv"] == 0.0  # the lot's own codes
