@@ -506,11 +506,10 @@ def positive_mask(product, shape: tuple[int, int]) -> np.ndarray:
     if not sp.issparse(product):
         return np.asarray(product) > 0
     product = sp.csr_matrix(product)
-    mask = np.zeros(shape, dtype=bool)
-    rows = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
-    keep = product.data > 0
-    mask[rows[keep], product.indices[keep]] = True
-    return mask
+    # Densified in C (scipy's toarray): scattering the entries by fancy index took several
+    # times as long on a block of 512 profiles x 130,000 lots.
+    return sp.csr_matrix((product.data > 0, product.indices, product.indptr),
+                         shape=shape).toarray()
 
 
 def value_bucket(value: float) -> int:
