@@ -600,3 +600,17 @@ def test_the_first_sentence_introducing_the_enterprise_is_no_trade_of_its_own():
     assert engine._facets(workshop.description) == [
         "We make and refurbish profiling beds and chairs for care homes.",
         "We also run a confidential shredding service for offices."]
+
+
+def test_many_texts_are_encoded_on_every_core_to_the_same_rows(monkeypatch):
+    # A big fit encodes its texts in forked processes (LSA rows): the rows must be the ones
+    # one process gives, in the same order.
+    from matcher.tenders import features
+
+    documents = [f"cleaning of offices and {word} maintenance number {i}"
+                 for i, word in enumerate(["grounds", "bicycle", "window", "catering"] * 30)]
+    encoder = features.TextEncoder(8, random_state=0, max_fit_docs=1000).fit(documents)
+    alone = encoder.transform(documents)
+    monkeypatch.setattr(features, "PARALLEL_MIN_DOCS", 10)
+    forked = encoder.transform(documents)
+    assert forked.shape == alone.shape and np.array_equal(forked, alone)
