@@ -676,3 +676,17 @@ def test_a_lot_without_the_tenders_main_code_keeps_its_division_as_evidence():
     match = fit([consultancy]).rank_tenders(recycler).matches[0]
     assert match.tender_id == "circular" and match.best_lot_id == 1
     assert {s.name: s.value for s in match.signals}["cpv"] == 0.0  # the lot's own codes
+
+
+def test_many_texts_are_encoded_on_every_core_to_the_same_rows(monkeypatch):
+    # A big fit encodes its texts in forked processes (LSA rows): the rows must be the ones
+    # one process gives, in the same order.
+    from matcher.tenders import features
+
+    documents = [f"cleaning of offices and {word} maintenance number {i}"
+                 for i, word in enumerate(["grounds", "bicycle", "window", "catering"] * 30)]
+    encoder = features.TextEncoder(8, random_state=0, max_fit_docs=1000).fit(documents)
+    alone = encoder.transform(documents)
+    monkeypatch.setattr(features, "PARALLEL_MIN_DOCS", 10)
+    forked = encoder.transform(documents)
+    assert forked.shape == alone.shape and np.array_equal(forked, alone)

@@ -171,6 +171,33 @@ def test_a_big_index_is_swapped_in_the_background(sqlite_url, tmp_path):
             app.extensions[ENGINE_KEY].dispose()
 
 
+def test_a_started_worker_serves_from_its_loaded_index_and_remembers_nothing(sqlite_url, tmp_path):
+    # gunicorn.conf.py warms a worker up before it accepts connections: its index is loaded,
+    # and the warm-up's own ranked list is not kept to answer a request with.
+    first, _other = _apps(sqlite_url, tmp_path)
+    worker = None
+    try:
+        index_service.build_index(first, first.extensions[ENGINE_KEY])
+        worker = create_app({"TESTING": True, "DATABASE_URL": sqlite_url,
+                             "SECRET_KEY": "test-secret", "INDEX_DIR": str(tmp_path / "index"),
+                             "BACKGROUND_AT_START": True})
+        index_service.warm_up_worker(worker)
+        holder = worker.extensions[index_service.HOLDER_KEY]
+        assert holder.index is not None and holder.index.version == 1
+        assert not holder.index._score_cache()[0]
+        clients = [first.test_client(), worker.test_client()]
+        for client in clients:
+            login(client, ENTERPRISE)
+        listed = [_listed(_matches_html(client)) for client in clients]
+        assert listed[0] and listed[1] == listed[0]
+        assert holder.index.version == 1  # served by the loaded index, not a new load
+    finally:
+        for app in (first, worker):
+            if app is not None:
+                jobs.wait_idle(app)
+                app.extensions[ENGINE_KEY].dispose()
+
+
 def test_without_an_index_a_big_database_says_it_is_being_built(sqlite_url, tmp_path):
     (app, _other) = _apps(sqlite_url, tmp_path, INDEX_INLINE_BUILD_MAX=0)
     try:

@@ -509,6 +509,35 @@ def init_app(app: Flask) -> None:
         start_loading(app)
 
 
+def warm_up_worker(app: Flask, timeout: float = FIRST_LOAD_WAIT_S) -> None:
+    """At a serving worker's start, before it accepts connections (gunicorn's
+    ``post_worker_init``, see gunicorn.conf.py): wait for the start-up load of the index, then
+    make one enterprise's ranked list as a matches request does, and forget its scores.
+
+    That does once what a worker's first matches request would otherwise pay for: the first
+    database connection and the compilation of the list's queries, the products' first
+    reading of every page of the mapped arrays (each first reading of a page is a fault), the
+    decoding of the lots explained, and the locale data, time zones and number patterns the
+    read models format with. The score cache is emptied again, so no request is answered from
+    the warm-up's work: the first request is timed as any later one with a new profile.
+    """
+    from webapp.db import ENGINE_KEY
+    from webapp.tenders.services.listing import MatchFilters, ranked_for
+
+    holder = _holder(app)
+    started = time.perf_counter()
+    if app.config.get("BACKGROUND_AT_START", not app.testing):  # else nothing is loading
+        holder.loaded.wait(timeout)
+    with app.test_request_context("/"), Session(app.extensions[ENGINE_KEY]) as db:
+        enterprise = db.exec(select(Enterprise).order_by(Enterprise.id).limit(1)).first()
+        if holder.index is not None and enterprise is not None:
+            ranked_for(db, enterprise, MatchFilters())
+            holder.index._score_cache()[0].clear()
+        db.rollback()
+    log.info("worker ready in %.2fs (index %s)", time.perf_counter() - started,
+             holder.index.version if holder.index is not None else "none")
+
+
 def start_loading(app: Flask) -> None:
     holder = _holder(app)
     if holder.index is None and holder.busy.acquire(blocking=False):

@@ -1,0 +1,11 @@
+"""gunicorn's settings, read from the working directory (``make serve-production``).
+
+A worker accepts connections once its matching index is loaded and warm, instead of making its
+first matches request wait for the load (see ``index.warm_up_worker``).
+"""
+
+
+def post_worker_init(worker):
+    from webapp.tenders.services.index import warm_up_worker
+
+    warm_up_worker(worker.wsgi)
