@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale, dates, numbers
 from flask import (
@@ -77,11 +77,7 @@ def force_timezone(name: str | None) -> Iterator[None]:
     """Inside the block, times are written in the zone ``name`` (a European one; another or
     none changes nothing): a mail is written for its reader outside the reader's request."""
     previous = g.get("forced_timezone")
-    try:
-        zone = ZoneInfo(name) if name and name.startswith("Europe/") else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    g.forced_timezone = zone or previous
+    g.forced_timezone = ZoneInfo(name) if name and is_timezone(name) else previous
     try:
         yield
     finally:

@@ -81,12 +81,11 @@ def create_search():
         data = searches.parse_form(request.form)
         search = searches.create_search(db, g.user, data)
     except (searches.InvalidSearch, searches.SearchRefused) as invalid:
+        args = searches.saved_args(request.form)
         return render("alerts/enterprise/save_error.html",
                       errors=invalid.errors or {"body": invalid.message},
-                      form={**request.form.to_dict(), **searches.saved_args(request.form)},
-                      args=searches.saved_args(request.form), frequencies=_frequencies(),
-                      reaches=REACH_LABELS,
-                      status=422)
+                      form={**request.form.to_dict(), **args}, args=args,
+                      frequencies=_frequencies(), reaches=REACH_LABELS, status=422)
     flash(_("Search “%(name)s” saved. New tenders for it will come by e-mail (%(how)s) "
             "and in its feed.", name=search.name,
             how=searches.FREQUENCY_LABELS[search.frequency]))

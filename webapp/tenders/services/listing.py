@@ -92,8 +92,7 @@ def with_current_names(data: Any) -> Any:
     """A filters mapping with any legacy name read as its current one (the current one wins)."""
     if not isinstance(data, dict) or not LEGACY_FILTER_NAMES.keys() & data.keys():
         return data
-    renamed = {LEGACY_FILTER_NAMES.get(name, name): value for name, value in data.items()
-               if name not in LEGACY_FILTER_NAMES}
+    renamed = {name: value for name, value in data.items() if name not in LEGACY_FILTER_NAMES}
     for old, new in LEGACY_FILTER_NAMES.items():
         if old in data and new not in renamed:
             renamed[new] = data[old]
