@@ -986,7 +986,8 @@ class TenderMatcher(BaseEstimator):
                 rules.clean_cpv_codes(unit.cpv_codes),
             ),
             "text": lambda: explain.text_reason(
-                self._profile_text(enterprise), unit.text, value_of["text"]
+                self._profile_text(enterprise), unit.text, value_of["text"],
+                self.place_words_, self.generic_words_,
             ),
             "region": lambda: explain.region_reason(
                 self.names_,

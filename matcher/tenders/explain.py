@@ -67,14 +67,19 @@ def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[
     return best
 
 
-def text_reason(profile_text: str, unit_text: str, value: float | None) -> Text:
+def text_reason(profile_text: str, unit_text: str, value: float | None,
+                not_counted: frozenset[str] = frozenset(),
+                generic: frozenset[str] = frozenset()) -> Text:
     """How alike the texts are, with a few words they share (parts of compounds count).
 
     The value is relative: 100% is the open tender closest to the enterprise's description.
+    Words the text signal leaves out (``not_counted``: place names) are not shown as shared:
+    "shared words: services, glasgow" read as if the place had counted. Words that run across
+    trades (``generic``) count, but they come last: they say the least.
     """
     if value is None:
         return Text(N_("There is no description to compare, so the text signal does not count."))
-    shared = _shared_words(profile_text, unit_text)
+    shared = _shared_words(profile_text, unit_text, not_counted, generic)
     if shared:
         return Text(N_("The tender's text is %(percent)s%% as close to your description as the "
                        "closest open tender's; shared words: %(words)s."),
@@ -83,14 +88,16 @@ def text_reason(profile_text: str, unit_text: str, value: float | None) -> Text:
                    "closest open tender's."), percent=round(100 * value))
 
 
-def _shared_words(first: str, second: str, limit: int = 4) -> list[str]:
-    """Words of five letters or more of ``second`` that appear in, or contain, ``first``'s."""
-    mine = {word.lower() for word in _WORD.findall(first)}
+def _shared_words(first: str, second: str, not_counted: frozenset[str] = frozenset(),
+                  generic: frozenset[str] = frozenset(), limit: int = 4) -> list[str]:
+    """Words of five letters or more of ``second`` that appear in, or contain, ``first``'s,
+    distinctive ones first, then the longest."""
+    mine = {word.lower() for word in _WORD.findall(first)} - not_counted
     found = []
     for word in dict.fromkeys(w.lower() for w in _WORD.findall(second)):
-        if any(word in own or own in word for own in mine):
+        if word not in not_counted and any(word in own or own in word for own in mine):
             found.append(word)
-    return sorted(found, key=len, reverse=True)[:limit]
+    return sorted(found, key=lambda word: (word in generic, -len(word)))[:limit]
 
 
 def region_reason(names: NutsNames, areas: list[str], unit_codes: list[str]) -> Text:

@@ -21,6 +21,7 @@ from matcher.tenders import (
     topk,
 )
 from matcher.tenders.rules import reach_areas
+from matcher.text import english
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 NOW = datetime(2025, 3, 1, 12, 0)
@@ -485,6 +486,24 @@ def test_place_names_are_no_evidence_of_a_trade():
     assert [g.code for g in with_names.gates] == ["no_evidence"]
     without = fit([adverts, grass]).rank_tenders(grounds)  # names unknown: words as they are
     assert "adverts" in matched_ids(without)
+
+
+def test_the_shared_words_shown_are_those_that_counted():
+    """A place name counts in no text signal, so the reason does not list it as shared: a
+    recovery charity in Glasgow reading "shared words: recovery, glasgow" would take the
+    place for part of the match."""
+    from matcher.nuts import NutsNames
+
+    recovery = TenderItem(id="recovery", title="Residential recovery services in Glasgow",
+                          cpv_codes=["85312500"], nuts_codes=["UKM82"], deadline=in_days(30))
+    charity = EnterpriseProfile(
+        id="charity", kind="other", public_service_mission=True, country="UK", nuts="UKM82",
+        cpv_codes=["85312500"], description="Residential recovery support across Glasgow")
+    matcher = fit([recovery], [charity], nuts_names=NutsNames({"UKM82": "Glasgow City"}))
+    [match] = matcher.rank_tenders(charity).matches
+    reason = english({s.name: s for s in match.signals}["text"].reason)
+    assert "shared words: residential, recovery, services." in reason  # generic words last
+    assert "glasgow" not in reason
 
 
 def test_score_tenders_many_gives_each_enterprise_what_score_tenders_gives_it():
