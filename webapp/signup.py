@@ -100,6 +100,17 @@ def _mail(db, user: User, template: str, subject, link: str) -> None:
     send_to(db, user, "account", template, subject, unsubscribe=None, link=link)
 
 
+def _mail_link(db, user: User, endpoint: str, salt: str, payload: dict, template: str,
+               subject) -> str:
+    """The signed link to ``endpoint``, put in the outbox for ``user`` when mail is configured
+    (the caller commits it with what it tells of)."""
+    token = _serializer().dumps(payload, salt=salt)
+    link = url_for(endpoint, token=token, _external=True)
+    if mail_configured():
+        _mail(db, user, template, subject, link)
+    return link
+
+
 def links_shown() -> bool:
     """Show a link on the page instead of mailing it: only without mail, and only on a test
     or embedded (SQLite) instance, never in production."""
@@ -157,10 +168,8 @@ def _create(db, email: str, password: str, data):
     db.flush()
     audit.record(db, user, "account.signup", email=email, enterprise=enterprise.name)
     note_changes(db, "enterprise", [enterprise.id])  # the matching index encodes it
-    token = _serializer().dumps({"user": user.id, "email": email}, salt=CONFIRM_SALT)
-    link = url_for(".confirm", token=token, _external=True)
-    if mail_configured():
-        _mail(db, user, "account_confirm", lambda: _("Confirm your e-mail address"), link)
+    link = _mail_link(db, user, ".confirm", CONFIRM_SALT, {"user": user.id, "email": email},
+                      "account_confirm", lambda: _("Confirm your e-mail address"))
     db.commit()
     if links_shown():
         _flash_link(_("confirmation"), link)
@@ -233,13 +242,11 @@ def forgot():
         email = form.email.data.strip().lower()
         user = db.exec(select(User).where(User.email == email)).first()
         if user is not None:
-            token = _serializer().dumps({"user": user.id, "h": user.password_hash[-16:]},
-                                        salt=RESET_SALT)
-            link = url_for(".reset", token=token, _external=True)
-            if mail_configured():
-                _mail(db, user, "account_reset", lambda: _("Choose a new password"), link)
-                db.commit()
-            elif links_shown():
+            link = _mail_link(db, user, ".reset", RESET_SALT,
+                              {"user": user.id, "h": user.password_hash[-16:]},
+                              "account_reset", lambda: _("Choose a new password"))
+            db.commit()
+            if links_shown():
                 _flash_link(_("password reset"), link)
         flash(_("If %(email)s has an account, a link to choose a new password is on its way. "
                 "It works for an hour, once.", email=email))

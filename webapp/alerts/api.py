@@ -83,34 +83,28 @@ def saved_search_delete(search_id: int):
 
 # --- OpenAPI ----------------------------------------------------------------------------------
 
+_SEARCH_ID = doc.path_param("search_id")
+
 OPENAPI_PATHS = {
     "/saved-searches": {
-        "get": {
-            "summary": "Your saved searches (enterprise users)", "security": doc.BEARER,
-            "responses": {"200": doc.ok("SavedSearchList", "Your saved searches"),
-                          **doc.errors("Unauthorized", "Forbidden")},
-        },
-        "post": {
-            "summary": "Save filters of the ranked tender list with a name and a frequency",
-            "security": doc.BEARER, "requestBody": doc.body("SavedSearchIn"),
-            "responses": {"201": doc.ok("SavedSearch", "The saved search, with its feed URL"),
-                          **doc.errors("Unauthorized", "Forbidden", "Invalid", "Conflict")},
-        },
+        "get": doc.operation(
+            "Your saved searches (enterprise users)",
+            doc.ok("SavedSearchList", "Your saved searches"), "Unauthorized", "Forbidden"),
+        "post": doc.operation(
+            "Save filters of the ranked tender list with a name and a frequency",
+            doc.ok("SavedSearch", "The saved search, with its feed URL"),
+            "Unauthorized", "Forbidden", "Invalid", "Conflict", status="201",
+            request="SavedSearchIn"),
     },
     "/saved-searches/{search_id}": {
-        "patch": {
-            "summary": "Change a saved search of yours (404 for any other id)",
-            "security": doc.BEARER, "parameters": [doc.path_param("search_id")],
-            "requestBody": doc.body("SavedSearchPatch"),
-            "responses": {"200": doc.ok("SavedSearch", "The saved search"),
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-        },
-        "delete": {
-            "summary": "Delete a saved search of yours (404 for any other id)",
-            "security": doc.BEARER, "parameters": [doc.path_param("search_id")],
-            "responses": {"204": {"description": "Deleted"},
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-        },
+        "patch": doc.operation(
+            "Change a saved search of yours (404 for any other id)",
+            doc.ok("SavedSearch", "The saved search"),
+            "Unauthorized", "Forbidden", "NotFound", "Invalid", parameters=[_SEARCH_ID],
+            request="SavedSearchPatch"),
+        "delete": doc.operation(
+            "Delete a saved search of yours (404 for any other id)", doc.ok(None, "Deleted"),
+            "Unauthorized", "Forbidden", "NotFound", status="204", parameters=[_SEARCH_ID]),
     },
 }
 

@@ -77,6 +77,19 @@ def body(schema: str) -> dict:
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
+def operation(summary: str, answer: dict, *error_names: str, status: str = "200",
+              parameters: list | None = None, request: str | None = None) -> dict:
+    """An operation behind the bearer token: its success ``answer`` (e.g. from `ok`) under
+    ``status``, then the common error answers by name; ``request`` names the body's schema."""
+    spec: dict = {"summary": summary, "security": BEARER}
+    if parameters is not None:
+        spec["parameters"] = parameters
+    if request is not None:
+        spec["requestBody"] = body(request)
+    spec["responses"] = {status: answer, **errors(*error_names)}
+    return spec
+
+
 def path_param(name: str, kind: str = "integer") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 

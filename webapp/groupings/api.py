@@ -24,6 +24,8 @@ from webapp.db import get_session
 from webapp.groupings import services as groupings
 from webapp.groupings.services import RunParameters
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
 
 
@@ -205,8 +207,6 @@ def _proposal_out(slug: str, proposal_id: int) -> ProposalOut:
                                 reason=w.reason) for w in loaded.waitlist])
 
 
-
-
 # --- stateless --------------------------------------------------------------------------------
 
 @bp.post("/groupings")
@@ -290,8 +290,7 @@ def grouping_export(slug: str, proposal_id: int, fmt: str):
     """The proposal as CSV or XLSX."""
     exporter = groupings.export_csv if fmt == "csv" else groupings.export_xlsx
     name, content = exporter(get_session(), g.user, slug, proposal_id)
-    mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else _XLSX
     return send_file(BytesIO(content), as_attachment=True, download_name=name, mimetype=mimetype)
 
 
@@ -301,66 +300,47 @@ _SLUG = doc.path_param("slug", "string")
 _PID = doc.path_param("proposal_id")
 
 
-
-
-
-
-
-
 def _edit_path(summary: str, body: str) -> dict:
-    return {"post": {
-        "summary": summary, "security": doc.BEARER, "parameters": [_SLUG, _PID],
-        "requestBody": doc.body(body),
-        "responses": {"200": doc.ok("GroupingProposal", "The proposal after the change"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid")},
-    }}
+    return {"post": doc.operation(
+        summary, doc.ok("GroupingProposal", "The proposal after the change"),
+        "Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid",
+        parameters=[_SLUG, _PID], request=body)}
+
+
+def _export_path(summary: str, description: str, media_type: str, schema: dict) -> dict:
+    return {"get": doc.operation(
+        summary, {"description": description, "content": {media_type: {"schema": schema}}},
+        "Unauthorized", "Forbidden", "NotFound", parameters=[_SLUG, _PID])}
 
 
 _PROPOSAL = "/groupings/sectors/{slug}/proposals/{proposal_id}"
 
 OPENAPI_PATHS = {
-    "/groupings": {"post": {
-        "summary": "Group applicants sent in the body (stateless; nothing is stored)",
-        "security": doc.BEARER, "requestBody": doc.body("GroupingRequest"),
-        "responses": {"200": doc.ok("GroupingResult", "Groups, waitlist and objective"),
-                      **doc.errors("Unauthorized", "Invalid")},
-    }},
-    "/groupings/sectors": {"get": {
-        "summary": "Coordinators: my sectors with their pool sizes", "security": doc.BEARER,
-        "responses": {"200": doc.ok("GroupingSector", "Sectors", array=True),
-                      **doc.errors("Unauthorized", "Forbidden")},
-    }},
-    "/groupings/sectors/{slug}/proposals": {"post": {
-        "summary": "Coordinators: run the engine for a sector and store the alternatives",
-        "security": doc.BEARER, "parameters": [_SLUG],
-        "requestBody": doc.body("GroupingParameters"),
-        "responses": {"201": doc.ok("GroupingProposal", "The best proposal of the run"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-    }},
-    _PROPOSAL: {"get": {
-        "summary": "Coordinators: a proposal with groups, explanations and waitlist",
-        "security": doc.BEARER, "parameters": [_SLUG, _PID],
-        "responses": {"200": doc.ok("GroupingProposal", "The proposal"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
+    "/groupings": {"post": doc.operation(
+        "Group applicants sent in the body (stateless; nothing is stored)",
+        doc.ok("GroupingResult", "Groups, waitlist and objective"),
+        "Unauthorized", "Invalid", request="GroupingRequest")},
+    "/groupings/sectors": {"get": doc.operation(
+        "Coordinators: my sectors with their pool sizes",
+        doc.ok("GroupingSector", "Sectors", array=True), "Unauthorized", "Forbidden")},
+    "/groupings/sectors/{slug}/proposals": {"post": doc.operation(
+        "Coordinators: run the engine for a sector and store the alternatives",
+        doc.ok("GroupingProposal", "The best proposal of the run"),
+        "Unauthorized", "Forbidden", "NotFound", "Invalid",
+        status="201", parameters=[_SLUG], request="GroupingParameters")},
+    _PROPOSAL: {"get": doc.operation(
+        "Coordinators: a proposal with groups, explanations and waitlist",
+        doc.ok("GroupingProposal", "The proposal"),
+        "Unauthorized", "Forbidden", "NotFound", parameters=[_SLUG, _PID])},
     _PROPOSAL + "/move": _edit_path("Move a member to a group or the waitlist", "GroupingMove"),
     _PROPOSAL + "/lock": _edit_path("Lock or unlock a member in its group", "GroupingLock"),
     _PROPOSAL + "/undo": _edit_path("Undo the last move", "GroupingVersion"),
     _PROPOSAL + "/approve": _edit_path("Approve the draft (no more edits)", "GroupingVersion"),
     _PROPOSAL + "/publish": _edit_path("Publish to the authorities", "GroupingVersion"),
-    _PROPOSAL + "/export.csv": {"get": {
-        "summary": "The proposal as CSV", "security": doc.BEARER, "parameters": [_SLUG, _PID],
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {
-            "schema": {"type": "string"}}}}, **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
-    _PROPOSAL + "/export.xlsx": {"get": {
-        "summary": "The proposal as an Excel workbook", "security": doc.BEARER,
-        "parameters": [_SLUG, _PID],
-        "responses": {"200": {"description": "XLSX", "content": {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}}}},
-            **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
+    _PROPOSAL + "/export.csv": _export_path("The proposal as CSV", "CSV", "text/csv",
+                                            {"type": "string"}),
+    _PROPOSAL + "/export.xlsx": _export_path("The proposal as an Excel workbook", "XLSX", _XLSX,
+                                             {"type": "string", "format": "binary"}),
 }
 
 OPENAPI_SCHEMAS = {

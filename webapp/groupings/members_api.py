@@ -121,8 +121,6 @@ def _wish(wish: members.WishView) -> WishOut:
                    kind=wish.kind, accepted=wish.accepted)
 
 
-
-
 # --- authorities ------------------------------------------------------------------------------
 
 @bp.get("/partners/applications")
@@ -250,74 +248,50 @@ def partner_wish_reject(slug: str, wish_id: int):
 # --- OpenAPI ----------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
 _GROUP_ID = doc.path_param("group_id")
 _WISH_ID = doc.path_param("wish_id")
 _SLUG = doc.path_param("slug", "string")
 
 OPENAPI_PATHS = {
-    "/partners/applications": {"get": {
-        "summary": "My applications, with my published group per sector", "security": doc.BEARER,
-        "responses": {"200": doc.ok("PartnerApplication", "Applications", array=True),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
-    "/partners/groups/{group_id}": {"get": {
-        "summary": "A published group I belong to", "security": doc.BEARER,
-        "parameters": [_GROUP_ID],
-        "responses": {"200": doc.ok("PartnerGroup", "The group"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
-    "/partners/groups/{group_id}/answer": {"post": {
-        "summary": "Accept my group, or decline it with a reason", "security": doc.BEARER,
-        "parameters": [_GROUP_ID], "requestBody": doc.body("PartnerAnswerIn"),
-        "responses": {"200": doc.ok("PartnerResponse", "The recorded answer"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-    }},
+    "/partners/applications": {"get": doc.operation(
+        "My applications, with my published group per sector",
+        doc.ok("PartnerApplication", "Applications", array=True),
+        "Unauthorized", "Forbidden", "NotFound")},
+    "/partners/groups/{group_id}": {"get": doc.operation(
+        "A published group I belong to", doc.ok("PartnerGroup", "The group"),
+        "Unauthorized", "Forbidden", "NotFound", parameters=[_GROUP_ID])},
+    "/partners/groups/{group_id}/answer": {"post": doc.operation(
+        "Accept my group, or decline it with a reason",
+        doc.ok("PartnerResponse", "The recorded answer"),
+        "Unauthorized", "Forbidden", "NotFound", "Invalid", parameters=[_GROUP_ID],
+        request="PartnerAnswerIn")},
     "/partners/wishes": {
-        "get": {
-            "summary": "My wishes", "security": doc.BEARER,
-            "responses": {"200": doc.ok("PartnerWish", "Wishes", array=True),
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-        },
-        "post": {
-            "summary": "Ask to be placed with or apart from another applicant",
-            "security": doc.BEARER, "requestBody": doc.body("PartnerWishIn"),
-            "responses": {"201": doc.ok("PartnerWish", "The wish, waiting for the coordinator"),
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-        },
+        "get": doc.operation(
+            "My wishes", doc.ok("PartnerWish", "Wishes", array=True),
+            "Unauthorized", "Forbidden", "NotFound"),
+        "post": doc.operation(
+            "Ask to be placed with or apart from another applicant",
+            doc.ok("PartnerWish", "The wish, waiting for the coordinator"),
+            "Unauthorized", "Forbidden", "NotFound", "Invalid", status="201",
+            request="PartnerWishIn"),
     },
-    "/partners/wishes/{wish_id}": {"delete": {
-        "summary": "Withdraw one of my wishes", "security": doc.BEARER, "parameters": [_WISH_ID],
-        "responses": {"204": doc.ok(None, "Withdrawn"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
-    "/partners/sectors/{slug}/answers": {"get": {
-        "summary": "Coordinators: answers to a published proposal, and the sector's wishes",
-        "security": doc.BEARER,
-        "parameters": [_SLUG, {"name": "proposal", "in": "query", "required": False,
-                               "schema": {"type": "integer", "minimum": 1,
-                                          "maximum": MAX_ROW_ID}}],
-        "responses": {"200": doc.ok("PartnerReview", "Answers and wishes"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-    }},
-    "/partners/sectors/{slug}/wishes/{wish_id}/accept": {"post": {
-        "summary": "Coordinators: accept a wish as a constraint of the next run",
-        "security": doc.BEARER, "parameters": [_SLUG, _WISH_ID],
-        "responses": {"200": doc.ok("PartnerWish", "The accepted wish"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
-    "/partners/sectors/{slug}/wishes/{wish_id}/reject": {"post": {
-        "summary": "Coordinators: reject (remove) a wish", "security": doc.BEARER,
-        "parameters": [_SLUG, _WISH_ID],
-        "responses": {"204": doc.ok(None, "Rejected"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound")},
-    }},
+    "/partners/wishes/{wish_id}": {"delete": doc.operation(
+        "Withdraw one of my wishes", doc.ok(None, "Withdrawn"),
+        "Unauthorized", "Forbidden", "NotFound", status="204", parameters=[_WISH_ID])},
+    "/partners/sectors/{slug}/answers": {"get": doc.operation(
+        "Coordinators: answers to a published proposal, and the sector's wishes",
+        doc.ok("PartnerReview", "Answers and wishes"),
+        "Unauthorized", "Forbidden", "NotFound", "Invalid",
+        parameters=[_SLUG, {"name": "proposal", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1,
+                                       "maximum": MAX_ROW_ID}}])},
+    "/partners/sectors/{slug}/wishes/{wish_id}/accept": {"post": doc.operation(
+        "Coordinators: accept a wish as a constraint of the next run",
+        doc.ok("PartnerWish", "The accepted wish"),
+        "Unauthorized", "Forbidden", "NotFound", parameters=[_SLUG, _WISH_ID])},
+    "/partners/sectors/{slug}/wishes/{wish_id}/reject": {"post": doc.operation(
+        "Coordinators: reject (remove) a wish", doc.ok(None, "Rejected"),
+        "Unauthorized", "Forbidden", "NotFound", status="204", parameters=[_SLUG, _WISH_ID])},
 }
 
 OPENAPI_SCHEMAS = {

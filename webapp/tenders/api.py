@@ -412,83 +412,56 @@ def market_research():
 
 # --- OpenAPI ----------------------------------------------------------------------------------
 
-
-
-
-
-
-
-
-
-
-
-
-
 _ENTERPRISE = "EnterpriseFull (own, coordinators) or EnterprisePublic (anyone else)"
+_ENTERPRISE_ID = doc.path_param("enterprise_id")
+_TENDER_ID = doc.path_param("tender_id")
+_SAVED_PROFILE = doc.ok("EnterpriseFull", "The saved profile")
+
+
+def _ranking(summary: str, schema: str, description: str, of: dict, query) -> dict:
+    """A match ranking for one enterprise or one tender (the path's id), filtered by ``query``."""
+    return {"get": doc.operation(summary, doc.ok(schema, description),
+                                 "Unauthorized", "Forbidden", "NotFound", "Invalid",
+                                 parameters=[of, *doc.query_params(query)])}
+
 
 OPENAPI_PATHS = {
-    "/enterprises": {"post": {
-        "summary": "Create an enterprise: your own if your account has none; coordinators any",
-        "security": doc.BEARER, "requestBody": doc.body("EnterpriseIn"),
-        "responses": {"201": doc.ok("EnterpriseFull", "The created enterprise"),
-                      **doc.errors("Unauthorized", "Forbidden", "Invalid", "Conflict")},
-    }},
+    "/enterprises": {"post": doc.operation(
+        "Create an enterprise: your own if your account has none; coordinators any",
+        doc.ok("EnterpriseFull", "The created enterprise"),
+        "Unauthorized", "Forbidden", "Invalid", "Conflict", status="201", request="EnterpriseIn")},
     "/enterprises/{enterprise_id}": {
-        "get": {
-            "summary": "An enterprise: " + _ENTERPRISE, "security": doc.BEARER,
-            "parameters": [doc.path_param("enterprise_id")],
-            "responses": {"200": {"description": _ENTERPRISE, "content": {"application/json": {
+        "get": doc.operation(
+            "An enterprise: " + _ENTERPRISE,
+            {"description": _ENTERPRISE, "content": {"application/json": {
                 "schema": {"oneOf": [{"$ref": "#/components/schemas/EnterpriseFull"},
                                      {"$ref": "#/components/schemas/EnterprisePublic"}]}}}},
-                **doc.errors("Unauthorized", "NotFound")},
-        },
-        "put": {
-            "summary": "Replace your own profile (404 for any other id)", "security": doc.BEARER,
-            "parameters": [doc.path_param("enterprise_id")],
-            "requestBody": doc.body("EnterpriseIn"),
-            "responses": {"200": doc.ok("EnterpriseFull", "The saved profile"),
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-        },
-        "patch": {
-            "summary": "Change fields of your own profile (404 for any other id)",
-            "security": doc.BEARER, "parameters": [doc.path_param("enterprise_id")],
-            "requestBody": doc.body("EnterprisePatch"),
-            "responses": {"200": doc.ok("EnterpriseFull", "The saved profile"),
-                          **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-        },
+            "Unauthorized", "NotFound", parameters=[_ENTERPRISE_ID]),
+        "put": doc.operation(
+            "Replace your own profile (404 for any other id)", _SAVED_PROFILE,
+            "Unauthorized", "Forbidden", "NotFound", "Invalid", parameters=[_ENTERPRISE_ID],
+            request="EnterpriseIn"),
+        "patch": doc.operation(
+            "Change fields of your own profile (404 for any other id)", _SAVED_PROFILE,
+            "Unauthorized", "Forbidden", "NotFound", "Invalid", parameters=[_ENTERPRISE_ID],
+            request="EnterprisePatch"),
     },
-    "/enterprises/{enterprise_id}/matches": {"get": {
-        "summary": "Open tenders for your enterprise, ranked, with the best lot and reasons",
-        "security": doc.BEARER,
-        "parameters": [doc.path_param("enterprise_id"), *doc.query_params(MatchesQuery)],
-        "responses": {"200": doc.ok("Matches", "Ranked tenders"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-    }},
-    "/tenders": {"get": {
-        "summary": "Tenders, filtered and paginated", "security": doc.BEARER,
-        "parameters": doc.query_params(TenderListQuery),
-        "responses": {"200": doc.ok("TenderList", "A page of tenders and the total"),
-                      **doc.errors("Unauthorized", "Invalid")},
-    }},
-    "/tenders/{tender_id}": {"get": {
-        "summary": "One tender with its lots", "security": doc.BEARER,
-        "parameters": [doc.path_param("tender_id")],
-        "responses": {"200": doc.ok("Tender", "The tender"),
-                      **doc.errors("Unauthorized", "NotFound")},
-    }},
-    "/tenders/{tender_id}/candidates": {"get": {
-        "summary": "Social enterprises that could bid for your tender (coordinators: any)",
-        "security": doc.BEARER,
-        "parameters": [doc.path_param("tender_id"), *doc.query_params(CandidatesQuery)],
-        "responses": {"200": doc.ok("Candidates", "Ranked enterprises, public fields only"),
-                      **doc.errors("Unauthorized", "Forbidden", "NotFound", "Invalid")},
-    }},
-    "/market-research": {"post": {
-        "summary": "For a planned tender: how many social enterprises could bid, where, who",
-        "security": doc.BEARER, "requestBody": doc.body("MarketResearchIn"),
-        "responses": {"200": doc.ok("MarketResearch", "Counts per region and the enterprises"),
-                      **doc.errors("Unauthorized", "Forbidden", "Invalid", "TooMany")},
-    }},
+    "/enterprises/{enterprise_id}/matches": _ranking(
+        "Open tenders for your enterprise, ranked, with the best lot and reasons",
+        "Matches", "Ranked tenders", _ENTERPRISE_ID, MatchesQuery),
+    "/tenders": {"get": doc.operation(
+        "Tenders, filtered and paginated", doc.ok("TenderList", "A page of tenders and the total"),
+        "Unauthorized", "Invalid", parameters=doc.query_params(TenderListQuery))},
+    "/tenders/{tender_id}": {"get": doc.operation(
+        "One tender with its lots", doc.ok("Tender", "The tender"),
+        "Unauthorized", "NotFound", parameters=[_TENDER_ID])},
+    "/tenders/{tender_id}/candidates": _ranking(
+        "Social enterprises that could bid for your tender (coordinators: any)",
+        "Candidates", "Ranked enterprises, public fields only", _TENDER_ID, CandidatesQuery),
+    "/market-research": {"post": doc.operation(
+        "For a planned tender: how many social enterprises could bid, where, who",
+        doc.ok("MarketResearch", "Counts per region and the enterprises"),
+        "Unauthorized", "Forbidden", "Invalid", "TooMany", request="MarketResearchIn")},
 }
 
 OPENAPI_SCHEMAS = {
