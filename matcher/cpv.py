@@ -376,9 +376,16 @@ class CpvTree:
         return CPV_DIVISIONS.get(code[:2], Text("CPV %(code)s", code=code))
 
     def describe(self, code: object) -> str:
-        """``code`` followed by its label, as shown to people."""
+        """``code`` followed by its label, as shown to people.
+
+        A code the loaded list does not label (or any code but a division's, without the
+        list) is shown as part of its nearest labelled ancestor: "77313000 Agricultural,
+        forestry… services" for parks maintenance read as if it were the code's own name.
+        """
         code = normalize_cpv(code)
-        return Text("%(code)s %(label)s", code=code, label=self.label(code))
+        if code in self._labels or code[2:] == "000000":
+            return Text("%(code)s %(label)s", code=code, label=self.label(code))
+        return Text(N_("%(code)s (part of %(label)s)"), code=code, label=self.label(code))
 
     def check_digit(self, code: object) -> str | None:
         """Official check digit of ``code`` when the loaded list has it."""

@@ -222,10 +222,11 @@ class TenderMatcher(BaseEstimator):
     ['T1', 'T2']
     >>> ranking = matcher.rank_tenders(wise, n=1)
     >>> ranking.matches[0].signals[0].reason
-    'CPV 90919200 Sewage, refuse, cleaning and environmental services is inside your branch \
-90910000 Sewage, refuse, cleaning and environmental services.'
+    'CPV 90919200 (part of Sewage, refuse, cleaning and environmental services) is inside \
+your branch 90910000 (part of Sewage, refuse, cleaning and environmental services).'
 
-    Labels come from the division names unless the official list is passed as ``cpv_tree``.
+    Labels come from the division names unless the official list is passed as ``cpv_tree``
+    (a code is then shown as part of its division).
     """
 
     def __init__(
