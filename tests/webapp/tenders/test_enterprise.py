@@ -1,7 +1,7 @@
 """Enterprise pages: ranked tenders with reasons, filters, save and dismiss, the profile."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -185,3 +185,23 @@ def test_closed_tenders_are_found_only_when_asked_for_and_never_offered(client, 
     assert closed.id not in listed_ids(html)  # found for reference, not offered as a match
     detail = client.get(f"/opportunities/tenders/{closed.id}").get_data(as_text=True)
     assert "Why this tender is not in your list" in detail
+
+
+def test_closing_soon_reads_as_days_a_person_counts(client, db):
+    """A deadline 1 day 23 hours away closes "in 2 days" (not "1 days"); one a few hours
+    away closes "within a day"."""
+    login(client, ENTERPRISE)
+    first, second = listed_ids(client.get("/opportunities/?reach=anywhere").get_data(
+        as_text=True))[:2]
+    now = datetime.now(UTC)
+    for tender_id, left in ((first, timedelta(days=1, hours=23)), (second, timedelta(hours=5))):
+        db.get(Tender, tender_id).deadline = now + left
+    db.commit()
+    html = client.get("/opportunities/?reach=anywhere").get_data(as_text=True)
+
+    def badges(tender_id):
+        card = html[html.index(f'id="match-{tender_id}"'):]
+        return card[:card.index("</article>")]
+
+    assert "Closes in 2 days" in badges(first) and "1 days" not in badges(first)
+    assert "Closes within a day" in badges(second)

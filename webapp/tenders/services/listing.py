@@ -605,8 +605,12 @@ def _badges(tender: Tender, lots: list[Lot], feedback: str | None) -> list[Badge
     if tender.status == "planned":
         badges.append(Badge(_("Planned"), "plain"))
     days = _days_left(tender.deadline)
-    if days is not None and 0 <= days < 14:
-        badges.append(Badge(_("Closes in %(days)s days", days=days), "warn"))
+    if days is not None and 0 <= days < 1:
+        badges.append(Badge(_("Closes within a day"), "warn"))
+    elif days is not None and 1 <= days < 14:
+        # Rounded: a deadline 1 day 23 hours away is two days off to a reader, not "1 days".
+        badges.append(Badge(ngettext("Closes in %(num)s day", "Closes in %(num)s days",
+                                     round(days)), "warn"))
     if feedback == FeedbackAction.SAVED:
         badges.append(Badge(_("Saved"), "good"))
     elif feedback == FeedbackAction.DISMISSED:
@@ -614,11 +618,11 @@ def _badges(tender: Tender, lots: list[Lot], feedback: str | None) -> list[Badge
     return badges
 
 
-def _days_left(deadline: datetime | None) -> int | None:
+def _days_left(deadline: datetime | None) -> float | None:
     if deadline is None:
         return None
     moment = deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
-    return (moment - datetime.now(UTC)).days
+    return (moment - _now()).total_seconds() / 86400
 
 
 def _deadline_text(deadline: datetime | None) -> str:
