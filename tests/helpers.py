@@ -39,6 +39,13 @@ def post_form(client, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data=payload, **kwargs)
 
 
+def refused_page(client, path: str) -> str:
+    """The page a GET form answers when it refuses its input: status 422, the form again."""
+    response = client.get(path)
+    assert response.status_code == 422
+    return response.get_data(as_text=True)
+
+
 def bearer(app, email: str) -> dict:
     """Headers with a fresh API token for the user, stored as `matchmaker tokens create` does."""
     with Session(app.extensions[ENGINE_KEY]) as db:
