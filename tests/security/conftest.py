@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
+from fixtures import load_fixtures
 from tests.conftest import seeded_postgres, serve
 from tests.webapp.test_production_serving import free_port, wait_for
 from webapp import create_app
 from webapp.db import ENGINE_KEY, make_engine
+from webapp.migrate import downgrade, upgrade
 
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -71,6 +74,22 @@ def postgres_with_fixtures(today):
     """A database of its own on the PostgreSQL server, migrated and loaded with the fixtures."""
     with seeded_postgres(today, "matchmaker_security") as url:
         yield url
+
+
+@pytest.fixture
+def run_postgres_with_fixtures(postgres_url, today):
+    """The run's PostgreSQL database, migrated afresh and loaded with the fixtures; emptied
+    after, since the PostgreSQL tests share it."""
+    engine = make_engine(postgres_url)
+    downgrade(engine, "base")
+    upgrade(engine)
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+    engine.dispose()
+    yield postgres_url
+    engine = make_engine(postgres_url)
+    downgrade(engine, "base")
+    engine.dispose()
 
 
 @pytest.fixture
