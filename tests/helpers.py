@@ -33,6 +33,13 @@ def login(client, email: str, password: str = DEMO_PASSWORD):
     )
 
 
+def logged_in(app, email: str):
+    """A new test client of the app, logged in as the user."""
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
 def post_form(client, path: str, data: dict | None = None, **kwargs):
     """POST a form with the CSRF token the page carries."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
