@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from bench.common import stop
 from fixtures import load_fixtures
 from tests.conftest import seeded_postgres, serve
 from tests.webapp.test_production_serving import free_port, wait_for
@@ -112,12 +113,7 @@ def gunicorn_server(postgres_with_fixtures, tmp_path):
         wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 30, kill_seconds=10)
         log.close()
 
 
