@@ -49,12 +49,17 @@ def today() -> date:
 def seeded_db_file(tmp_path_factory, today) -> Path:
     """A SQLite file migrated to head and loaded with the fixtures, built once per run."""
     path = tmp_path_factory.mktemp("seed") / "seed.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
+    migrate_and_load(f"sqlite:///{path}", today)
+    return path
+
+
+def migrate_and_load(url: str, today) -> None:
+    """Migrate the database at ``url`` to head and load the fixtures for ``today``."""
+    engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
         load_fixtures(session, today=today)
     engine.dispose()
-    return path
 
 
 @pytest.fixture
@@ -178,11 +183,7 @@ def serve(wsgi_app):
 def seeded_postgres(today, prefix: str):
     """A PostgreSQL database of its own, migrated and loaded with the fixtures; dropped after."""
     with new_postgres(prefix) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        with Session(engine) as session:
-            load_fixtures(session, today=today)
-        engine.dispose()
+        migrate_and_load(url, today)
         yield url
 
 
