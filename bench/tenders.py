@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 import scipy.sparse as sp
 
+from bench.common import print_table
 from fixtures.market import _cpv_codes, _enterprise, _nuts3_regions, _tender, _vocabulary
 from matcher.tenders import TenderMatcher, top_k_rows
 from matcher.tenders.engine import FACET_SHARE, SIGNALS, TEXT_FACETS
@@ -77,15 +78,7 @@ def _bench_size(n_tenders: int, n_enterprises: int, seed: int, full: bool) -> No
         ("peak memory of the process (maxrss)", f"{peak_mb:,.0f} MB", ""),
     ]
     rows += comparison
-    _print_table(rows)
-
-
-def _print_table(rows) -> None:
-    width = max(len(r[0]) for r in rows)
-    value_width = max(len(r[1]) for r in rows)
-    print(f"{'measure':<{width}}  {'measured':>{value_width}}  target / note")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>{value_width}}  {target}")
+    print_table(rows, note="target / note")
 
 
 # ---------------------------------------------------------------------- timings

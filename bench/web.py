@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench.common import print_table, stop
 from bench.load import LOG_LINE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,14 +119,9 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(("a new tender in matches after its import", f"{_freshness(base, token):.1f} s",
                      "< 60 s"))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, 60)
         log.close()
-    _print(rows)
+    print_table(rows)
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
@@ -269,14 +265,6 @@ def _freshness(base: str, token: str) -> float:
             return time.perf_counter() - started
         time.sleep(0.2)
     return float("inf")
-
-
-def _print(rows) -> None:
-    width = max(len(r[0]) for r in rows)
-    value_width = max(len(r[1]) for r in rows)
-    print(f"{'measure':<{width}}  {'measured':>{value_width}}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>{value_width}}  {target}")
 
 
 if __name__ == "__main__":

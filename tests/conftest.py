@@ -49,12 +49,17 @@ def today() -> date:
 def seeded_db_file(tmp_path_factory, today) -> Path:
     """A SQLite file migrated to head and loaded with the fixtures, built once per run."""
     path = tmp_path_factory.mktemp("seed") / "seed.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
+    migrate_and_load(f"sqlite:///{path}", today)
+    return path
+
+
+def migrate_and_load(url: str, today) -> None:
+    """Migrate the database at ``url`` to head and load the fixtures for ``today``."""
+    engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
         load_fixtures(session, today=today)
     engine.dispose()
-    return path
 
 
 @pytest.fixture
@@ -102,11 +107,11 @@ def db(app):
         yield session
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
+@contextmanager
+def new_postgres(prefix: str):
+    """An empty PostgreSQL database of its own; yields its URL and drops it after."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"matchmaker_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -114,10 +119,19 @@ def postgres_url():
         pytest.fail(
             f"PostgreSQL is needed at {POSTGRES_URL} (set MATCHMAKER_TEST_POSTGRES_URL): {error}"
         )
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    with new_postgres("matchmaker_test") as url:
+        yield url
 
 
 # --- real browser -----------------------------------------------------------------------------
@@ -168,25 +182,9 @@ def serve(wsgi_app):
 @contextmanager
 def seeded_postgres(today, prefix: str):
     """A PostgreSQL database of its own, migrated and loaded with the fixtures; dropped after."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL}: {error}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_fixtures(session, today=today)
-    engine.dispose()
-    try:
+    with new_postgres(prefix) as url:
+        migrate_and_load(url, today)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

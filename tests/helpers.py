@@ -33,10 +33,24 @@ def login(client, email: str, password: str = DEMO_PASSWORD):
     )
 
 
+def logged_in(app, email: str):
+    """A new test client of the app, logged in as the user."""
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
 def post_form(client, path: str, data: dict | None = None, **kwargs):
     """POST a form with the CSRF token the page carries."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=payload, **kwargs)
+
+
+def refused_page(client, path: str) -> str:
+    """The page a GET form answers when it refuses its input: status 422, the form again."""
+    response = client.get(path)
+    assert response.status_code == 422
+    return response.get_data(as_text=True)
 
 
 def bearer(app, email: str) -> dict:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.csp import watch_csp
-from tests.e2e.test_shell import log_in, serious_violations
+from tests.e2e.test_shell import log_in, open_sector_for_one_proposal, serious_violations
 from tests.helpers import COORDINATOR
 
 pytestmark = pytest.mark.browser
@@ -93,9 +93,7 @@ def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_ser
 def test_a_move_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    log_in(page, live_server, COORDINATOR)
-    page.goto(f"{live_server}/sectors/circular-ict")
-    page.get_by_label("Alternative proposals").fill("1")
+    open_sector_for_one_proposal(page, live_server)
     page.get_by_role("button", name="Preview").click()  # a plain GET
     expect(page.get_by_role("heading", name=re.compile(r"^Group 1"))).to_be_visible()
     page.get_by_role("button", name="Generate proposals").click()

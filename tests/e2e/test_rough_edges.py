@@ -5,8 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_shell import log_in as _log_in
-from tests.e2e.test_shell import serious_violations
+from tests.e2e.test_shell import log_in_and_wait, open_sector_for_one_proposal, serious_violations
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE
 
 pytestmark = pytest.mark.browser
@@ -22,12 +21,6 @@ WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
   .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
 
 
-def log_in(page, base_url: str, email: str) -> None:
-    """Log in and wait until the logged-in page is there (the next goto must not race it)."""
-    _log_in(page, base_url, email)
-    expect(page.get_by_role("button", name="Log out")).to_be_attached(timeout=30_000)
-
-
 LOG_OUT = {"en": "Log out", "nl": "Uitloggen"}
 
 
@@ -38,7 +31,7 @@ def test_pages_fit_a_phone_and_stay_accessible(browser, live_server, axe_source,
     """Dutch words are longer than English ones: both languages must fit 390 px."""
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
-    log_in(page, live_server, email)
+    log_in_and_wait(page, live_server, email)
     context.set_extra_http_headers({"Accept-Language": language})
     for path in PAGES[email]:
         page.goto(live_server + path)
@@ -53,9 +46,7 @@ def test_pages_fit_a_phone_and_stay_accessible(browser, live_server, axe_source,
 def test_focus_lands_on_the_moved_member_the_lock_and_the_undo_message(browser, live_server):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    log_in(page, live_server, COORDINATOR)
-    page.goto(f"{live_server}/sectors/circular-ict")
-    page.get_by_label("Alternative proposals").fill("1")
+    open_sector_for_one_proposal(page, live_server)
     page.get_by_role("button", name="Generate proposals").click()
     member = page.locator("article.group").nth(0).locator("li.member").first
     member_id = member.get_attribute("id")
@@ -88,7 +79,7 @@ def test_enter_in_the_cpv_search_box_searches_and_saves_nothing(browser, live_se
                                                                 javascript):
     context = browser.new_context(java_script_enabled=javascript, bypass_csp=True)
     page = context.new_page()
-    log_in(page, live_server, ENTERPRISE)
+    log_in_and_wait(page, live_server, ENTERPRISE)
     page.goto(f"{live_server}/opportunities/profile")
     page.get_by_label("Name", exact=True).fill("Not saved by a search")
     page.get_by_label("Find CPV codes by word or number").fill("refuse")

@@ -22,6 +22,19 @@ def log_in(page, base_url: str, email: str) -> None:
     page.wait_for_load_state()
 
 
+def log_in_and_wait(page, base_url: str, email: str) -> None:
+    """Log in and wait until the logged-in page is there (the next goto must not race it)."""
+    log_in(page, base_url, email)
+    expect(page.get_by_role("button", name="Log out")).to_be_attached(timeout=30_000)
+
+
+def open_sector_for_one_proposal(page, base_url: str, slug: str = "circular-ict") -> None:
+    """As the coordinator, open a sector's page with one alternative proposal asked for."""
+    log_in_and_wait(page, base_url, COORDINATOR)
+    page.goto(f"{base_url}/sectors/{slug}")
+    page.get_by_label("Alternative proposals").fill("1")
+
+
 def test_a_coordinator_logs_in_and_out(page, live_server):
     page.goto(live_server)
     page.get_by_role("link", name="Log in").first.click()

@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
+from bench.common import stop
+from fixtures import load_fixtures
 from tests.conftest import seeded_postgres, serve
 from tests.webapp.test_production_serving import free_port, wait_for
 from webapp import create_app
 from webapp.db import ENGINE_KEY, make_engine
+from webapp.migrate import downgrade, upgrade
 
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -74,6 +78,22 @@ def postgres_with_fixtures(today):
 
 
 @pytest.fixture
+def run_postgres_with_fixtures(postgres_url, today):
+    """The run's PostgreSQL database, migrated afresh and loaded with the fixtures; emptied
+    after, since the PostgreSQL tests share it."""
+    engine = make_engine(postgres_url)
+    downgrade(engine, "base")
+    upgrade(engine)
+    with Session(engine) as session:
+        load_fixtures(session, today=today)
+    engine.dispose()
+    yield postgres_url
+    engine = make_engine(postgres_url)
+    downgrade(engine, "base")
+    engine.dispose()
+
+
+@pytest.fixture
 def gunicorn_server(postgres_with_fixtures, tmp_path):
     """Production serving: gunicorn, three worker processes with threads, on PostgreSQL,
     trusting one proxy hop for the client address."""
@@ -93,12 +113,7 @@ def gunicorn_server(postgres_with_fixtures, tmp_path):
         wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 30, kill_seconds=10)
         log.close()
 
 

@@ -7,15 +7,13 @@ import json
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from fixtures import load_fixtures
 from models import SavedSearch, User
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login, post_form
 from tests.webapp.groupings.test_members import arrange_proposals
 from webapp import create_app
-from webapp.db import ENGINE_KEY, get_session, make_engine
-from webapp.migrate import downgrade, upgrade
+from webapp.db import ENGINE_KEY, get_session
 
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000
@@ -133,14 +131,9 @@ def test_impossible_proposal_ids_are_4xx(app, client, value):
 # --- on PostgreSQL: a failed statement aborts the transaction --------------------------------
 
 @pytest.fixture
-def pg_app(postgres_url, today):
-    engine = make_engine(postgres_url)
-    downgrade(engine, "base")  # the run's database is shared by the PostgreSQL tests
-    upgrade(engine)
-    with Session(engine) as session:
-        load_fixtures(session, today=today)
-    engine.dispose()
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "t"})
+def pg_app(run_postgres_with_fixtures):
+    app = create_app({"TESTING": True, "DATABASE_URL": run_postgres_with_fixtures,
+                      "SECRET_KEY": "t"})
 
     @app.get("/test-only/database-error")
     def database_error():
@@ -151,9 +144,6 @@ def pg_app(postgres_url, today):
 
     yield app
     app.extensions[ENGINE_KEY].dispose()
-    engine = make_engine(postgres_url)
-    downgrade(engine, "base")
-    engine.dispose()
 
 
 @pytest.mark.postgres

@@ -7,12 +7,10 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from fixtures import load_fixtures
 from models import Lot, Reservation, Tender
 from tests.helpers import ENTERPRISE, bearer
 from webapp import create_app
-from webapp.db import ENGINE_KEY, make_engine
-from webapp.migrate import downgrade, upgrade
+from webapp.db import ENGINE_KEY
 
 QUERIES = [
     "", "cpv=90", "cpv=9091", "cpv=77310000", "cpv=45000000", "nuts=NL", "nuts=NL3",
@@ -123,17 +121,11 @@ def test_offsets_walk_the_whole_list_once(app, client):
 
 
 @pytest.mark.postgres
-def test_the_sql_filters_on_postgresql(postgres_url, today):
-    engine = make_engine(postgres_url)
-    downgrade(engine, "base")  # the run's database is shared by the PostgreSQL tests
-    upgrade(engine)
-    with Session(engine) as session:
-        load_fixtures(session, today=today)
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "t"})
+def test_the_sql_filters_on_postgresql(run_postgres_with_fixtures):
+    app = create_app({"TESTING": True, "DATABASE_URL": run_postgres_with_fixtures,
+                      "SECRET_KEY": "t"})
     try:
         with Session(app.extensions[ENGINE_KEY]) as db:
             _same_answers(app, db)
     finally:
         app.extensions[ENGINE_KEY].dispose()
-        downgrade(engine, "base")
-        engine.dispose()

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from models import Authority, Tender, User
-from tests.helpers import AUTHORITY, ENTERPRISE, login
+from tests.helpers import AUTHORITY, ENTERPRISE, login, refused_page
 
 
 def own_tenders(db) -> list[Tender]:
@@ -65,9 +65,7 @@ def test_the_art20_verdict_shows_a_percent_sign_not_two(client, language):
 
 def test_market_research_errors_are_shown_beside_the_field(client):
     login(client, AUTHORITY)
-    response = client.get("/buyers/research?cpv_codes=cleaning&nuts=&value_eur=-5")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    html = refused_page(client, "/buyers/research?cpv_codes=cleaning&nuts=&value_eur=-5")
     assert 'id="research-cpv_codes-error"' in html and 'id="research-value_eur-error"' in html
     assert 'value="cleaning"' in html
 
@@ -82,9 +80,7 @@ def test_enterprises_cannot_open_buyers_pages(client, db):
 
 def test_art77_for_work_art77_does_not_cover_gets_the_legal_reason_beside_the_field(client):
     login(client, AUTHORITY)
-    response = client.get("/buyers/research?cpv_codes=90911200&nuts=NL31&reservation=art77")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    html = refused_page(client, "/buyers/research?cpv_codes=90911200&nuts=NL31&reservation=art77")
     assert 'id="research-reservation-error"' in html
     assert "Art. 77(1) of Directive 2014/24/EU" in html and "90911200 is not one of them" in html
     # A social service Art. 77 lists is answered.
@@ -102,9 +98,7 @@ def test_codes_missing_from_the_official_lists_are_refused_beside_their_field(cl
     reference.load_cpv(db, shared_data / "cpv" / "cpv_2008_en.csv")
     reference.load_nuts(db, shared_data / "nuts" / "nuts_2021.csv")
     db.commit()
-    response = client.get("/buyers/research?cpv_codes=99999999&nuts=NL99")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    html = refused_page(client, "/buyers/research?cpv_codes=99999999&nuts=NL99")
     assert 'id="research-cpv_codes-error"' in html and "Not CPV 2008 codes: 99999999" in html
     assert 'id="research-nuts-error"' in html and "NL99" in html
     assert client.get("/buyers/research?cpv_codes=90911200&nuts=NL33").status_code == 200

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 
 from models import Enterprise, IndexChange, Lot, MatchIndex, Tender, User
 from tests.conftest import seeded_postgres
-from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login
+from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, logged_in
 from webapp import create_app, jobs
 from webapp.db import ENGINE_KEY
 from webapp.tenders.services import index as index_service
@@ -92,9 +92,7 @@ def shared_url(request):
 def test_index_lifecycle_across_two_workers(shared_url, tmp_path):
     first, second = _apps(shared_url, tmp_path)
     try:
-        one, two = first.test_client(), second.test_client()
-        login(one, ENTERPRISE)
-        login(two, ENTERPRISE)
+        one, two = logged_in(first, ENTERPRISE), logged_in(second, ENTERPRISE)
 
         # Build: the fixtures are small, so the first request builds and publishes version 1;
         # the other worker loads that file instead of fitting its own.
@@ -121,8 +119,7 @@ def test_index_lifecycle_across_two_workers(shared_url, tmp_path):
             own = db.exec(select(User).where(User.email == AUTHORITY)).one().authority_id
             green = db.exec(select(Tender).where(
                 Tender.authority_id == own, Tender.cpv_main.startswith("7731"))).first()
-        authority = second.test_client()
-        login(authority, AUTHORITY)
+        authority = logged_in(second, AUTHORITY)
         page = authority.get(f"/buyers/tenders/{green.id}").get_data(as_text=True)
         assert "Groenwerk Utrecht" in page
         before = _score_of(page, enterprise.name)
@@ -158,8 +155,7 @@ def test_a_big_index_is_swapped_in_the_background(sqlite_url, tmp_path):
     # INDEX_INLINE_BELOW=0 treats the fixtures as a big index: requests never wait for a load.
     first, second = _apps(sqlite_url, tmp_path, INDEX_INLINE_BELOW=0)
     try:
-        client = second.test_client()
-        login(client, ENTERPRISE)
+        client = logged_in(second, ENTERPRISE)
         _matches_html(client)
         index_service.build_index(first, first.extensions[ENGINE_KEY])
         _matches_html(client)  # answered from version 1 while version 2 loads
@@ -185,9 +181,7 @@ def test_a_started_worker_serves_from_its_loaded_index_and_remembers_nothing(sql
         holder = worker.extensions[index_service.HOLDER_KEY]
         assert holder.index is not None and holder.index.version == 1
         assert not holder.index._score_cache()[0]
-        clients = [first.test_client(), worker.test_client()]
-        for client in clients:
-            login(client, ENTERPRISE)
+        clients = [logged_in(first, ENTERPRISE), logged_in(worker, ENTERPRISE)]
         listed = [_listed(_matches_html(client)) for client in clients]
         assert listed[0] and listed[1] == listed[0]
         assert holder.index.version == 1  # served by the loaded index, not a new load
@@ -201,8 +195,7 @@ def test_a_started_worker_serves_from_its_loaded_index_and_remembers_nothing(sql
 def test_without_an_index_a_big_database_says_it_is_being_built(sqlite_url, tmp_path):
     (app, _other) = _apps(sqlite_url, tmp_path, INDEX_INLINE_BUILD_MAX=0)
     try:
-        client = app.test_client()
-        login(client, ENTERPRISE)
+        client = logged_in(app, ENTERPRISE)
         response = client.get("/opportunities/")
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "30"
@@ -256,8 +249,7 @@ def test_remembered_scores_follow_a_profile_edit_and_a_new_version(sqlite_url, t
     # still behind the change log, and a new version must never answer with the old scores.
     first, second = _apps(sqlite_url, tmp_path, INDEX_INLINE_BELOW=0)
     try:
-        client = first.test_client()
-        login(client, ENTERPRISE)
+        client = logged_in(first, ENTERPRISE)
         before = _listed(_matches_html(client))
         assert before and _listed(_matches_html(client)) == before  # asked again, remembered
         holder = first.extensions[index_service.HOLDER_KEY]
