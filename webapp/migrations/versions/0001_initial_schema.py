@@ -303,73 +303,15 @@ def upgrade() -> None:
     )
 
 
+# Children before the tables they point to. Dropping a table drops its indexes with it
+# (SQLite and PostgreSQL alike), so the generated index drops are left out.
+DROPPED_TABLES = (
+    "partnerresponse", "membership", "waitlistentry", "group", "auditevent",
+    "sectorcoordinator", "proposal", "matchfeedback", "lot", "apitoken", "user", "tender",
+    "partnerwish", "application", "sector", "nutsregion", "enterprise", "cpvcode", "authority",
+)
+
+
 def downgrade() -> None:
-    op.drop_table('partnerresponse')
-    with op.batch_alter_table('membership', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_membership_group_id'))
-        batch_op.drop_index(batch_op.f('ix_membership_application_id'))
-
-    op.drop_table('membership')
-    with op.batch_alter_table('waitlistentry', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_waitlistentry_proposal_id'))
-
-    op.drop_table('waitlistentry')
-    with op.batch_alter_table('group', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_group_proposal_id'))
-
-    op.drop_table('group')
-    with op.batch_alter_table('auditevent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_auditevent_sector_id'))
-        batch_op.drop_index(batch_op.f('ix_auditevent_proposal_id'))
-        batch_op.drop_index(batch_op.f('ix_auditevent_at'))
-
-    op.drop_table('auditevent')
-    op.drop_table('sectorcoordinator')
-    with op.batch_alter_table('proposal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_proposal_sector_id'))
-        batch_op.drop_index(batch_op.f('ix_proposal_run_key'))
-
-    op.drop_table('proposal')
-    with op.batch_alter_table('matchfeedback', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_matchfeedback_enterprise_id'))
-
-    op.drop_table('matchfeedback')
-    with op.batch_alter_table('lot', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_lot_tender_id'))
-
-    op.drop_table('lot')
-    with op.batch_alter_table('apitoken', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_apitoken_user_id'))
-
-    op.drop_table('apitoken')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_email'))
-
-    op.drop_table('user')
-    with op.batch_alter_table('tender', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tender_authority_id'))
-
-    op.drop_table('tender')
-    with op.batch_alter_table('partnerwish', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_partnerwish_sector_id'))
-
-    op.drop_table('partnerwish')
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_application_sector_id'))
-        batch_op.drop_index(batch_op.f('ix_application_authority_id'))
-
-    op.drop_table('application')
-    with op.batch_alter_table('sector', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sector_slug'))
-
-    op.drop_table('sector')
-    op.drop_table('nutsregion')
-    with op.batch_alter_table('enterprise', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_enterprise_name'))
-
-    op.drop_table('enterprise')
-    op.drop_table('cpvcode')
-    with op.batch_alter_table('authority', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_authority_name'))
-
-    op.drop_table('authority')
+    for table in DROPPED_TABLES:
+        op.drop_table(table)

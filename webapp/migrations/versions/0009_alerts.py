@@ -138,33 +138,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_callrecipient_enterprise_id'), ['enterprise_id'], unique=False)
 
 
+# Children before the tables they point to. Dropping a table drops its indexes with it
+# (SQLite and PostgreSQL alike), so the generated index drops are left out.
+DROPPED_TABLES = (
+    "callrecipient", "alertsent", "tenderfingerprint", "savedsearch", "outboxmessage",
+    "callforinterest", "alertpreference",
+)
+
+
 def downgrade() -> None:
-    with op.batch_alter_table('callrecipient', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_callrecipient_enterprise_id'))
-        batch_op.drop_index(batch_op.f('ix_callrecipient_call_id'))
-
-    op.drop_table('callrecipient')
-    with op.batch_alter_table('alertsent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alertsent_user_id'))
-        batch_op.drop_index(batch_op.f('ix_alertsent_tender_id'))
-
-    op.drop_table('alertsent')
-    with op.batch_alter_table('tenderfingerprint', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tenderfingerprint_tender_id'))
-
-    op.drop_table('tenderfingerprint')
-    with op.batch_alter_table('savedsearch', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_savedsearch_user_id'))
-        batch_op.drop_index(batch_op.f('ix_savedsearch_enterprise_id'))
-
-    op.drop_table('savedsearch')
-    with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outboxmessage_user_id'))
-        batch_op.drop_index(batch_op.f('ix_outboxmessage_state'))
-
-    op.drop_table('outboxmessage')
-    with op.batch_alter_table('callforinterest', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_callforinterest_authority_id'))
-
-    op.drop_table('callforinterest')
-    op.drop_table('alertpreference')
+    for table in DROPPED_TABLES:
+        op.drop_table(table)
