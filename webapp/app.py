@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 from webapp import db, inputs
 from webapp.i18n import SUPPORTED_LOCALES, select_locale, select_timezone
 from webapp.inputs import MAX_ROW_ID
-from webapp.rendering import safe_url
+from webapp.rendering import safe_url, template_macro
 
 __all__ = ["MAX_ROW_ID", "SUPPORTED_LOCALES", "create_app"]
 
@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["safe_url"] = safe_url
+    # Every page opens with it, inside its `content` block (an htmx request renders that block
+    # alone): a global spares each page the import.
+    app.jinja_env.globals["page_header"] = template_macro("macros/page.html", "page_header")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)

@@ -23,6 +23,17 @@ def render(template: str, block: str = "content", status: int = 200, **context):
     return response
 
 
+def template_macro(template: str, name: str):
+    """The macro `name` of `template`, callable from any template without an import (as a
+    Jinja global). It is looked up at each call, so that a template reloaded in development
+    is the one used."""
+
+    def call(*args, **kwargs):
+        return getattr(current_app.jinja_env.get_template(template).module, name)(*args, **kwargs)
+
+    return call
+
+
 def safe_url(value: object) -> str:
     """The ``safe_url`` filter: the value when it is an http(s) address, else "".
 

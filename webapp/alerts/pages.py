@@ -97,10 +97,7 @@ def create_search():
 def edit_search(search_id: int):
     """Rename a search, change its frequency or its filters."""
     db = get_session()
-    try:
-        search = searches.own_search(db, g.user, search_id)
-    except searches.UnknownSearch:
-        abort(404)
+    search = _own_search(db, search_id)
     errors, form = {}, None
     if request.method == "POST":
         form = request.form
@@ -124,10 +121,7 @@ def edit_search(search_id: int):
 @login_required(Role.ENTERPRISE)
 def delete_search(search_id: int):
     db = get_session()
-    try:
-        search = searches.own_search(db, g.user, search_id)
-    except searches.UnknownSearch:
-        abort(404)
+    search = _own_search(db, search_id)
     name = search.name
     searches.delete_search(db, search)
     flash(_("Search “%(name)s” deleted; its feed address no longer works.", name=name))
@@ -139,14 +133,19 @@ def delete_search(search_id: int):
 def renew_feed(search_id: int):
     """A new private feed address: the old one stops working (revokes a leaked link)."""
     db = get_session()
-    try:
-        search = searches.own_search(db, g.user, search_id)
-    except searches.UnknownSearch:
-        abort(404)
+    search = _own_search(db, search_id)
     searches.renew_feed_token(db, search)
     flash(_("The feed of “%(name)s” has a new address; the old one no longer works.",
             name=search.name))
     return redirect(url_for(".searches"), code=303)
+
+
+def _own_search(db, search_id: int):
+    """The enterprise's own saved search, or 404."""
+    try:
+        return searches.own_search(db, g.user, search_id)
+    except searches.UnknownSearch:
+        abort(404)
 
 
 def _frequencies():

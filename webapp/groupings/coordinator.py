@@ -113,16 +113,28 @@ def _edit(slug: str, proposal_id: int, change, done_message: str, focus: str = "
     return redirect(url_for(".proposal", slug=slug, proposal_id=proposal_id) + anchor, code=303)
 
 
-def _confirmed() -> bool:
-    """Approve and publish cannot be undone: the form carries a ticked confirmation box."""
-    return request.form.get("confirm") == "yes"
-
-
-def _unconfirmed(slug: str, proposal_id: int, message: str):
-    """The proposal again, with the unticked box marked (422), nothing changed."""
-    view = groupings.proposal_page(get_session(), g.user, slug, proposal_id)
-    return render("groupings/coordinator/proposal.html", block="editor", view=view,
-                  status=422, error=message, error_for="confirm")
+def _final_step(slug: str, proposal_id: int, step: str):
+    """Approve or publish the proposal. Neither can be undone: the step runs only when the form
+    carries a ticked confirmation box; else the proposal comes again, nothing changed, with the
+    box marked (422)."""
+    change, unticked, done_message = {
+        "approve": (
+            groupings.approve,
+            _("Tick the box to confirm that you approve this proposal: it cannot be undone."),
+            _("The proposal is approved. Publish it to show the groups to their members."),
+        ),
+        "publish": (
+            groupings.publish,
+            _("Tick the box to confirm that you publish this proposal: it cannot be undone."),
+            _("The proposal is published: its members can now see their groups."),
+        ),
+    }[step]
+    if request.form.get("confirm") != "yes":
+        view = groupings.proposal_page(get_session(), g.user, slug, proposal_id)
+        return render("groupings/coordinator/proposal.html", block="editor", view=view,
+                      status=422, error=unticked, error_for="confirm")
+    return _edit(slug, proposal_id, lambda db: (change(
+        db, g.user, slug, proposal_id, _version()), set()), done_message)
 
 
 def _version() -> int | None:
@@ -167,24 +179,14 @@ def undo(slug: str, proposal_id: int):
 @login_required(Role.COORDINATOR)
 def approve(slug: str, proposal_id: int):
     """Approve the proposal: it can no longer be edited (after the box is ticked)."""
-    if not _confirmed():
-        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you approve "
-                                                 "this proposal: it cannot be undone."))
-    return _edit(slug, proposal_id, lambda db: (groupings.approve(
-        db, g.user, slug, proposal_id, _version()), set()),
-        _("The proposal is approved. Publish it to show the groups to their members."))
+    return _final_step(slug, proposal_id, "approve")
 
 
 @bp.post("/<slug>/proposals/<int:proposal_id>/publish")
 @login_required(Role.COORDINATOR)
 def publish(slug: str, proposal_id: int):
     """Publish an approved proposal to the authorities placed in it (after the box is ticked)."""
-    if not _confirmed():
-        return _unconfirmed(slug, proposal_id, _("Tick the box to confirm that you publish "
-                                                 "this proposal: it cannot be undone."))
-    return _edit(slug, proposal_id, lambda db: (groupings.publish(
-        db, g.user, slug, proposal_id, _version()), set()),
-        _("The proposal is published: its members can now see their groups."))
+    return _final_step(slug, proposal_id, "publish")
 
 
 @bp.get("/<slug>/proposals/<int:proposal_id>/compare")
