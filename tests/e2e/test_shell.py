@@ -90,6 +90,11 @@ def serious_violations(page, axe_source) -> list[str]:
 def test_axe_finds_no_serious_violation_on_any_page(browser, live_server, axe_source, email):
     context = browser.new_context()
     violations = watch_csp(context)
+    # What a page asks for on its own (stylesheets, scripts, the icon) must all be there.
+    broken = []
+    context.on("response", lambda response: broken.append(f"{response.status} {response.url}")
+               if response.status >= 400 and response.request.resource_type != "document"
+               and not response.request.is_navigation_request() else None)
     page = context.new_page()
     if email:
         log_in(page, live_server, email)
@@ -103,7 +108,12 @@ def test_axe_finds_no_serious_violation_on_any_page(browser, live_server, axe_so
             problems[url] = found
     # the strict CSP: no inline script or eval, so htmx must not need them either
     config = page.evaluate("() => [htmx.config.allowEval, htmx.config.includeIndicatorStyles]")
+    # Browsers fetch the icon apart from the page (no response event): asked for directly.
+    icon = page.evaluate("() => document.querySelector('link[rel=icon]')?.href")
+    icon_status = page.request.get(icon).status if icon else None
     context.close()
     assert problems == {}
     assert violations == []  # no page of this role broke the Content-Security-Policy
+    assert broken == []
+    assert icon_status == 200, icon
     assert config == [False, False]
