@@ -874,9 +874,10 @@ class TenderMatcher(BaseEstimator):
         values, scores = self._pair_signals(side, unit_rows)
         evidence = self._has_evidence(side, unit_rows)
         bounds = np.cumsum([0, *map(len, positions)])
+        own = self._reason_inputs(enterprise)
         return [
             self._tender_match(enterprise, index, units,
-                               (values[a:b], scores[a:b], evidence[a:b]), only_top_reason)
+                               (values[a:b], scores[a:b], evidence[a:b]), only_top_reason, own)
             for index, units, a, b in zip(chosen, positions, bounds[:-1], bounds[1:], strict=True)
         ]
 
@@ -903,7 +904,7 @@ class TenderMatcher(BaseEstimator):
         return gates
 
     def _tender_match(self, enterprise, tender_index: int, units, signals,
-                      only_top_reason: bool = False) -> TenderMatch:
+                      only_top_reason: bool = False, own: dict | None = None) -> TenderMatch:
         """The match of one tender, from the signals of its lots (``units``) computed by
         ``_pair_signals`` and ``_has_evidence``."""
         tender = self.tenders_[tender_index]
@@ -924,7 +925,8 @@ class TenderMatcher(BaseEstimator):
             tender_id=tender.id,
             score=float(np.clip(scores[best], 0, 1)),
             best_lot_id=best_unit.lot_id,
-            signals=self._signals(enterprise, tender, best_unit, values[best], only_top_reason),
+            signals=self._signals(enterprise, tender, best_unit, values[best], only_top_reason,
+                                  own),
             gated_lots=gated_lots,
         )
 
@@ -972,26 +974,29 @@ class TenderMatcher(BaseEstimator):
             return "no_evidence", rules.NO_EVIDENCE_REASON
         return gate
 
+    def _reason_inputs(self, enterprise) -> dict:
+        """What the reasons read of the enterprise alone: made once for all the tenders one
+        call explains (its profile text joins the labels of its codes)."""
+        return {"cpv": rules.clean_cpv_codes(enterprise.cpv_codes),
+                "text": self._profile_text(enterprise),
+                "areas": rules.enterprise_areas(enterprise)}
+
     def _signals(self, enterprise, tender, unit: Unit, values: np.ndarray,
-                 only_top: bool = False) -> list[Signal]:
-        """The pair's signals with their reasons (``only_top``: the strongest one's alone)."""
+                 only_top: bool = False, own: dict | None = None) -> list[Signal]:
+        """The pair's signals with their reasons (``only_top``: the strongest one's alone);
+        ``own`` is the enterprise's :meth:`_reason_inputs` when the caller already has it."""
         value_of = {
             name: None if np.isnan(v) else round(float(v), 4)
             for name, v in zip(SIGNALS, values, strict=True)
         }
+        own = own if own is not None else self._reason_inputs(enterprise)
         reasons = {  # written lazily: only the wanted ones are worked out
             "cpv": lambda: explain.cpv_reason(
-                self.tree_,
-                rules.clean_cpv_codes(enterprise.cpv_codes),
-                rules.clean_cpv_codes(unit.cpv_codes),
+                self.tree_, own["cpv"], rules.clean_cpv_codes(unit.cpv_codes),
             ),
-            "text": lambda: explain.text_reason(
-                self._profile_text(enterprise), unit.text, value_of["text"]
-            ),
+            "text": lambda: explain.text_reason(own["text"], unit.text, value_of["text"]),
             "region": lambda: explain.region_reason(
-                self.names_,
-                rules.enterprise_areas(enterprise),
-                rules.clean_nuts_codes(unit.nuts_codes),
+                self.names_, own["areas"], rules.clean_nuts_codes(unit.nuts_codes),
             ),
             "value": lambda: explain.value_reason(enterprise, unit, value_of["value"]),
             "social": lambda: explain.social_reason(enterprise, tender, unit),
