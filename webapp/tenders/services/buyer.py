@@ -20,7 +20,7 @@ from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, Ten
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours
-from webapp.i18n import localize, number
+from webapp.i18n import Localizer, localize, number
 from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, region_chart
 from webapp.tenders.services.index import current_index
@@ -31,6 +31,7 @@ from webapp.tenders.services.listing import (
     _badges,
     _deadline_text,
     _signal_view,
+    signal_labels,
 )
 from webapp.tenders.services.matching import (
     FittedMatcher,
@@ -345,12 +346,15 @@ def _art20_verdict(n_art20: int, counts: list[RegionCount]) -> tuple[str, str]:
 def _candidates(fitted: FittedMatcher, matches: list[EnterpriseMatch], lot_names: dict,
                 values: dict) -> list[Candidate]:
     """Candidates as other parties see them, best public score first."""
-    made = [_candidate(fitted, m, lot_names, values.get(m.best_lot_id)) for m in matches]
+    labels, text = signal_labels(), Localizer()
+    made = [_candidate(fitted, m, lot_names, values.get(m.best_lot_id), labels, text)
+            for m in matches]
     return sorted(made, key=lambda c: -c.score)
 
 
 def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
-               value_eur: float | None) -> Candidate:
+               value_eur: float | None, labels: dict[str, str] | None = None,
+               text: Localizer | None = None) -> Candidate:
     """An enterprise for a buyer: its value fit as a coarse band, never a number.
 
     The engine's value signal (and the score that contains it) is a continuous function of
@@ -367,7 +371,7 @@ def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
         score=score,
         score_percent=round(100 * score),
         best_lot=lot_names.get(match.best_lot_id),
-        signals=[_public_signal(_signal_view(s), band) for s in match.signals],
+        signals=[_public_signal(_signal_view(s, labels, text), band) for s in match.signals],
     )
 
 
