@@ -145,6 +145,13 @@ class _Side:
     def rows(self, index) -> _Side:
         return _Side({k: v[index] for k, v in self.blocks.items()}, self.presence[index])
 
+    def row(self, index: int) -> _Side:
+        """``rows([index])``, with each sparse block's row copied out of its arrays: scipy's
+        indexing of one row cost about as much as the products of that row (ranking
+        enterprises explains twenty of them); the entries are the same, in the same order."""
+        return _Side({k: _csr_row(v, index) if sp.issparse(v) else v[[index]]
+                      for k, v in self.blocks.items()}, self.presence[[index]])
+
     def combined(self, weights: np.ndarray | None) -> tuple[np.ndarray, sp.csr_matrix]:
         """Dense and sparse matrices whose summed products give the weighted numerator of
         every signal but text (whose calibration is not a product, see ``_text_values``)."""
@@ -1061,7 +1068,7 @@ class TenderMatcher(BaseEstimator):
         _, top = top_k_rows(best[None, :], n)
         matches = []
         for index in top[0][top[0] >= 0]:
-            profile = self.enterprise_side_.rows([index])
+            profile = self.enterprise_side_.row(int(index))
             values, pair_scores = self._pair_signals(profile, unit_side)
             open_rows = np.flatnonzero(scores[index] >= 0)
             lot = int(open_rows[np.argmax(pair_scores[open_rows])])
@@ -1252,6 +1259,14 @@ def _stacked(first: _Side, second: _Side) -> _Side:
     }
     return _Side(blocks, np.vstack([first.presence, second.presence]))
 
+
+
+def _csr_row(matrix: sp.csr_matrix, index: int) -> sp.csr_matrix:
+    start, stop = matrix.indptr[index], matrix.indptr[index + 1]
+    return sp.csr_matrix(
+        (matrix.data[start:stop].copy(), matrix.indices[start:stop].copy(),
+         np.array([0, stop - start], dtype=matrix.indptr.dtype)),
+        shape=(1, matrix.shape[1]))
 
 
 def _add_sparse_product(dense: np.ndarray, product: sp.csr_matrix) -> None:
