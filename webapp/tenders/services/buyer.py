@@ -273,8 +273,9 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     )
 
 
-def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
-    """The public fields of an enterprise, with labels."""
+def public_enterprise(fitted_or_db, enterprise: Enterprise,
+                      text: Localizer | None = None) -> PublicEnterprise:
+    """The public fields of an enterprise, with labels (``text``: the list's Localizer)."""
     if isinstance(fitted_or_db, FittedMatcher):
         tree, names = fitted_or_db.cpv_tree, fitted_or_db.nuts_names
     else:
@@ -282,12 +283,13 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
 
         tree, names = reference_lists(fitted_or_db)
     kind = EnterpriseKind(enterprise.kind)
+    text = text or Localizer()
     return PublicEnterprise(
         id=enterprise.id, name=enterprise.name, kind=kind.value,
         kind_label=str(KIND_LABELS[kind]), country=enterprise.country, nuts=enterprise.nuts,
-        region=region_label(names, enterprise.nuts),
+        region=region_label(names, enterprise.nuts, text),
         regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
-        cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
+        cpv=[cpv_label(tree, c, text) for c in enterprise.cpv_codes],
         description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
         contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
@@ -367,7 +369,7 @@ def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
     band = value_band(enterprise_profile(enterprise), value_eur)
     score = _public_score(match, band)
     return Candidate(
-        enterprise=public_enterprise(fitted, enterprise),
+        enterprise=public_enterprise(fitted, enterprise, text),
         score=score,
         score_percent=round(100 * score),
         best_lot=lot_names.get(match.best_lot_id),

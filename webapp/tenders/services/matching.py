@@ -120,10 +120,11 @@ def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
 
 # --- labels -----------------------------------------------------------------------------------
 
-def cpv_label(tree: CpvTree, code: str) -> str:
-    """``code label`` for display; the code alone when it is not a CPV code."""
+def cpv_label(tree: CpvTree, code: str, text=localize) -> str:
+    """``code label`` for display; the code alone when it is not a CPV code (``text``: a
+    list's :class:`~webapp.i18n.Localizer`)."""
     try:
-        return str(localize(tree.describe(code)))  # a built-in division label is translated
+        return str(text(tree.describe(code)))  # a built-in division label is translated
     except InvalidCpvCode:
         return code
 
