@@ -47,6 +47,7 @@ from webapp.tenders.services.matching import (
     enterprise_profile,
     reference_lists,
     rows_for,
+    shown_rows,
 )
 from webapp.tenders.services.profiles import enterprise_of, euros, region_label
 
@@ -314,7 +315,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters,
     # the best `page * limit`, of which this page shows the last `limit`
     _top_scores, top = top_k_rows(np.where(kept, scores, 0)[None, :], offset + filters.limit)
     shown = top[0][top[0] >= 0][offset:]
-    fitted = rows_for(db, index, index.tender_ids[shown].tolist())
+    fitted = shown_rows(db, index, index.tender_ids[shown].tolist())
     labels, text = signal_labels(), Localizer()
     matches = [
         _match_view(fitted, match, feedback.get(match.tender_id), brief, labels, text)
@@ -329,7 +330,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters,
         related = index.matcher.tender_evidence(side)[candidates]
         candidates = np.concatenate([candidates[related], candidates[~related]])[:MAX_LIMIT]
         gates = index.matcher.gates_of(profile, side, candidates, now)
-        gated = rows_for(db, index, [g.tender_id for g in gates])
+        gated = shown_rows(db, index, [g.tender_id for g in gates])
         excluded = [_gate_view(gated, gate) for gate in gates]
     closed, n_closed = _closed_tenders(db, filters) if filters.include_closed else ([], 0)
     more = min(filters.limit + PAGE, MAX_LIMIT) if n_total > filters.limit else None
