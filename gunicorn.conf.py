@@ -6,6 +6,7 @@ first matches request wait for the load (see ``index.warm_up_worker``).
 
 
 def post_worker_init(worker):
-    from webapp.tenders.services.index import warm_up_worker
+    from webapp.tenders.services.index import settle_heap, warm_up_worker
 
     warm_up_worker(worker.wsgi)
+    settle_heap()

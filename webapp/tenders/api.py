@@ -334,7 +334,8 @@ def enterprise_matches(enterprise_id: int):
     query = parse_query(MatchesQuery)
     enterprise = _own_enterprise(enterprise_id)
     view = tenders.ranked_for(get_session(), enterprise, MatchFilters(
-        **query.model_dump(exclude={"include_gates"}), show_excluded=query.include_gates))
+        **query.model_dump(exclude={"include_gates"}), show_excluded=query.include_gates),
+        brief=True)
     return respond(MatchesOut(
         enterprise_id=enterprise.id,
         total=view.n_total,

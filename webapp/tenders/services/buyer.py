@@ -20,7 +20,7 @@ from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, Ten
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, User
 from webapp.errors import Invalid, NotYours
-from webapp.i18n import localize, number
+from webapp.i18n import Localizer, localize, number
 from webapp.scope import may_read_candidates
 from webapp.tenders.services.charts import BarChart, region_chart
 from webapp.tenders.services.index import current_index
@@ -31,6 +31,7 @@ from webapp.tenders.services.listing import (
     _badges,
     _deadline_text,
     _signal_view,
+    signal_labels,
 )
 from webapp.tenders.services.matching import (
     FittedMatcher,
@@ -272,8 +273,9 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     )
 
 
-def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
-    """The public fields of an enterprise, with labels."""
+def public_enterprise(fitted_or_db, enterprise: Enterprise,
+                      text: Localizer | None = None) -> PublicEnterprise:
+    """The public fields of an enterprise, with labels (``text``: the list's Localizer)."""
     if isinstance(fitted_or_db, FittedMatcher):
         tree, names = fitted_or_db.cpv_tree, fitted_or_db.nuts_names
     else:
@@ -281,12 +283,13 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise) -> PublicEnterprise:
 
         tree, names = reference_lists(fitted_or_db)
     kind = EnterpriseKind(enterprise.kind)
+    text = text or Localizer()
     return PublicEnterprise(
         id=enterprise.id, name=enterprise.name, kind=kind.value,
         kind_label=str(KIND_LABELS[kind]), country=enterprise.country, nuts=enterprise.nuts,
-        region=region_label(names, enterprise.nuts),
+        region=region_label(names, enterprise.nuts, text),
         regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
-        cpv=[cpv_label(tree, c) for c in enterprise.cpv_codes],
+        cpv=[cpv_label(tree, c, text) for c in enterprise.cpv_codes],
         description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
         contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
@@ -345,12 +348,15 @@ def _art20_verdict(n_art20: int, counts: list[RegionCount]) -> tuple[str, str]:
 def _candidates(fitted: FittedMatcher, matches: list[EnterpriseMatch], lot_names: dict,
                 values: dict) -> list[Candidate]:
     """Candidates as other parties see them, best public score first."""
-    made = [_candidate(fitted, m, lot_names, values.get(m.best_lot_id)) for m in matches]
+    labels, text = signal_labels(), Localizer()
+    made = [_candidate(fitted, m, lot_names, values.get(m.best_lot_id), labels, text)
+            for m in matches]
     return sorted(made, key=lambda c: -c.score)
 
 
 def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
-               value_eur: float | None) -> Candidate:
+               value_eur: float | None, labels: dict[str, str] | None = None,
+               text: Localizer | None = None) -> Candidate:
     """An enterprise for a buyer: its value fit as a coarse band, never a number.
 
     The engine's value signal (and the score that contains it) is a continuous function of
@@ -363,11 +369,11 @@ def _candidate(fitted: FittedMatcher, match: EnterpriseMatch, lot_names: dict,
     band = value_band(enterprise_profile(enterprise), value_eur)
     score = _public_score(match, band)
     return Candidate(
-        enterprise=public_enterprise(fitted, enterprise),
+        enterprise=public_enterprise(fitted, enterprise, text),
         score=score,
         score_percent=round(100 * score),
         best_lot=lot_names.get(match.best_lot_id),
-        signals=[_public_signal(_signal_view(s), band) for s in match.signals],
+        signals=[_public_signal(_signal_view(s, labels, text), band) for s in match.signals],
     )
 
 

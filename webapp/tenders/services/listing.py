@@ -37,7 +37,7 @@ from models import (
     utcnow,
 )
 from webapp.errors import Invalid, field_messages
-from webapp.i18n import localize, localized, moment, percent_text
+from webapp.i18n import Localizer, localize, localized, moment, percent_text
 from webapp.tenders.services.catalogue import TenderQuery, search_tenders
 from webapp.tenders.services.charts import BarChart, bar_chart, region_chart
 from webapp.tenders.services.index import MatchingIndex, current_index, deadline_after_timestamp
@@ -47,6 +47,7 @@ from webapp.tenders.services.matching import (
     enterprise_profile,
     reference_lists,
     rows_for,
+    shown_rows,
 )
 from webapp.tenders.services.profiles import enterprise_of, euros, region_label
 
@@ -201,7 +202,7 @@ class MatchView:
     signals: list[SignalView]
     badges: list[Badge]
     feedback: str | None
-    chart: BarChart
+    chart: BarChart | None  # None in the API's brief views (``ranked_for(brief=True)``)
 
 
 @dataclass(frozen=True)
@@ -278,12 +279,17 @@ def ranked_tenders(db: Session, user: User, filters: MatchFilters) -> MatchList:
     return ranked_for(db, enterprise_of(db, user), filters)
 
 
-def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> MatchList:
+def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters,
+               brief: bool = False) -> MatchList:
     """Open tenders for an enterprise, best first, filtered, each with its why.
 
     Array work only: the enterprise is scored once against every tender of the index, the
     filters and dismissed tenders are masks, counts per region a ``bincount`` and the shown
     page a top-k; signals and reasons are computed for the shown tenders alone.
+
+    ``brief`` (the JSON API) leaves out what only the page draws: each match's chart,
+    badges, place and value, and the chart by region. Formatting those was about a third of
+    an API request, for fields it never sends.
     """
     index = current_index(db)
     profile = enterprise_profile(enterprise)
@@ -309,9 +315,10 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
     # the best `page * limit`, of which this page shows the last `limit`
     _top_scores, top = top_k_rows(np.where(kept, scores, 0)[None, :], offset + filters.limit)
     shown = top[0][top[0] >= 0][offset:]
-    fitted = rows_for(db, index, index.tender_ids[shown].tolist())
+    fitted = shown_rows(db, index, index.tender_ids[shown].tolist())
+    labels, text = signal_labels(), Localizer()
     matches = [
-        _match_view(fitted, match, feedback.get(match.tender_id))
+        _match_view(fitted, match, feedback.get(match.tender_id), brief, labels, text)
         for match in index.matcher.explain_tenders(profile, side, shown)
     ]
     excluded = []
@@ -323,7 +330,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
         related = index.matcher.tender_evidence(side)[candidates]
         candidates = np.concatenate([candidates[related], candidates[~related]])[:MAX_LIMIT]
         gates = index.matcher.gates_of(profile, side, candidates, now)
-        gated = rows_for(db, index, [g.tender_id for g in gates])
+        gated = shown_rows(db, index, [g.tender_id for g in gates])
         excluded = [_gate_view(gated, gate) for gate in gates]
     closed, n_closed = _closed_tenders(db, filters) if filters.include_closed else ([], 0)
     more = min(filters.limit + PAGE, MAX_LIMIT) if n_total > filters.limit else None
@@ -331,7 +338,7 @@ def ranked_for(db: Session, enterprise: Enterprise, filters: MatchFilters) -> Ma
         enterprise=enterprise, filters=filters, matches=matches, n_total=n_total,
         excluded=excluded, closed=closed, n_closed=n_closed, more_limit=more,
         n_dismissed=n_dismissed,
-        region_chart=_region_chart(index, kept),
+        region_chart=None if brief else _region_chart(index, kept),
         page=page, n_pages=n_pages,
         n_saved=sum(1 for action in feedback.values() if action == FeedbackAction.SAVED),
     )
@@ -528,23 +535,45 @@ def _lot_name(lot: Lot) -> str:
     return f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref
 
 
-def _signal_view(signal: Signal) -> SignalView:
+def signal_labels() -> dict[str, str]:
+    """The signals' labels in the reader's language, looked up once per list rather than once
+    per signal of every row (each lookup goes through the request's translations)."""
+    return {name: str(label) for name, label in SIGNAL_LABELS.items()}
+
+
+def _signal_view(signal: Signal, labels: dict[str, str] | None = None,
+                 text: Localizer | None = None) -> SignalView:
+    """``labels`` (:func:`signal_labels`) and ``text`` (a :class:`Localizer`) shared by the
+    signals of a whole list."""
+    labels = labels if labels is not None else signal_labels()
     return SignalView(
         name=signal.name,
-        label=str(SIGNAL_LABELS.get(signal.name, signal.name)),
+        label=labels.get(signal.name, signal.name),
         value=signal.value,
         percent=None if signal.value is None else round(100 * signal.value),
         weight_percent=round(100 * signal.weight),
-        reason=localize(signal.reason),
+        reason=(text or localize)(signal.reason),
     )
 
 
-def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None) -> MatchView:
+def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None,
+                brief: bool = False, labels: dict[str, str] | None = None,
+                text: Localizer | None = None) -> MatchView:
     tender = fitted.tenders[match.tender_id]
     lots = fitted.lots.get(tender.id, [])
     best = next((lot for lot in lots if lot.id == match.best_lot_id), None)
-    signals = [_signal_view(s) for s in match.signals]
+    labels = labels if labels is not None else signal_labels()
+    text = text or Localizer()
+    signals = [_signal_view(s, labels, text) for s in match.signals]
     percent = round(100 * match.score)
+    if brief:
+        return MatchView(
+            tender_id=tender.id, best_lot_id=best.id if best else None,
+            title=localized(tender, "title"), buyer=tender.buyer_name, place="",
+            deadline_text=_deadline_text(tender.deadline), value_text="", score=match.score,
+            score_percent=percent, best_lot=_lot_name(best) if best else None,
+            signals=signals, badges=[], feedback=feedback, chart=None,
+        )
     chart = bar_chart(
         chart_id=f"why-{tender.id}",
         title=_("Score breakdown for %(title)s", title=localized(tender, "title")),

@@ -46,6 +46,28 @@ def rows_for(db: Session, index, tender_ids=(), enterprise_ids=()) -> FittedMatc
     )
 
 
+#: What a ranked list shows of a tender and of its lots (``listing``'s match and gate views).
+_SHOWN_TENDER = (Tender.id, Tender.title, Tender.titles, Tender.buyer_name, Tender.nuts_codes,
+                 Tender.deadline, Tender.value_eur, Tender.reservation, Tender.status)
+_SHOWN_LOT = (Lot.id, Lot.tender_id, Lot.lot_ref, Lot.title, Lot.reservation)
+
+
+def shown_rows(db: Session, index, tender_ids) -> FittedMatcher:
+    """:func:`rows_for` of the tenders a ranked list shows, as read-only rows of the columns
+    its views read (same names as the models' fields): building ORM objects, descriptions
+    and all, was the dearest part of making the rows of a page of twenty."""
+    tender_ids = sorted(set(tender_ids))
+    tenders, lots = {}, {}
+    if tender_ids:
+        tenders = {t.id: t for t in db.exec(
+            select(*_SHOWN_TENDER).where(col(Tender.id).in_(tender_ids)))}
+        for lot in db.exec(select(*_SHOWN_LOT).where(col(Lot.tender_id).in_(tender_ids))
+                           .order_by(Lot.id)):
+            lots.setdefault(lot.tender_id, []).append(lot)
+    return FittedMatcher(matcher=index.matcher, cpv_tree=index.cpv_tree,
+                         nuts_names=index.nuts_names, tenders=tenders, lots=lots)
+
+
 def lots_by_tender(db: Session, tender_ids: list[int]) -> dict[int, list[Lot]]:
     """Lots of the given tenders, in their order of reference."""
     found: dict[int, list[Lot]] = {}
@@ -120,10 +142,11 @@ def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
 
 # --- labels -----------------------------------------------------------------------------------
 
-def cpv_label(tree: CpvTree, code: str) -> str:
-    """``code label`` for display; the code alone when it is not a CPV code."""
+def cpv_label(tree: CpvTree, code: str, text=localize) -> str:
+    """``code label`` for display; the code alone when it is not a CPV code (``text``: a
+    list's :class:`~webapp.i18n.Localizer`)."""
     try:
-        return str(localize(tree.describe(code)))  # a built-in division label is translated
+        return str(text(tree.describe(code)))  # a built-in division label is translated
     except InvalidCpvCode:
         return code
 

@@ -384,13 +384,14 @@ def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
     )
 
 
-def region_label(names, code: str) -> str:
-    """``NL33C Groot-Rijnmond`` or the code with its country."""
+def region_label(names, code: str, text=localize) -> str:
+    """``NL33C Groot-Rijnmond`` or the code with its country (``text``: a list's
+    :class:`~webapp.i18n.Localizer`)."""
     if not code:
         return "—"
     try:
         name = names.name(code)
     except InvalidNutsCode:
         return code
-    name = str(localize(name))
+    name = str(text(name))
     return name if name.startswith(code) else f"{code} {name}"
