@@ -60,12 +60,13 @@ def _fit(model: WorkingGroupBuilder, applicants: list[EngineApplicant]) -> Worki
 
 def run(applicants: list[Applicant], parameters: RunParameters, *,
         together: Iterable[tuple[int, int]] = (), apart: Iterable[tuple[int, int]] = (),
-        locked: Mapping[int, int] | None = None, time_limit: float | None = None
+        locked: Mapping[int, int] | None = None, effort: Mapping[str, float] | None = None
         ) -> list[Result]:
     """The engine's proposals for a pool, best first (GroupingInfeasible with its reason);
-    ``time_limit`` overrides the engine's budget for the pool's size."""
+    ``effort`` (``n_restarts``, ``n_kicks``, ``time_limit``) overrides the engine's defaults
+    for the pool's size."""
     model = _fit(builder(
-        parameters, n_proposals=parameters.n_alternatives, time_limit=time_limit,
+        parameters, n_proposals=parameters.n_alternatives, **(effort or {}),
         together=[(str(a), str(b)) for a, b in together],
         apart=[(str(a), str(b)) for a, b in apart],
         locked={str(i): g for i, g in (locked or {}).items()},
