@@ -389,9 +389,15 @@ class CpvTree:
         forestry… services" for parks maintenance read as if it were the code's own name.
         """
         code = normalize_cpv(code)
-        if code in self._labels or code[2:] == "000000":
+        if self.labels_itself(code):
             return Text("%(code)s %(label)s", code=code, label=self.label(code))
         return Text(N_("%(code)s (part of %(label)s)"), code=code, label=self.label(code))
+
+    def labels_itself(self, code: object) -> bool:
+        """Whether ``label(code)`` is the code's own name, not an ancestor's (a division
+        always has its own, from the built-in names when no list is loaded)."""
+        code = normalize_cpv(code)
+        return code in self._labels or code[2:] == "000000"
 
     def check_digit(self, code: object) -> str | None:
         """Official check digit of ``code`` when the loaded list has it."""

@@ -125,6 +125,17 @@ def test_tender_detail_names_the_best_lot_or_explains_the_gate(client, db):
     assert client.get("/opportunities/tenders/999999").status_code == 404
 
 
+def test_codes_the_list_does_not_name_are_shown_under_their_division_once(client, db):
+    """Without the official CPV list only divisions have names: a tender's codes are listed
+    together "(part of …)" their division, not each under the division's name as its own."""
+    login(client, ENTERPRISE)
+    tender = db.exec(select(Tender).where(Tender.cpv_main == "77310000")).first()
+    html = client.get(f"/opportunities/tenders/{tender.id}").get_data(as_text=True)
+    codes = ", ".join(dict.fromkeys([tender.cpv_main, *tender.cpv_additional]))
+    assert f"{codes} (part of Agricultural, forestry and horticultural services)" in html
+    assert "77310000 Agricultural" not in html
+
+
 def test_profile_edit_with_a_bad_nuts_code_keeps_the_input(client, db):
     login(client, ENTERPRISE)
     assert client.get("/opportunities/profile").status_code == 200

@@ -43,7 +43,7 @@ from webapp.tenders.services.charts import BarChart, bar_chart, region_chart
 from webapp.tenders.services.index import MatchingIndex, current_index, deadline_after_timestamp
 from webapp.tenders.services.matching import (
     FittedMatcher,
-    cpv_label,
+    cpv_label_list,
     enterprise_profile,
     reference_lists,
     rows_for,
@@ -432,14 +432,14 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
         place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
         deadline_text=_deadline_text(tender.deadline),
         value_text=euros(tender.value_eur),
-        cpv=[cpv_label(fitted.cpv_tree, c) for c in (tender.cpv_main, *tender.cpv_additional)
-             if c],
+        cpv=cpv_label_list(fitted.cpv_tree,
+                           [c for c in (tender.cpv_main, *tender.cpv_additional) if c]),
         badges=_badges(tender, lots, feedback),
         lots=[
             LotView(
                 lot_id=lot.id, ref=lot.lot_ref, title=localized(lot, "title") or lot.lot_ref,
                 value_text=euros(lot.value_eur),
-                cpv=[cpv_label(fitted.cpv_tree, c) for c in lot.cpv_codes],
+                cpv=cpv_label_list(fitted.cpv_tree, lot.cpv_codes),
                 reservation=_reservation_label(lot.reservation),
                 best=best_lot is not None and _lot_name(lot) == best_lot,
                 gate=gated_lots.get(_lot_name(lot)),

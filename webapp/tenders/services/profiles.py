@@ -30,7 +30,7 @@ from webapp.errors import Invalid, NotFound, NotYours, field_messages
 from webapp.i18n import localize, money
 from webapp.scope import may_change_enterprise
 from webapp.tenders.services.index import note_changes
-from webapp.tenders.services.matching import cpv_label, reference_lists
+from webapp.tenders.services.matching import cpv_label_list, reference_lists
 
 KIND_LABELS = {
     EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
@@ -376,7 +376,7 @@ def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
         kind_label=str(KIND_LABELS[EnterpriseKind(enterprise.kind)]),
         place=region_label(names, enterprise.nuts),
         regions=[region_label(names, code) for code in enterprise.regions_served],
-        cpv=[cpv_label(tree, code) for code in enterprise.cpv_codes],
+        cpv=cpv_label_list(tree, enterprise.cpv_codes),
         contract_range=_("%(low)s to %(high)s", low=euros(low), high=euros(high)),
         art20_text=art20,
         art20_qualifies=qualifies,
