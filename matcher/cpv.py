@@ -391,7 +391,25 @@ class CpvTree:
         code = normalize_cpv(code)
         if self.labels_itself(code):
             return Text("%(code)s %(label)s", code=code, label=self.label(code))
-        return Text(N_("%(code)s (part of %(label)s)"), code=code, label=self.label(code))
+        return _part_of([code], self.label(code))
+
+    def describe_all(self, codes: Iterable[object]) -> list[Text]:
+        """:meth:`describe` of each code, except that the codes the list does not label come
+        together, once, under the ancestor they fall in: "77310000, 77313000 (part of
+        Agricultural… services)", not that phrase once per code (without the official list
+        only divisions have names). A group keeps the place of its first code."""
+        shown: list[Text | list[str]] = []  # a described code, or a group of unlabelled ones
+        groups: dict[str, list[str]] = {}  # the ancestor's label -> its unlabelled codes
+        for code in map(normalize_cpv, codes):
+            if self.labels_itself(code):
+                shown.append(self.describe(code))
+            elif (label := self.label(code)) in groups:
+                groups[label].append(code)
+            else:
+                groups[label] = [code]
+                shown.append(groups[label])
+        return [item if isinstance(item, Text) else _part_of(item, self.label(item[0]))
+                for item in shown]
 
     def labels_itself(self, code: object) -> bool:
         """Whether ``label(code)`` is the code's own name, not an ancestor's (a division
@@ -413,3 +431,8 @@ class CpvTree:
     def existing(self, codes: Iterable[object]) -> list[str]:
         """The normalised codes that exist in the tree, in their original order."""
         return [code for code in (normalize_cpv(c) for c in codes) if code in self]
+
+
+def _part_of(codes: list[str], label: str) -> Text:
+    """Codes shown under the label of the ancestor they fall in (see ``CpvTree.describe``)."""
+    return Text(N_("%(code)s (part of %(label)s)"), code=", ".join(codes), label=label)

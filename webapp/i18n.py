@@ -183,11 +183,7 @@ def money(value: Any, currency: str = "EUR", locale: Locale | None = None) -> st
     """Whole euros for the reader: € 1.250.000 in Dutch, €1,250,000 in English."""
     if value is None or value == "":
         return "—"
-    locale = locale or get_locale()
-    try:
-        return _money_text(value, currency, locale)
-    except TypeError:  # unhashable (never an amount in practice): formatted as it is
-        return _money_text.__wrapped__(value, currency, locale)
+    return _money_text(value, currency, locale or get_locale())
 
 
 @functools.lru_cache(maxsize=4096, typed=True)

@@ -21,6 +21,7 @@ from matcher.cpv import CpvTree, cpv_level, cpv_truncation_ancestors
 from matcher.nuts import NutsNames, nuts_chain, nuts_level
 from matcher.tenders import explain, rules
 from matcher.tenders.features import (
+    EVIDENCE_TOKEN_PATTERN,
     GATE_COLUMNS,
     GATE_PENALTY,
     SOCIAL_COLUMNS,
@@ -928,7 +929,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         return gates
 
     def _tender_match(self, enterprise, tender_index: int, units, signals,
-                      only_top_reason: bool = False, own: dict | None = None) -> TenderMatch:
+                      only_top_reason: bool, own: dict) -> TenderMatch:
         """The match of one tender, from the signals of its lots (``units``) computed by
         ``_pair_signals`` and ``_has_evidence``."""
         tender = self.tenders_[tender_index]
@@ -1183,8 +1184,8 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         ]
 
 
-#: The words the evidence encoder counts (its token pattern: letters only, four or more).
-_EVIDENCE_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
+#: The evidence encoder's words, for reading the CPV labels the same way.
+_EVIDENCE_WORD = re.compile(EVIDENCE_TOKEN_PATTERN)
 #: Where a list of places ends (a list never runs over these), and what separates its items.
 _CLAUSES = re.compile(r"[.;:!?()\n/]")
 _LIST_SEPARATORS = re.compile(r",|\s(?:and|&|und|en|et|e|y|i|och|og)\s")

@@ -59,6 +59,8 @@ EVIDENCE_MAX_DF = 0.2
 #: (bench.relevance, reach=country: 0.863 at 0.5, 0.873 at 0.75, 0.874 at 0.9, 0.858 at 0.25).
 WORD_SHARE = 0.75
 EVIDENCE_MIN_DOCS = 30
+#: The words the evidence encoder counts: letters only, four or more.
+EVIDENCE_TOKEN_PATTERN = r"(?u)\b[^\W\d_]{4,}\b"
 
 
 def code_weights(n_codes: int) -> list[float]:
@@ -449,7 +451,7 @@ class EvidenceEncoder:
         self.words_ = CountVectorizer(
             binary=True,
             lowercase=True,
-            token_pattern=r"(?u)\b[^\W\d_]{4,}\b",
+            token_pattern=EVIDENCE_TOKEN_PATTERN,
             stop_words=sorted(ENGLISH_STOP_WORDS | self.drop_words),
             max_df=EVIDENCE_MAX_DF if many else 1.0,
             dtype=np.float32,

@@ -39,10 +39,9 @@ from webapp.i18n import number as decimal_text
 
 SMALL_POOL = 50  # the engine's live-preview effort (0.25 s) applies up to this pool size
 #: A stored run is not live: a small pool gets the search the preview cannot afford (8
-#: restarts of 60 kicks, about 1 s at 28 applicants, at most 3 s), which finds SCIP's proven
-#: optimum on the benchmark's pools of 14-35 where the preview's 2 of 30 can miss it by
-#: 0.7 %; the time cap still keeps the same settings giving the same proposals on a busy
-#: machine only as far as the search gets (bench.groupings measures both).
+#: restarts of 60 kicks, about 1 s at 28 applicants, capped at 3 s). On the benchmark's pools
+#: of 14-35 it finds SCIP's proven optimum, where the preview's 2 of 30 missed it by up to
+#: 0.7 % (bench.groupings measures both).
 STORED_SMALL_POOL_EFFORT = {"n_restarts": 8, "n_kicks": 60, "time_limit": 3.0}
 
 

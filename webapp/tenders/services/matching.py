@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, normalize_cpv
+from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, is_valid_cpv, normalize_cpv
 from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from matcher.tenders.rules import DEFAULT_REACH
-from matcher.text import N_, Text
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
 from webapp.i18n import localize
 
@@ -282,29 +281,11 @@ def region_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
 
 
 def cpv_label_list(tree: CpvTree, codes, text=localize) -> list[str]:
-    """Codes as :func:`cpv_label` shows them, but the codes the list does not name are shown
-    together under the ancestor they fall in: "77310000, 77313000 (part of Agricultural…
-    services)" instead of that phrase once per code (the usual case without the official
-    list, where only divisions have names)."""
-    shown: list[str | tuple[str]] = []  # a label, or (ancestor label,) for a group
-    grouped: dict[str, list[str]] = {}  # ancestor label -> its unnamed codes, in order
-    for code in codes:
-        try:
-            named = tree.labels_itself(code)
-        except InvalidCpvCode:
-            shown.append(code)
-            continue
-        if named:
-            shown.append(cpv_label(tree, code, text))
-            continue
-        label = tree.label(code)
-        if label not in grouped:
-            grouped[label] = []
-            shown.append((label,))  # the group keeps the place of its first code
-        grouped[label].append(normalize_cpv(code))
-    return [item if isinstance(item, str) else str(text(Text(
-        N_("%(code)s (part of %(label)s)"), code=", ".join(grouped[item[0]]), label=item[0])))
-        for item in shown]
+    """The codes as :meth:`CpvTree.describe_all` shows them (unlabelled ones grouped under
+    their ancestor); codes that are no CPV codes are shown as they are, after the others."""
+    valid = [code for code in codes if is_valid_cpv(code)]
+    return [*(str(text(label)) for label in tree.describe_all(valid)),
+            *(str(code) for code in codes if not is_valid_cpv(code))]
 
 
 def cpv_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
