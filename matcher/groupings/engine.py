@@ -212,11 +212,12 @@ class WorkingGroupBuilder(BaseEstimator):
                 break
             except InfeasibleGrouping:
                 # Moves and swaps keep sizes, so a greedy start that put an apart pair
-                # together beside blocks of other weights can be a dead end: more starts.
+                # together beside blocks of other weights can be a dead end, and the greedy
+                # starts are much alike: more starts, at random.
                 if rescue == RESCUE_ROUNDS:
                     raise
                 solutions = search(problem, rng, 4 * rescue * n_restarts + 4, n_kicks,
-                                   Budget.of(seconds), keep)
+                                   Budget.of(seconds), keep, random_starts=True)
         self.notes_ = self._budget_notes()
         return self
 

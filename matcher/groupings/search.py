@@ -329,21 +329,22 @@ def slot_sums(affinity: np.ndarray, group: np.ndarray, n_slots: int) -> np.ndarr
 
 
 def search(problem: SearchProblem, rng: np.random.Generator, n_restarts: int, n_kicks: int,
-           budget: Budget, keep: int) -> list[Solution]:
+           budget: Budget, keep: int, random_starts: bool = False) -> list[Solution]:
     """The ``keep`` best distinct local optima found over restarts and kicks, best first.
 
     Each restart builds a greedy assignment and descends to a local optimum; each kick swaps a
     few random blocks and descends again from the touched groups only (iterated local search,
     keeping the better of the two). The best ``keep`` solutions get a final full descent.
     The greedy start is always completed (it is the answer of last resort); every later
-    phase stops on ``budget``.
+    phase stops on ``budget``. With ``random_starts`` each start places the blocks in a
+    random order into random groups with room (see ``construct``).
     """
     found: dict[tuple, Solution] = {}
     out_of_time = budget.searching_over
     for restart in range(n_restarts):
         if restart and out_of_time():
             break
-        state = _State(problem, construct(problem, rng))
+        state = _State(problem, construct(problem, rng, random_starts))
         settled = _descend(state, rng, budget.descending_over if restart == 0 else out_of_time)
         if restart == 0 and not settled:
             budget.first_descent_cut = True
@@ -525,11 +526,19 @@ def _kick(state: _State, rng: np.random.Generator) -> np.ndarray:
     return free[np.isin(state.group[free], list(touched))]
 
 
-def construct(problem: SearchProblem, rng: np.random.Generator) -> np.ndarray:
+def construct(problem: SearchProblem, rng: np.random.Generator,
+              at_random: bool = False) -> np.ndarray:
     """Seed each group, then place blocks heaviest first, each in its best group with room.
 
     O(n x groups) time: ``closeness`` (each block's best affinity to a seed so far) is updated
     with one row per seed rather than recomputed over every seeded group.
+
+    ``at_random`` places the blocks in a random order, each in a random group with room: the
+    start of the searches that follow a dead end. Moves and swaps keep group sizes, and a
+    greedy start can leave no way out: six applicants in two groups of three, one locked,
+    a pair kept together and a pair kept apart; the pair went in beside the locked one,
+    which left the three others, the apart pair among them, for the other group, and every
+    greedy start did the same.
     """
     p = problem
     n_blocks, n_slots = len(p.weight), p.n_slots
@@ -555,12 +564,14 @@ def construct(problem: SearchProblem, rng: np.random.Generator) -> np.ndarray:
                 place(seed, h)
                 closeness = np.maximum(closeness, p.affinity[seed])
     order = rng.permutation(np.flatnonzero(group < 0))
-    order = order[np.argsort(-p.weight[order], kind="stable")]
+    if not at_random:
+        order = order[np.argsort(-p.weight[order], kind="stable")]
     remaining = int(p.weight[order].sum())
     for u in order:
         w = int(p.weight[u])
         remaining -= w
-        h = _best_room(p, size, gain[u], w, remaining)
+        preference = rng.random(n_slots) if at_random else gain[u]
+        h = _best_room(p, size, preference, w, remaining)
         place(int(u), h)
     return group
 

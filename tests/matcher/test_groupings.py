@@ -234,3 +234,17 @@ def test_an_apart_pair_behind_a_dead_end_start_is_still_kept_apart():
     groups = builder.partitions_[0].groups
     assert not any({"a3", "a7"} <= set(group) for group in groups)
     assert "a6" in groups[0]
+
+
+@pytest.mark.parametrize("seed", [6, 8, 9, 16, 21])
+def test_an_apart_pair_that_every_greedy_start_puts_together_is_still_kept_apart(seed):
+    # Found by the property tests: the kept-together pair goes in beside the locked a2, the
+    # three others are left for the other group of three, and more greedy starts do the same.
+    builder = WorkingGroupBuilder(
+        max_group_size=3, min_group_size=1, together=[("a1", "a4")], apart=[("a0", "a5")],
+        locked={"a2": 0}, weights={"interests": 0.0, "size_mix": 0.5, "region": 0.0},
+        n_restarts=2, n_kicks=4, random_state=0, time_limit=30.0,
+    ).fit(generate_pool(6, seed=seed))
+    groups = builder.partitions_[0].groups
+    assert not any({"a0", "a5"} <= set(group) for group in groups)
+    assert "a2" in groups[0] and any({"a1", "a4"} <= set(group) for group in groups)
