@@ -248,6 +248,20 @@ class NutsNames:
         return country if len(code) == 2 else Text("%(code)s (%(country)s)", code=code,
                                                    country=country)
 
+    def label(self, code: object) -> str | Text:
+        """The code and the region's name, without saying the code twice when the name is
+        unknown.
+
+        >>> NutsNames({"NL33C": "Groot-Rijnmond"}).label("NL33C")
+        'NL33C Groot-Rijnmond'
+        >>> str(NutsNames().label("NL33C")), NutsNames().label("NL")
+        ('NL33C (Netherlands)', 'NL Netherlands')
+        """
+        code = normalize_nuts(code)
+        if code in self._names or len(code) == 2:
+            return f"{code} {self.name(code)}"
+        return self.name(code)
+
     def words(self, countries) -> frozenset[str]:
         """The lowercased words (three letters or more) of the names of the regions of these
         countries (two-letter NUTS prefixes), e.g. ``{"east", "ayrshire", "inverclyde"}``.

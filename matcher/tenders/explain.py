@@ -108,7 +108,7 @@ def region_reason(names: NutsNames, areas: list[str], unit_codes: list[str]) -> 
     if not areas:
         return Text(N_("Your profile names no region, so the region signal does not count."))
     place = unit_codes[0]
-    label = Text("%(code)s %(name)s", code=place, name=names.name(place))
+    label = names.label(place)
     if place in areas:
         return Text(N_("Performed in %(place)s, your own region."), place=label)
     for area in areas:

@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from matcher.cpv import CpvTree
+from matcher.nuts import NutsNames
 from matcher.tenders import (
     EnterpriseProfile,
     LotItem,
@@ -253,6 +254,16 @@ def test_region_levels_and_tenders_without_place():
     assert region["abroad"] == 0.0 and region["nowhere"] is None
     scores = {m.tender_id: m.score for m in ranking.matches}
     assert scores["nowhere"] > scores["country"]
+
+
+@pytest.mark.parametrize(("names", "said"), [
+    (None, "Performed in NL33C (Netherlands), your own region."),
+    (NutsNames({"NL33C": "Groot-Rijnmond"}), "Performed in NL33C Groot-Rijnmond, your own region."),
+])
+def test_the_region_reason_names_the_place_once(names, said):
+    kwargs = {} if names is None else {"nuts_names": names}
+    match = fit([reserved_cleaning()], **kwargs).rank_tenders(office_cleaning_wise()).matches[0]
+    assert english({s.name: s for s in match.signals}["region"].reason) == said
 
 
 def test_rank_enterprises_for_a_planned_tender_with_counts_per_region():

@@ -390,8 +390,6 @@ def region_label(names, code: str, text=localize) -> str:
     if not code:
         return "—"
     try:
-        name = names.name(code)
+        return str(text(names.label(code)))
     except InvalidNutsCode:
         return code
-    name = str(text(name))
-    return name if name.startswith(code) else f"{code} {name}"
