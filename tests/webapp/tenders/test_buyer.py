@@ -63,13 +63,6 @@ def test_the_art20_verdict_shows_a_percent_sign_not_two(client, language):
     assert "30%" in verdict and "%%" not in html
 
 
-def test_market_research_errors_are_shown_beside_the_field(client):
-    login(client, AUTHORITY)
-    html = refused_page(client, "/buyers/research?cpv_codes=cleaning&nuts=&value_eur=-5")
-    assert 'id="research-cpv_codes-error"' in html and 'id="research-value_eur-error"' in html
-    assert 'value="cleaning"' in html
-
-
 def test_enterprises_cannot_open_buyers_pages(client, db):
     login(client, ENTERPRISE)
     assert client.get("/buyers/tenders").status_code == 403

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from models import Enterprise, FeedbackAction, MatchFeedback, Reservation, Tender, User
-from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form, refused_page
+from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form
 
 CARD = re.compile(r'id="match-(\d+)"')
 
@@ -85,13 +85,6 @@ def test_links_with_the_former_filter_names_open_the_same_list(client):
     assert listed_ids(client.get(old.headers["Location"], follow_redirects=True)
                       .get_data(as_text=True)) == listed_ids(new)
     assert 'name="nuts" type="text" value="NL33"' in new
-
-
-def test_invalid_filters_answer_the_form_with_the_error_beside_the_field(client):
-    login(client, ENTERPRISE)
-    html = refused_page(client, "/opportunities/?min_value=lots&nuts=Rotterdam!")
-    assert 'id="filter-min_value-error"' in html and 'id="filter-nuts-error"' in html
-    assert 'value="lots"' in html
 
 
 def test_save_and_dismiss_are_stored_and_dismissed_tenders_hidden(client, db):
