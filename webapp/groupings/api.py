@@ -22,7 +22,7 @@ from webapp.api.auth import token_required
 from webapp.api.validation import parse_json
 from webapp.db import get_session
 from webapp.groupings import services as groupings
-from webapp.groupings.services import RunParameters
+from webapp.groupings.services import ApplicantCard, RunParameters
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -115,14 +115,7 @@ class SectorOut(BaseModel):
     latest_status: str | None
 
 
-class MemberOut(BaseModel):
-    application_id: int
-    authority_id: int
-    name: str
-    kind: str
-    country: str
-    nuts: str
-    size: int | None
+class MemberOut(ApplicantCard):
     locked: bool
     why_here: list[str]
     best_alternative: str
@@ -175,6 +168,11 @@ class LockIn(VersionIn):
 
 # --- helpers ----------------------------------------------------------------------------------
 
+#: What a member shows of its applicant; the rest (the engine's inputs, the application's own
+#: text) stays in the service.
+_CARD_FIELDS = set(ApplicantCard.model_fields)
+
+
 def _alternative(p) -> AlternativeOut:
     return AlternativeOut(
         groups=[GroupOut(members=list(m), score=s, explanation=e)
@@ -191,10 +189,8 @@ def _proposal_out(slug: str, proposal_id: int) -> ProposalOut:
         for m in loaded.members[group.id]:
             a = applicants[m.application_id]
             why, best = groupings.member_reasons(group.explanation or {}, a.application_id)
-            members.append(MemberOut(
-                application_id=a.application_id, authority_id=a.authority_id, name=a.name,
-                kind=a.kind, country=a.country, nuts=a.nuts, size=a.size, locked=m.locked,
-                why_here=why, best_alternative=best))
+            members.append(MemberOut(**a.model_dump(include=_CARD_FIELDS), locked=m.locked,
+                                     why_here=why, best_alternative=best))
         groups.append(StoredGroupOut(id=group.id, number=group.number, score=group.score,
                                      members=members, explanation=group.explanation or {}))
     return ProposalOut(

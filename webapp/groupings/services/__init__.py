@@ -43,7 +43,7 @@ from webapp.groupings.services.parameters import (
     parse_form,
 )
 from webapp.groupings.services.parameters import stored as stored_parameters
-from webapp.groupings.services.pool import coordinated_sectors, sector_for
+from webapp.groupings.services.pool import ApplicantCard, coordinated_sectors, sector_for
 from webapp.groupings.services.runs import generate, preview
 from webapp.groupings.services.store import load
 from webapp.groupings.services.views import (
@@ -58,7 +58,7 @@ from webapp.groupings.services.views import (
 IMPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 __all__ = [
-    "IMPORT_COLUMNS", "GroupingError", "GroupingInfeasible", "InvalidChange",
+    "IMPORT_COLUMNS", "ApplicantCard", "GroupingError", "GroupingInfeasible", "InvalidChange",
     "InvalidImportFile", "InvalidParameters", "NotEditable", "RunParameters", "StaleProposal",
     "UnknownProposal", "UnknownSector", "Weights", "alternative_ids", "approve", "as_form",
     "comparison",

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -29,9 +30,9 @@ class SectorSummary:
     latest_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Applicant:
-    """One application of the pool, with what the page and the engine need of its authority.
+class ApplicantCard(BaseModel):
+    """Who applied, as the pages and the JSON API show it (the API's group members add only
+    their place in the group).
 
     `size` is the authority's population (people served); authorities without a population
     (agencies, companies, universities) have no size, never their spending in its place.
@@ -44,6 +45,11 @@ class Applicant:
     country: str
     nuts: str
     size: int | None
+
+
+class Applicant(ApplicantCard, frozen=True):
+    """One application of the pool, with what the page and the engine need of its authority."""
+
     languages: tuple[str, ...]
     topics: tuple[str, ...]
     motivation: str
