@@ -108,6 +108,21 @@ def test_preview_answers_the_named_block_for_htmx_and_the_page_without(coordinat
     assert db.exec(select(Proposal)).all() == []  # nothing saved
 
 
+def test_each_page_links_its_stylesheet_once_and_an_htmx_swap_of_it_too(coordinator):
+    """Boosted navigation swaps the body alone, so the stylesheet is linked there, and only
+    there."""
+    proposal_id = generate(coordinator, n_alternatives="2")
+    for path in ("/sectors/", f"/sectors/{SECTOR}", f"/sectors/{SECTOR}/import",
+                 f"/sectors/{SECTOR}/proposals/{proposal_id}",
+                 f"/sectors/{SECTOR}/proposals/{proposal_id}/compare"):
+        page = coordinator.get(path).get_data(as_text=True)
+        assert page.count("groupings.css") == 1, path
+        assert page.index("groupings.css") > page.index("<body")
+    swapped = coordinator.get("/sectors/", headers={"HX-Request": "true"})
+    assert "<html" not in swapped.get_data(as_text=True)
+    assert "groupings.css" in swapped.get_data(as_text=True)
+
+
 def test_move_rescores_both_groups_and_undo_restores(coordinator, db):
     proposal_id = generate(coordinator, n_alternatives="1")
     placed, _waiting = placement(db, proposal_id)
