@@ -1,8 +1,12 @@
-"""What several benchmarks share: the table of figures and stopping a server they started."""
+"""What several benchmarks share: the table of figures, and a server they start: a free port
+for it, waiting until it answers, stopping it."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import time
+import urllib.request
 
 
 def print_table(rows, note: str = "target") -> None:
@@ -12,6 +16,28 @@ def print_table(rows, note: str = "target") -> None:
     print(f"{'measure':<{width}}  {'measured':>{value_width}}  {note}")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>{value_width}}  {target}")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float, server: subprocess.Popen | None = None) -> None:
+    """Return once `url` answers with success; SystemExit after `seconds`, or as soon as
+    `server` has stopped (its log says why)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server stopped before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=10):
+                return
+        except OSError:  # refused, reset, timed out or an error status while the workers boot
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
 def stop(process: subprocess.Popen, seconds: float, kill_seconds: float | None = None) -> None:

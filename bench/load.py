@@ -18,7 +18,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
+
+from bench.common import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
@@ -60,11 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     server = log_path = None
     try:
         world = _load(database_url)
-        port = _free_port()
+        port = free_port()
         log_path = Path(tempfile.mkstemp(prefix="matchmaker-load-", suffix=".log")[1])
         server = _serve(database_url, port, log_path)
         base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, server)
+        wait_until_up(f"{base}/healthz", 60, server)
         mixes = _mixes(world)
         print(f"gunicorn 4 workers on PostgreSQL, {clients} clients, warm-up then {seconds:.0f} s"
               f" ({len(world['tenders'])} tenders in the fixtures)", flush=True)
@@ -127,12 +128,6 @@ def _load(database_url: str) -> dict:
     return world
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _serve(database_url: str, port: int, log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": uuid.uuid4().hex,
            "LOG_LEVEL": "INFO", "MATCHMAKER_MARKET_RESEARCH_LIMIT": "1000000 per minute"}
@@ -142,20 +137,6 @@ def _serve(database_url: str, port: int, log_path: Path) -> subprocess.Popen:
         [str(gunicorn), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
          "webapp:create_app()"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _wait_healthy(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn stopped before answering")
-        try:
-            if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or a worker still booting
-            pass
-        time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
 def _stop(server: subprocess.Popen) -> None:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import print_table, stop
+from bench.common import free_port, print_table, stop, wait_until_up
 from bench.load import LOG_LINE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     token = _cli(env, "tokens", "create", "--email", COORDINATOR, "--name", "bench").strip()
     enterprise_ids, tender_ids = _sample_ids(args.url)
 
-    port = args.port or _free_port()
+    port = args.port or free_port()
     log_path = Path("/tmp") / f"bench-web-gunicorn-{port}.log"
     log = open(log_path, "w+")  # noqa: SIM115
     started = time.perf_counter()
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         # A worker accepts connections once its index is loaded and warm (gunicorn.conf.py),
         # so healthz answers once the first worker is ready to serve; the first request is
         # timed from there (the other workers may still be warming up beside it).
-        _wait_for(f"{base}/healthz", 60)
+        wait_until_up(f"{base}/healthz", 60, server)
         up_s = time.perf_counter() - started
         first_started = time.perf_counter()
         status, _body = _get(f"{base}/api/v1/enterprises/{enterprise_ids[0]}/matches", token)
@@ -172,23 +171,6 @@ def _sample_ids(url: str) -> tuple[list[int], list[int]]:
             text("SELECT id FROM tender WHERE status = 'open' ORDER BY random() LIMIT 500"))]
     engine.dispose()
     return enterprises, tenders
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:  # refused, reset or timed out while the workers boot
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer within {seconds} s")
 
 
 def _request(url: str, token: str, body: dict | None = None) -> tuple[int, bytes]:

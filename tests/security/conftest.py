@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bench.common import stop
+from bench.common import free_port, stop
 from fixtures import load_fixtures
 from tests.conftest import seeded_postgres, serve
-from tests.webapp.test_production_serving import free_port, wait_for
+from tests.webapp.test_production_serving import wait_for
 from webapp import create_app
 from webapp.db import ENGINE_KEY, make_engine
 from webapp.migrate import downgrade, upgrade

@@ -1,7 +1,6 @@
 """The production way: gunicorn with several workers on PostgreSQL, configured by environment."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,16 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import free_port
 from webapp.db import make_engine
 from webapp.migrate import upgrade
 
 pytestmark = pytest.mark.postgres
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 90.0) -> bytes:
