@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
-from models import Enterprise, EnterpriseKind, Reservation, Tender, User
+from models import Enterprise, EnterpriseKind, Reservation, Tender, TenderStatus, User
 from webapp.errors import Invalid, NotYours
 from webapp.i18n import Localizer, localize, number
 from webapp.scope import may_read_candidates
@@ -26,6 +26,7 @@ from webapp.tenders.services.charts import BarChart, region_chart
 from webapp.tenders.services.index import current_index
 from webapp.tenders.services.listing import (
     RESERVATION_LABELS,
+    STATUS_LABELS,
     Badge,
     SignalView,
     _badges,
@@ -409,11 +410,9 @@ def _public_signal(signal: SignalView, band: str | None) -> SignalView:
 
 
 def _row(tender: Tender, lots) -> TenderRow:
-    status = {"open": _("open"), "closed": _("closed"), "planned": _("planned")}
     return TenderRow(
         tender=tender,
-        status_label=status.get(str(tender.status.value if hasattr(tender.status, "value")
-                                    else tender.status), str(tender.status)),
+        status_label=str(STATUS_LABELS[TenderStatus(tender.status)]),
         deadline_text=_deadline_text(tender.deadline),
         value_text=euros(tender.value_eur),
         badges=_badges(tender, lots, None),

@@ -62,6 +62,11 @@ RESERVATION_LABELS = {
     Reservation.ART20: _l("Reserved: Art. 20 (sheltered workshops, work integration)"),
     Reservation.ART77: _l("Reserved: Art. 77 (public-service mission)"),
 }
+STATUS_LABELS = {
+    TenderStatus.OPEN: _l("open"),
+    TenderStatus.CLOSED: _l("closed"),
+    TenderStatus.PLANNED: _l("planned"),
+}
 GATE_LABELS = {
     "closed": _l("Deadline passed"),
     "closing_soon": _l("Closes too soon"),
@@ -362,7 +367,6 @@ def saved_tenders(db: Session, user: User) -> list[SavedRow]:
                MatchFeedback.action == FeedbackAction.SAVED.value)
     ).all()
     _tree, names = reference_lists(db)
-    status = {"open": _("open"), "closed": _("closed"), "planned": _("planned")}
     far = datetime.max.replace(tzinfo=UTC)
 
     def order(t: Tender):
@@ -370,7 +374,7 @@ def saved_tenders(db: Session, user: User) -> list[SavedRow]:
             t.deadline.replace(tzinfo=UTC)
         return (str(t.status.value) != "open", deadline or far, t.title)
 
-    return [SavedRow(tender=t, status_label=status.get(str(t.status.value), str(t.status.value)),
+    return [SavedRow(tender=t, status_label=str(STATUS_LABELS[TenderStatus(t.status)]),
                      deadline_text=_deadline_text(t.deadline), value_text=euros(t.value_eur),
                      place=", ".join(region_label(names, c) for c in t.nuts_codes) or "—")
             for t in sorted(rows, key=order)]
