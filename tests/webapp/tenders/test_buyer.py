@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from models import Authority, Tender, User
-from tests.helpers import AUTHORITY, ENTERPRISE, login, refused_page
+from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form, refused_page
 
 
 def own_tenders(db) -> list[Tender]:
@@ -34,6 +34,21 @@ def test_candidates_come_with_reasons_and_public_fields_only(client, db):
     assert "Why this enterprise?" in html and 'role="img"' in html
     assert "1500000" not in html and "1,500,000" not in html  # its turnover
     assert "turnover" not in html.lower()
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "No social enterprise fits this tender well (score of at least 40%); the closest"),
+    ("nl", "Geen sociale onderneming past goed bij deze aanbesteding (score van minstens 40%)"),
+])
+def test_a_tender_without_a_strong_candidate_says_so_not_zero(client, db, language, said):
+    login(client, AUTHORITY)
+    post_form(client, "/language", {"locale": language, "next": "/"})
+    # Utrecht's reception and caretaking services: one weak candidate (a furniture workshop).
+    reception = next(t for t in own_tenders(db) if t.cpv_main.startswith("9834"))
+    html = client.get(f"/buyers/tenders/{reception.id}").get_data(as_text=True)
+    assert said in html and "%%" not in html
+    assert "0 social enterprises" not in html and "0 sociale ondernemingen" not in html
+    assert 'class="card match"' in html
 
 
 def test_market_research_counts_by_region_and_judges_art20(client):
