@@ -10,6 +10,7 @@ import math
 import re
 
 from matcher.cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
+from matcher.languages import language_name
 from matcher.nuts import NUTS_LEVEL_NAMES, NutsNames, nuts_chain, nuts_level
 from matcher.tenders.items import EnterpriseProfile, TenderItem, Unit
 from matcher.tenders.rules import capacity_range, qualifies_art20, social_unit_parts
@@ -69,14 +70,25 @@ def _closest_cpv_pair(tree: CpvTree, profile_codes: list[str], unit_codes: list[
 
 def text_reason(profile_text: str, unit_text: str, value: float | None,
                 not_counted: frozenset[str] = frozenset(),
-                generic: frozenset[str] = frozenset()) -> Text:
+                generic: frozenset[str] = frozenset(),
+                languages: tuple[str, str] = ("", "")) -> Text:
     """How alike the texts are, with a few words they share (parts of compounds count).
 
     The value is relative: 100% is the open tender closest to the enterprise's description.
     Words the text signal leaves out (``not_counted``: place names) are not shown as shared:
     "shared words: services, glasgow" read as if the place had counted. Words that run across
-    trades (``generic``) count, but they come last: they say the least.
+    trades (``generic``) count, but they come last: they say the least. ``languages`` are
+    those of the description and of the tender (blank: unknown): texts in two languages are
+    not compared, and the signal follows the CPV signal (``TEXT_PER_CPV_ACROSS_LANGUAGES``).
     """
+    yours, theirs = ((code or "").strip().lower()[:2] for code in languages)
+    if value is not None and yours and theirs and yours != theirs:
+        return Text(N_("The tender is written in %(tender)s and your description in "
+                       "%(yours)s: texts in two languages are not compared word by word, so "
+                       "this signal is what tenders with CPV codes this close to yours "
+                       "usually score (%(percent)s%%)."),
+                    tender=language_name(theirs), yours=language_name(yours),
+                    percent=round(100 * value))
     if value is None:
         return Text(N_("There is no description to compare, so the text signal does not count."))
     shared = _shared_words(profile_text, unit_text, not_counted, generic)

@@ -20,7 +20,9 @@ class EnterpriseProfile:
     Contract values and turnover are in euros; ``None`` means not stated. ``reach`` says which
     tenders it wants to see: ``regions`` (those it serves and the regions beside them under
     the same parent, see ``rules.reach_areas``), ``country`` or ``anywhere``; tenders beyond
-    it are gated with the reason.
+    it are gated with the reason. ``language`` is the ISO 639-1 code of the description
+    (blank: unknown); a tender whose texts are in another known language is not compared
+    with it word by word.
     """
 
     id: int | str
@@ -36,6 +38,7 @@ class EnterpriseProfile:
     min_contract_value_eur: float | None = None
     max_contract_value_eur: float | None = None
     reach: str = "regions"
+    language: str = ""
 
     def __post_init__(self):
         if self.reach not in REACHES:
@@ -71,8 +74,10 @@ class LotItem(_Scope):
 
 @dataclass(kw_only=True)
 class TenderItem(_Scope):
-    """A published or planned tender. ``cpv_codes`` lists the main code first."""
+    """A published or planned tender. ``cpv_codes`` lists the main code first; ``language``
+    is the ISO 639-1 code of its title and description (blank: unknown)."""
 
+    language: str = ""
     deadline: datetime | None = None
     reservation: str = "none"
     reserved_execution: bool = False

@@ -11,6 +11,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from matcher import languages
 from matcher.cpv import CpvTree
 from matcher.nuts import NutsNames
 from matcher.tenders import (
@@ -82,7 +83,7 @@ def matched_ids(ranking) -> list:
     return [match.tender_id for match in ranking.matches]
 
 
-@pytest.mark.parametrize("module", [engine, topk])
+@pytest.mark.parametrize("module", [engine, topk, languages])
 def test_docstring_examples(module):
     assert doctest.testmod(module).failed == 0
 
@@ -264,6 +265,33 @@ def test_the_region_reason_names_the_place_once(names, said):
     kwargs = {} if names is None else {"nuts_names": names}
     match = fit([reserved_cleaning()], **kwargs).rank_tenders(office_cleaning_wise()).matches[0]
     assert english({s.name: s for s in match.signals}["region"].reason) == said
+
+
+def test_texts_in_two_languages_are_not_compared_word_by_word():
+    dutch = reserved_cleaning(id="nl", language="nl", reservation="none")
+    in_english = reserved_cleaning(id="en", language="en", reservation="none",
+                                title="Office cleaning Rotterdam",
+                                description="Daily cleaning of offices and windows")
+    matcher = fit([dutch, in_english])
+
+    def text_of(enterprise):
+        ranking = matcher.rank_tenders(enterprise)
+        return {m.tender_id: {s.name: s for s in m.signals}["text"] for m in ranking.matches}
+
+    described = "Work-integration enterprise: office cleaning and window cleaning in Rotterdam"
+    across = text_of(office_cleaning_wise(description=described, language="en"))
+    # the CPV signal is 1 (the same code): the text signal is what one language gives there
+    assert across["nl"].value == pytest.approx(engine.TEXT_PER_CPV_ACROSS_LANGUAGES, abs=1e-4)
+    assert english(across["nl"].reason).startswith(
+        "The tender is written in Dutch and your description in English: texts in two "
+        "languages are not compared word by word")
+    assert across["en"].value > 0.9 and "shared words" in english(across["en"].reason)
+    # a description of unknown language is compared with every text, as before
+    unknown = text_of(office_cleaning_wise(description=described))
+    assert unknown["nl"].value < 0.1 and "shared words" in english(unknown["nl"].reason)
+    # and a Dutch one with the Dutch notice
+    dutch_text = text_of(office_cleaning_wise(language="nl"))
+    assert dutch_text["nl"].value > 0.1 and "shared words" in english(dutch_text["nl"].reason)
 
 
 def test_rank_enterprises_for_a_planned_tender_with_counts_per_region():

@@ -107,6 +107,19 @@ def test_save_and_dismiss_are_stored_and_dismissed_tenders_hidden(client, db):
     assert second in listed_ids(client.get("/opportunities/").get_data(as_text=True))
 
 
+def test_a_notice_in_another_language_is_judged_by_its_codes_not_by_zero_words(client, db):
+    # The demo WISE describes itself in English; Rotterdam's cleaning notices are in Dutch.
+    login(client, ENTERPRISE)
+    html = client.get("/opportunities/").get_data(as_text=True)
+    first = db.get(Tender, listed_ids(html)[0])
+    assert (first.language, first.cpv_main[:3]) == ("nl", "909")
+    detail = client.get(f"/opportunities/tenders/{first.id}").get_data(as_text=True)
+    assert ("The tender is written in Dutch and your description in English: texts in two "
+            "languages are not compared word by word") in detail
+    score = int(re.search(r"Why it fits you: (\d+)%", detail).group(1))
+    assert score >= 70  # 54% when the zero words counted; codes, region and value all fit
+
+
 def test_tender_detail_names_the_best_lot_or_explains_the_gate(client, db):
     login(client, ENTERPRISE)
     first = listed_ids(client.get("/opportunities/").get_data(as_text=True))[0]

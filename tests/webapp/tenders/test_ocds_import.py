@@ -225,6 +225,18 @@ def test_procedure_language_url_and_buyer():
     assert tender.buyer_name == "City of Ghent"
 
 
+@pytest.mark.parametrize(("title", "description", "language"), [
+    ("Schoonmaak van scholen", "Dagelijkse schoonmaak van scholen en sporthallen in de gemeente.",
+     "nl"),
+    ("Reinigung von Schulen", "Tägliche Reinigung der Schulen und Sporthallen der Stadt.", "de"),
+    ("Cleaning of schools", "Daily cleaning of the schools and sports halls of the city.", "en"),
+    ("Lot 1", "", "en"),  # too little to tell: OCDS's default
+])
+def test_a_release_without_a_language_is_read_in_the_one_it_is_written_in(title, description,
+                                                                          language):
+    assert one(release(title=title, description=description)).language == language
+
+
 # --- messy input never crashes -----------------------------------------------------------------
 
 OCDS_KEYS = st.sampled_from([

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
 from matcher.cpv import InvalidCpvCode, normalize_cpv
+from matcher.languages import detect_language
 from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, iso_to_nuts_country, normalize_nuts
 from models.enums import Reservation, TenderStatus
 from webapp.jsonbounds import UnusableJSON, check_json_value
@@ -591,13 +592,16 @@ def _flag(tender: dict, names: tuple[str, ...]) -> bool:
 
 
 def _language(release: dict, tender: dict) -> str:
+    """The release's language, else the first language of submission, else the one its title
+    and description are written in, else English (OCDS's default)."""
     submission_languages = _list(_obj(tender.get("submissionTerms")).get("languages"))
     candidates = [release.get("language"), *submission_languages]
     for value in candidates:
         text = _text(value).strip().lower()[:2]
         if len(text) == 2 and text.isalpha() and text.isascii():
             return text
-    return "en"
+    written = f"{_text(tender.get('title'))}. {_text(tender.get('description'))}"
+    return detect_language(written) or "en"
 
 
 def _url(release: dict, tender: dict) -> str:

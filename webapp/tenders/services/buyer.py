@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session, select
 
+from matcher.languages import detect_language
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
@@ -309,6 +310,7 @@ def _planned_item(research: ResearchInput, reservation: str) -> TenderItem:
         nuts_codes=[research.nuts] if research.nuts else [],
         value_eur=research.value_eur,
         reservation=reservation,
+        language=detect_language(research.description),
     )
 
 

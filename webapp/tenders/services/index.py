@@ -73,8 +73,9 @@ REBUILD_SHARE = 0.2
 #: and explains. Each holds the profile's lot and tender scores (about 1 MB per 100,000 tenders).
 SCORE_CACHE_SIZE = 32
 #: Bump when the pickled layout changes: older files are then rebuilt (3: the fitted matcher
-#: holds the lots' text centrality, the profiles' sentence blocks and the place words).
-FORMAT = 3
+#: holds the lots' text centrality, the profiles' sentence blocks and the place words; 4: the
+#: languages of the lots and the profiles).
+FORMAT = 4
 
 
 class IndexNotReady(Exception):
@@ -751,7 +752,7 @@ _TENDER_COLUMNS = (
     Tender.id, Tender.title, Tender.description, Tender.cpv_main, Tender.cpv_additional,
     Tender.nuts_codes, Tender.value_eur, Tender.deadline, Tender.reservation,
     Tender.reserved_execution, Tender.social_criteria, Tender.award_criteria,
-    Tender.sme_suitable, Tender.social_enterprise_suitable,
+    Tender.sme_suitable, Tender.social_enterprise_suitable, Tender.language,
 )
 
 
@@ -776,7 +777,7 @@ def load_tender_items(db: Session, tender_ids=None) -> list[TenderItem]:
     items = []
     for row in db.exec(query.order_by(Tender.id)):
         (tender_id, title, description, cpv_main, cpv_additional, nuts_codes, value, deadline,
-         reservation, reserved_execution, social, award, sme, social_suitable) = row
+         reservation, reserved_execution, social, award, sme, social_suitable, language) = row
         items.append(TenderItem(
             id=tender_id, title=title, description=description,
             cpv_codes=[c for c in (cpv_main, *cpv_additional) if c],
@@ -784,6 +785,7 @@ def load_tender_items(db: Session, tender_ids=None) -> list[TenderItem]:
             reservation=Reservation(reservation).value, reserved_execution=reserved_execution,
             social_criteria=list(social), award_criteria=award, sme_suitable=sme,
             social_enterprise_suitable=social_suitable, lots=lots.get(tender_id, []),
+            language=language or "",
         ))
     return items
 

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, is_valid_cpv, normalize_cpv
+from matcher.languages import detect_language
 from matcher.nuts import COUNTRY_NAMES, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from matcher.tenders.rules import DEFAULT_REACH
@@ -97,6 +98,7 @@ def tender_item(tender: Tender, lots: list[Lot]) -> TenderItem:
         cpv_codes=[c for c in (tender.cpv_main, *tender.cpv_additional) if c],
         nuts_codes=list(tender.nuts_codes),
         value_eur=tender.value_eur,
+        language=tender.language or "",
         deadline=tender.deadline,
         reservation=Reservation(tender.reservation).value,
         reserved_execution=tender.reserved_execution,
@@ -137,6 +139,7 @@ def enterprise_profile(enterprise: Enterprise) -> EnterpriseProfile:
         min_contract_value_eur=enterprise.min_contract_value_eur,
         max_contract_value_eur=enterprise.max_contract_value_eur,
         reach=enterprise.reach or DEFAULT_REACH,
+        language=detect_language(enterprise.description or ""),
     )
 
 
