@@ -21,6 +21,10 @@ class Sector(SectorBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cpv_codes: list[str] = json_list()
     topics: list[str] = json_list()  # sub-topics an applicant can tick
+    # The texts above in other languages, shown to readers of that language:
+    # {"nl": {"name": …, "description": …, "topics": {"<English topic>": "<label>"}}}.
+    # Applications keep the English topics, whatever language they were ticked in.
+    translations: dict = json_dict()
 
 
 class SectorCoordinator(SQLModel, table=True):

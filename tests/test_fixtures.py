@@ -71,6 +71,18 @@ def test_sectors_have_topics_and_cpv_codes(loaded):
         assert sector.description.count(".") >= 2
 
 
+def test_every_sector_reads_in_dutch(loaded):
+    """Each sector ships its Dutch name, description and a label for every one of its topics."""
+    session, _counts = loaded
+    for sector in all_rows(session, Sector):
+        dutch = sector.translations["nl"]
+        assert dutch["name"] and dutch["name"] != sector.name, sector.slug
+        assert dutch["description"].count(".") >= 2, sector.slug
+        assert set(dutch["topics"]) == set(sector.topics), sector.slug
+        labels = list(dutch["topics"].values())
+        assert all(labels) and len(set(labels)) == len(labels), sector.slug
+
+
 def test_authorities_are_varied(loaded):
     session, _ = loaded
     authorities = all_rows(session, Authority)

@@ -37,6 +37,7 @@ from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 
 from matcher.text import Euros, Text, TextList, decode, encode
+from webapp.sector_text import SOURCE_LANGUAGE, SectorText, sector_text
 
 SUPPORTED_LOCALES = ("en", "nl")
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}  # each in its own language
@@ -445,6 +446,23 @@ def localized(obj: Any, field: str) -> Any:
     return main
 
 
+def sector_language() -> str:
+    """The language sector texts are read in here: the reader's on pages, English in the API.
+
+    The API's answers are data for other systems (a sector's ``name``, an application's
+    ``topics``): they stay the stored English whatever the client's ``Accept-Language``. A
+    mail is written for its reader with the reader's language given (``sector_text``).
+    """
+    if has_request_context() and request.path.startswith("/api/"):
+        return SOURCE_LANGUAGE
+    return str(get_locale())
+
+
+def sector_in_locale(sector: Any) -> SectorText:
+    """A sector's name, description and topic labels as this reader sees them."""
+    return sector_text(sector, sector_language())
+
+
 def init_app(app: Flask) -> None:
     """Filters and helpers for the templates; the language switch."""
     app.register_blueprint(bp)
@@ -457,6 +475,7 @@ def init_app(app: Flask) -> None:
     def helpers():
         return {
             "localized": localized,
+            "sector_text": sector_in_locale,
             "localize": localize,
             "supported_locales": [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
             "current_locale": str(get_locale()),
@@ -475,6 +494,8 @@ __all__ = [
     "money",
     "moment",
     "number",
+    "sector_in_locale",
+    "sector_language",
     "select_locale",
     "select_timezone",
     "texts_of",

@@ -92,11 +92,12 @@ def test_saved_searches_keep_their_filters_under_the_lists_new_names(engine, tod
     """0010 renames the keys of stored filters; down again gives the former names back."""
     from sqlalchemy import text
 
-    downgrade(engine, "0009_alerts")
-    with Session(engine) as session:
+    with Session(engine) as session:  # by today's models, so before going down
         load_fixtures(session, today=today)
         user = session.exec(select(models.User).where(models.User.enterprise_id.is_not(None))
                             ).first()
+        session.expunge(user)
+    downgrade(engine, "0009_alerts")
     old = '{"region": "NL33", "closing_after": "2030-01-01", "reserved_only": true, "q": "x"}'
     with engine.begin() as connection:
         connection.execute(text(
@@ -114,4 +115,32 @@ def test_saved_searches_keep_their_filters_under_the_lists_new_names(engine, tod
         stored = connection.execute(text("SELECT filters FROM savedsearch")).scalar_one()
     assert (json.loads(stored) if isinstance(stored, str) else stored) == {
         "region": "NL33", "closing_after": "2030-01-01", "reserved_only": True, "q": "x"}
+    upgrade(engine)
+
+
+def test_sectors_keep_their_translations_across_0011(engine, today):
+    """0011 adds the sectors' translations: the sectors stored before read in English (no
+    translation); down again drops the column and nothing else."""
+    from sqlalchemy import text
+
+    downgrade(engine, "0010_filter_names")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO sector (slug, name, description, cpv_codes, topics) "
+            "VALUES ('old', 'Old sector', '', '[]', '[\"Soil\"]')"))
+    upgrade(engine)
+    with Session(engine) as session:
+        old = session.exec(select(Sector).where(Sector.slug == "old")).one()
+        assert (old.name, old.topics, old.translations) == ("Old sector", ["Soil"], {})
+        old.translations = {"nl": {"name": "Oude sector", "topics": {"Soil": "Grond"}}}
+        session.add(old)
+        session.commit()
+        session.expunge_all()
+        again = session.exec(select(Sector).where(Sector.slug == "old")).one()
+        assert again.translations["nl"]["topics"] == {"Soil": "Grond"}
+    downgrade(engine, "0010_filter_names")
+    assert "translations" not in {c["name"] for c in inspect(engine).get_columns("sector")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM sector")).scalars().all() == [
+            "Old sector"]
     upgrade(engine)
