@@ -1,5 +1,6 @@
 """Helpers for tests that act as a person would: log in, send forms with their CSRF token."""
 
+import io
 import re
 
 from sqlmodel import Session, select
@@ -44,6 +45,17 @@ def post_form(client, path: str, data: dict | None = None, **kwargs):
     """POST a form with the CSRF token the page carries."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=payload, **kwargs)
+
+
+IMPORT_HEADER = "authority_name,country,nuts,kind,population,topics,motivation,preference_rank"
+
+
+def upload_applications(client, slug: str, *rows: str):
+    """Upload a CSV of applications (the header and ``rows``) on the sector's import page."""
+    content = "\n".join((IMPORT_HEADER, *rows, "")).encode()
+    return post_form(client, f"/sectors/{slug}/import",
+                     {"file": (io.BytesIO(content), "applications.csv")},
+                     content_type="multipart/form-data")
 
 
 def refused_page(client, path: str) -> str:

@@ -13,7 +13,7 @@ waitlist reasons) keep their templates beside the English (:func:`texts_of`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -250,13 +250,16 @@ def language_name(code: str | None) -> str:
 
 # --- the engine's texts -----------------------------------------------------------------------
 
-def localize(value: Any, texts: Mapping[str, Any] | None = None) -> Any:
+def localize(value: Any, texts: Mapping[str, Any] | None = None,
+             terms: Mapping[str, str] | None = None) -> Any:
     """``value`` in the reader's language when it is one of the engine's texts.
 
     A :class:`Text` carries its template; a plain string is looked up in ``texts`` (the map
     :func:`texts_of` stored beside it). Anything else (a name, a number) is returned as is.
+    ``terms`` translates parameters that are data, not sentences: a sector's topics (English
+    -> label), which the engine joins with ", " ("shares %(topics)s").
     """
-    return Localizer()(value, texts)
+    return Localizer(terms)(value, texts)
 
 
 class Localizer:
@@ -267,6 +270,9 @@ class Localizer:
     localizing one sentence. Make one per list (inside one language: not across
     ``force_locale``) and call it for each text.
     """
+
+    def __init__(self, terms: Mapping[str, str] | None = None):
+        self.terms = terms or {}
 
     @functools.cached_property
     def translations(self):
@@ -305,6 +311,8 @@ class Localizer:
             return self(value)
         if isinstance(value, Euros):
             return money(float(value), locale=self.locale)
+        if isinstance(value, str) and self.terms:
+            return self._term(value)
         if isinstance(value, bool | str):
             return value
         if isinstance(value, int | float):
@@ -316,11 +324,22 @@ class Localizer:
         return value
 
 
-def waitlist_reason(entry: Any) -> str:
-    """A waitlist entry's reason in the reader's language (the English when kept no other)."""
+    def _term(self, value: str) -> str:
+        """A term, or a list of terms joined by ", ", in the reader's words; other text as is."""
+        if value in self.terms:
+            return self.terms[value]
+        parts = value.split(", ")
+        if len(parts) > 1 and all(part in self.terms for part in parts):
+            return ", ".join(self.terms[part] for part in parts)
+        return value
+
+
+def waitlist_reason(entry: Any, terms: Mapping[str, str] | None = None) -> str:
+    """A waitlist entry's reason in the reader's language (the English when kept no other);
+    ``terms`` names the sectors it cites (the cross-sector limit's) as the reader reads them."""
     stored = getattr(entry, "reason_text", None)
     if stored:
-        return str(localize(decode(stored)))
+        return str(localize(decode(stored), terms=terms))
     return entry.reason
 
 
@@ -463,6 +482,21 @@ def sector_in_locale(sector: Any) -> SectorText:
     return sector_text(sector, sector_language())
 
 
+def sector_names_in_locale(sectors: Iterable[Any]) -> dict[str, str]:
+    """English name -> the name this reader reads, for texts that cite sectors by name."""
+    language = sector_language()
+    return {sector.name: sector_text(sector, language).name for sector in sectors}
+
+
+def in_sector_order(items: Iterable[Any], name_of: Callable[[Any], str]) -> list:
+    """Items (already in the order of their sectors' English names, as a query sorts them) in
+    the order of the names this reader reads, ``name_of(item)``."""
+    items = list(items)
+    if sector_language() == SOURCE_LANGUAGE:
+        return items
+    return sorted(items, key=lambda item: name_of(item).casefold())
+
+
 def init_app(app: Flask) -> None:
     """Filters and helpers for the templates; the language switch."""
     app.register_blueprint(bp)
@@ -494,7 +528,9 @@ __all__ = [
     "money",
     "moment",
     "number",
+    "in_sector_order",
     "sector_in_locale",
+    "sector_names_in_locale",
     "sector_language",
     "select_locale",
     "select_timezone",

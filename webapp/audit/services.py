@@ -13,8 +13,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models import AuditEvent, Proposal, Sector, User
-from webapp.i18n import number
+from webapp.i18n import in_sector_order, number, sector_language
 from webapp.scope import coordinated, coordinated_sector_ids
+from webapp.sector_text import sector_name
 
 
 def record(
@@ -95,9 +96,12 @@ def _visible(user: User):
 
 def filter_choices(db: Session, user: User) -> AuditChoices:
     """Sectors, proposals, users and actions that occur in the coordinator's part of the trail."""
-    sectors = db.exec(
-        coordinated(select(Sector.id, Sector.slug, Sector.name), user).order_by(Sector.name)
-    ).all()
+    language = sector_language()
+    sectors = in_sector_order(
+        ((i, slug, sector_name(name, translations, language)) for i, slug, name, translations
+         in db.exec(coordinated(select(Sector.id, Sector.slug, Sector.name,
+                                       Sector.translations), user).order_by(Sector.name))),
+        lambda s: s[2])
     sector_ids = [s[0] for s in sectors]
     names = {s[0]: s[2] for s in sectors}
     proposals = db.exec(
@@ -143,8 +147,8 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
     page = min(max(1, page), n_pages)
     proposal_sector = aliased(Sector)
     rows = db.exec(
-        select(AuditEvent, User.email, Sector.name, Sector.slug,
-               proposal_sector.name, proposal_sector.slug)
+        select(AuditEvent, User.email, Sector.name, Sector.translations, Sector.slug,
+               proposal_sector.name, proposal_sector.translations, proposal_sector.slug)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Sector, Sector.id == AuditEvent.sector_id)
         .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
@@ -153,13 +157,16 @@ def events_for(db: Session, user: User, wanted: AuditFilter, page: int = 1,
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
+    language = sector_language()
     return AuditPage(
         rows=[
             AuditRow(id=event.id, at=event.at, who=email or "system",
-                     sector_name=name or p_name or "", sector_slug=slug or p_slug or "",
+                     sector_name=sector_name(name, texts, language) if name
+                     else sector_name(p_name, p_texts, language) if p_name else "",
+                     sector_slug=slug or p_slug or "",
                      proposal_id=event.proposal_id, action=event.action,
                      what=sentence(event.action, event.detail))
-            for event, email, name, slug, p_name, p_slug in rows
+            for event, email, name, texts, slug, p_name, p_texts, p_slug in rows
         ],
         page=page, n_pages=n_pages, n_events=n_events,
     )

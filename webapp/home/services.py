@@ -14,6 +14,7 @@ from models import (
     Tender,
     User,
 )
+from webapp.i18n import in_sector_order, sector_in_locale
 from webapp.scope import coordinated
 
 
@@ -36,7 +37,8 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorPool]:
         .outerjoin(counts, counts.c.sector_id == Sector.id)
         .order_by(Sector.name)
     ).all()
-    return [SectorPool(sector, n) for sector, n in rows]
+    return in_sector_order((SectorPool(sector, n) for sector, n in rows),
+                           lambda pool: sector_in_locale(pool.sector).name)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,15 @@ from models import (
     Sector,
     WaitlistEntry,
 )
-from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, ENTERPRISE, login, post_form
+from tests.helpers import (
+    AUTHORITY,
+    COORDINATOR,
+    COORDINATOR2,
+    ENTERPRISE,
+    login,
+    post_form,
+    upload_applications,
+)
 
 SECTOR = "circular-ict"  # 16 applicants; coordinated by both coordinators
 UNSHARED = "circular-construction-materials"  # coordinator only
@@ -228,15 +236,11 @@ def test_exports_contain_every_member(coordinator, db):
 def test_csv_import_keeps_valid_rows_and_reports_each_bad_one(coordinator, db):
     sector = db.exec(select(Sector).where(Sector.slug == SECTOR)).one()
     topic = sector.topics[0]
-    content = (
-        "authority_name,country,nuts,kind,population,topics,motivation,preference_rank\n"
-        f"Gemeente Testdorp,NL,NL329,municipality,12000,{topic},We want to learn,1\n"
-        f"Ville de Nulle Part,FR,XX999,municipality,5000,{topic},,1\n"
-        "Stadt Irgendwo,DE,DE212,castle,100,Not a topic,,x\n"
-    ).encode()
-    response = post_form(coordinator, f"/sectors/{SECTOR}/import",
-                         {"file": (io.BytesIO(content), "apps.csv")},
-                         content_type="multipart/form-data")
+    response = upload_applications(
+        coordinator, SECTOR,
+        f"Gemeente Testdorp,NL,NL329,municipality,12000,{topic},We want to learn,1",
+        f"Ville de Nulle Part,FR,XX999,municipality,5000,{topic},,1",
+        "Stadt Irgendwo,DE,DE212,castle,100,Not a topic,,x")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "row 3: unknown NUTS code XX999" in html

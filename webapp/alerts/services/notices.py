@@ -29,8 +29,9 @@ from models import (
     SectorCoordinator,
     User,
 )
-from webapp.alerts.services.mail import external_url, send_to
+from webapp.alerts.services.mail import external_url, locale_of, send_to
 from webapp.alerts.services.preferences import preferences_of, wants
+from webapp.sector_text import sector_name, sector_text
 
 log = logging.getLogger("matchmaker.alerts")
 SUMMARY_EVERY = timedelta(hours=20)  # a daily cron a little early still sends the summary
@@ -72,13 +73,14 @@ def group_published(db: Session, loaded) -> int:
                    for m in loaded.members[group.id]]
         for user in _authority_users(db, members):
             partners = sorted(names[a] for a in members if a != user.authority_id)
+            sector = sector_text(loaded.sector, locale_of(user)).name  # in the mail's language
             queued = send_to(
                 db, user, "notice", "group_published",
-                lambda: _("Your working group in %(sector)s is published",
-                          sector=loaded.sector.name),
+                lambda sector=sector: _("Your working group in %(sector)s is published",
+                                        sector=sector),
                 unsubscribe="notices",
                 dedupe_key=f"published:{loaded.proposal.id}:{group.id}:{user.id}",
-                sector=loaded.sector.name, group_number=group.number, partners=partners,
+                sector=sector, group_number=group.number, partners=partners,
                 group_url=external_url("groupings.members.show", group_id=group.id),
             )
             n += queued is not None
@@ -101,16 +103,17 @@ def partner_answered(db: Session, response: PartnerResponse, answerer: Authority
     stamp = response.answered_at.strftime("%Y%m%d%H%M%S%f")
     n = 0
     for user in _authority_users(db, others):
+        name = sector_text(sector, locale_of(user)).name  # in the mail's language
         queued = send_to(
             db, user, "notice", "partner_answered",
-            (lambda: _("%(partner)s accepted your working group in %(sector)s",
-                       partner=answerer.name, sector=sector.name))
+            (lambda name=name: _("%(partner)s accepted your working group in %(sector)s",
+                                 partner=answerer.name, sector=name))
             if response.answer == "accepted" else
-            (lambda: _("%(partner)s declined your working group in %(sector)s",
-                       partner=answerer.name, sector=sector.name)),
+            (lambda name=name: _("%(partner)s declined your working group in %(sector)s",
+                                 partner=answerer.name, sector=name)),
             unsubscribe="notices",
             dedupe_key=f"answer:{response.membership_id}:{stamp}:{user.id}",
-            partner=answerer.name, answer=response.answer, sector=sector.name,
+            partner=answerer.name, answer=response.answer, sector=name,
             group_number=group.number,
             group_url=external_url("groupings.members.show", group_id=group.id),
         )
@@ -167,16 +170,17 @@ def coordinator_summaries(db: Session, now: datetime, dry_run: bool = False) -> 
 def _summary_lines(db: Session, user: User, since: datetime, now: datetime) -> list[SummaryLine]:
     sectors = select(SectorCoordinator.sector_id).where(SectorCoordinator.user_id == user.id)
     rows = db.exec(
-        select(AuditEvent, Sector.name)
+        select(AuditEvent, Sector.name, Sector.translations)
         .join(Sector, Sector.id == AuditEvent.sector_id)
         .where(AuditEvent.sector_id.in_(sectors), AuditEvent.action.in_(SUMMARY_ACTIONS),
                AuditEvent.at > since, AuditEvent.at <= now)
         .order_by(Sector.name, AuditEvent.at)
     ).all()
+    language = locale_of(user)  # the summary's language
     return [
-        SummaryLine(sector=name, action=event.action,
+        SummaryLine(sector=sector_name(name, translations, language), action=event.action,
                     authority=str(event.detail.get("authority") or ""),
                     other=str(event.detail.get("other_authority") or ""),
                     reason=str(event.detail.get("reason") or ""), at=event.at)
-        for event, name in rows
+        for event, name, translations in rows
     ]

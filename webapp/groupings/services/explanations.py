@@ -6,6 +6,8 @@ read the same JSON (``matcher.groupings.GroupExplanation``), through :class:`Exp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import gettext as _
 
 from webapp.i18n import localize, signed
@@ -24,13 +26,14 @@ class ExplanationReader:
     missing or odd part reads as "nothing to say" rather than failing the page.
     """
 
-    def __init__(self, explanation: dict | None):
+    def __init__(self, explanation: dict | None, terms: Mapping[str, str] | None = None):
         self.explanation = explanation if isinstance(explanation, dict) else {}
         self.texts = self.explanation.get("texts") or {}
+        self.terms = terms  # the sector's topic labels, for the topics the texts name
 
     def localize(self, text: str) -> str:
         """One of the explanation's English texts in the reader's language."""
-        return str(localize(text, self.texts))
+        return str(localize(text, self.texts, self.terms))
 
     def _member(self, application_id: int) -> dict:
         members = self.explanation.get("members")
@@ -52,10 +55,11 @@ class ExplanationReader:
         return _strings(reasons.get(str(other_application_id)))
 
 
-def member_reasons(explanation: dict | None, application_id: int) -> tuple[list[str], str]:
-    """Why a member is in its group (its top partner reasons, in the reader's language), and
-    its best other group, in words."""
-    reader = ExplanationReader(explanation)
+def member_reasons(explanation: dict | None, application_id: int,
+                   terms: Mapping[str, str] | None = None) -> tuple[list[str], str]:
+    """Why a member is in its group (its top partner reasons, in the reader's language, with
+    the sector's topic labels ``terms``), and its best other group, in words."""
+    reader = ExplanationReader(explanation, terms)
     reasons = [reader.localize(r) for r in reader.why_here(application_id)][:3]
     best = reader.best_alternative(application_id)
     if best is None:

@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 from models import Application, Authority, User
 from webapp.groupings.services.explanations import member_reasons
 from webapp.groupings.services.parameters import stored
-from webapp.groupings.services.pool import applicants_by_id
+from webapp.groupings.services.pool import applicants_by_id, sector_terms
 from webapp.groupings.services.store import Loaded, load
 from webapp.groupings.services.views import kind_labels, status_label
-from webapp.i18n import waitlist_reason
+from webapp.i18n import sector_in_locale, waitlist_reason
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 #: (OWASP "CSV injection"): names and topics come from applicants, so never trust them.
@@ -60,23 +60,24 @@ def _rows(db: Session, loaded: Loaded) -> list[tuple]:
     kinds = kind_labels()
     yes = _("yes")
     rows = []
-    kinds = kind_labels()
+    words = sector_in_locale(loaded.sector)
+    terms = sector_terms(db, loaded.sector)
     for group in loaded.groups:
         members = sorted(loaded.members[group.id],
                          key=lambda m: applicants[m.application_id].name)
         for m in members:
             a = applicants[m.application_id]
-            reasons, best = member_reasons(group.explanation, a.application_id)
+            reasons, best = member_reasons(group.explanation, a.application_id, terms)
             why = " ".join([*reasons, best]).strip()
             rows.append((group.number, round(group.score, 2), a.name, kinds.get(a.kind, a.kind),
                          a.country, a.nuts, a.size, yes if m.locked else "",
-                         "; ".join(a.topics), why, *contacts.get(a.application_id, ("",) * 3),
-                         None, ""))
+                         "; ".join(words.topics_of(a.topics)), why,
+                         *contacts.get(a.application_id, ("",) * 3), None, ""))
     for w in loaded.waitlist:
         a = applicants[w.application_id]
         rows.append((_("waitlist"), None, a.name, kinds.get(a.kind, a.kind), a.country, a.nuts,
-                     a.size, "", "; ".join(a.topics), "",
-                     *contacts.get(a.application_id, ("",) * 3), w.rank, waitlist_reason(w)))
+                     a.size, "", "; ".join(words.topics_of(a.topics)), "",
+                     *contacts.get(a.application_id, ("",) * 3), w.rank, waitlist_reason(w, terms)))
     return rows
 
 
@@ -105,7 +106,7 @@ def settings_rows(loaded: Loaded) -> list[tuple[str, object]]:
     large = {"off": _("no"), "soft": _("preferred"), "hard": _("required")}
     mode = {"near": _("near: neighbours together"), "spread": _("spread: countries mixed")}
     return [
-        (_("Sector"), loaded.sector.name),
+        (_("Sector"), sector_in_locale(loaded.sector).name),
         (_("Proposal"), p.id),
         (_("Alternative"), _("%(n)s (1 is the best of its run)", n=p.alternative + 1)),
         (_("Status"), status_label(p.status)),

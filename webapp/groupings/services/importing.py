@@ -11,7 +11,8 @@ Policy, also shown on the import page:
 - an authority is matched by its name and country (ignoring case and surrounding spaces);
   a matched authority's record is left as it is; an unknown one is created from the row;
 - an authority that already applied to the sector has its application updated;
-- topics are separated by ';' and must be topics of the sector.
+- topics are separated by ';' and must be topics of the sector, named in English or as one
+  of the sector's translations labels them (the application keeps the English).
 """
 
 import csv
@@ -37,6 +38,7 @@ from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid
 from webapp.i18n import number as number_text
+from webapp.sector_text import sector_text
 
 REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
@@ -199,11 +201,21 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
     return clean, errors
 
 
+def _topics_by_fold(sector: Sector) -> dict[str, str]:
+    """Every name of the sector's topics, case folded -> the topic (its English key)."""
+    names = {t.casefold(): t for t in sector.topics}
+    for language in sector.translations or {}:
+        for key, label in sector_text(sector, language).labels.items():
+            if key in sector.topics:
+                names.setdefault(label.casefold(), key)
+    return names
+
+
 @writes
 def import_applications(db: Session, user: User, sector: Sector, content: bytes) -> ImportResult:
     """Create or update the sector's applications from CSV rows; the valid rows are kept."""
     rows = read_rows(content)
-    topics_by_fold = {t.casefold(): t for t in sector.topics}
+    topics_by_fold = _topics_by_fold(sector)
     known_nuts = set(db.exec(select(NutsRegion.code)).all())
     authorities = {(a.name.casefold(), a.country): a for a in db.exec(select(Authority)).all()}
     applications = {a.authority_id: a for a in db.exec(

@@ -6,6 +6,7 @@ not the caller's raise the same `NotYours`, so ids in URLs cannot be probed.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,7 +36,7 @@ from webapp.db import writes
 from webapp.errors import Invalid, NotYours
 from webapp.groupings.services.explanations import ExplanationReader
 from webapp.groupings.services.views import kind_labels
-from webapp.i18n import country_name, language_name, number
+from webapp.i18n import country_name, language_name, number, sector_in_locale
 from webapp.palette import country_colour
 from webapp.scope import coordinated
 
@@ -258,11 +259,13 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
         .where(Membership.group_id == group.id)
         .order_by(Authority.name)
     ).all()
-    explanation = ExplanationReader(group.explanation)
+    topics = sector_in_locale(sector).labels
+    explanation = ExplanationReader(group.explanation, topics)
     partners = [
         PartnerCard(
             profile=public_profile(other),
-            reasons=partner_reasons(explanation, application, me, other_application, other),
+            reasons=partner_reasons(explanation, application, me, other_application, other,
+                                    topics),
             shared_topics=_shared(application.topics, other_application.topics),
         )
         for _m, other_application, other in members
@@ -478,7 +481,7 @@ def _sentence(text: str) -> str:
 
 def partner_reasons(
     explanation: ExplanationReader, my_application: Application, me: Authority,
-    other_application: Application, other: Authority,
+    other_application: Application, other: Authority, topics: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The engine's reasons for this pair, completed from the data for what it left out.
 
@@ -489,7 +492,7 @@ def partner_reasons(
     covered = set().union(*(_aspects(r) for r in english)) if english else set()
     engine = [_sentence(explanation.localize(r)) for r in english]
     extra = [text for aspect, text in
-             fallback_reasons_by_aspect(my_application, me, other_application, other)
+             fallback_reasons_by_aspect(my_application, me, other_application, other, topics)
              if aspect not in covered and text not in engine]
     return engine + extra
 
@@ -503,14 +506,17 @@ def fallback_reasons(
 
 
 def fallback_reasons_by_aspect(
-    my_application: Application, me: Authority, other_application: Application, other: Authority
+    my_application: Application, me: Authority, other_application: Application, other: Authority,
+    topics: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
-    """(aspect, sentence) pairs: what the rows alone say about two members."""
+    """(aspect, sentence) pairs: what the rows alone say about two members (their shared
+    topics named by the sector's labels ``topics``)."""
     reasons = []
     shared = _shared(my_application.topics, other_application.topics)
     if shared:
+        labels = topics or {}
         reasons.append(("interests", _("Shared interests: %(topics)s.",
-                                       topics=", ".join(shared))))
+                                       topics=", ".join(labels.get(t, t) for t in shared))))
     if me.population and other.population:
         ratio = other.population / me.population
         if 0.5 <= ratio <= 2:

@@ -2,6 +2,7 @@
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -68,9 +69,10 @@ def size_text(size: int | None) -> str:
 
 
 def group_picture(members: list[Applicant], colours: dict[str, str], largest: int,
-                  n_topics: int = 3) -> GroupPicture:
+                  n_topics: int = 3, labels: Mapping[str, str] | None = None) -> GroupPicture:
     """Size bars (square-root scale, largest of the proposal = full width), country chips and
-    the most shared topics."""
+    the most shared topics (named by the sector's ``labels`` of them)."""
+    labels = labels or {}
     ordered = sorted(members, key=lambda a: -(a.size or 0))
     bars = [
         SizeBar(y=i * ROW, width=round(max(2.0, BAR_AREA * math.sqrt((a.size or 0) / largest)), 1)
@@ -84,7 +86,7 @@ def group_picture(members: list[Applicant], colours: dict[str, str], largest: in
              for i, (c, n) in enumerate(sorted(countries.items(), key=lambda x: (-x[1], x[0])))]
     topics_y = chips_y + (30 if chips else 0)
     counts = Counter(t for a in members for t in set(a.topics))
-    shared = [(t, n) for t, n in counts.most_common() if n > 1][:n_topics]
+    shared = [(labels.get(t, t), n) for t, n in counts.most_common() if n > 1][:n_topics]
     topic_bars = [
         TopicBar(y=topics_y + i * ROW, width=round(BAR_AREA * n / max(1, len(members)), 1),
                  label=f"{_short(t)} ({n}/{len(members)})")

@@ -17,6 +17,7 @@ from models import (
     User,
 )
 from webapp.groupings.services.errors import UnknownSector
+from webapp.i18n import in_sector_order, sector_in_locale, sector_names_in_locale
 from webapp.scope import coordinated
 
 
@@ -76,6 +77,7 @@ def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
         .outerjoin(props, props.c.sector_id == Sector.id)
         .order_by(Sector.name)
     ).all()
+    rows = in_sector_order(rows, lambda row: sector_in_locale(row[0]).name)
     latest_ids = [latest for *_rest, latest in rows if latest]
     statuses = dict(db.exec(
         select(Proposal.id, Proposal.status).where(Proposal.id.in_(latest_ids))
@@ -99,6 +101,13 @@ def sector_for(db: Session, user: User, slug: str) -> Sector:
     if sector is None:
         raise UnknownSector(_("No sector '%(slug)s' among the sectors you coordinate.", slug=slug))
     return sector
+
+
+def sector_terms(db: Session, sector: Sector) -> dict[str, str]:
+    """The words a sector's texts cite as data, English -> as the reader reads them: its topics
+    (partner reasons, pictures) and every sector's name (the cross-sector limit's reasons)."""
+    names = sector_names_in_locale(db.exec(select(Sector)).all())
+    return {**names, **sector_in_locale(sector).labels}
 
 
 def applicant(application: Application, authority: Authority) -> Applicant:

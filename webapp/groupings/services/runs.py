@@ -32,7 +32,7 @@ from webapp.db import writes
 from webapp.groupings.services import adapter, proof
 from webapp.groupings.services.parameters import POOL_KEY, RunParameters
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture
-from webapp.groupings.services.pool import Applicant, pool, sector_for
+from webapp.groupings.services.pool import Applicant, pool, sector_for, sector_terms
 from webapp.groupings.services.views import WaitRow, quality, size_text
 from webapp.i18n import localize, stored_text, with_texts
 from webapp.i18n import number as decimal_text
@@ -160,18 +160,21 @@ def preview(db: Session, user: User, slug: str, parameters: RunParameters) -> Pr
     by_id = {a.application_id: a for a in pool(db, sector.id)}
     colours = colours_for(a.country for a in by_id.values())
     largest = max((a.size or 0 for a in by_id.values()), default=0)
+    terms = sector_terms(db, sector)
     groups = [
         PreviewGroup(number=n, score_text=decimal_text(score, 2),
                      members=[PreviewMember(by_id[i].name, by_id[i].country)
                               for i in sorted(members, key=lambda i: by_id[i].name)],
-                     picture=group_picture([by_id[i] for i in members], colours, largest))
+                     picture=group_picture([by_id[i] for i in members], colours, largest,
+                                           labels=terms))
         for n, (members, score) in enumerate(zip(best.groups, best.scores, strict=True), 1)
     ]
     waiting = [*best.waitlist, *prepared.excluded.items()]
     return PreviewView(
         groups=groups,
         waitlist=[WaitRow(i, rank, by_id[i].name, by_id[i].country, size_text(by_id[i].size),
-                          str(localize(reason))) for rank, (i, reason) in enumerate(waiting, 1)],
+                          str(localize(reason, terms=terms)))
+                 for rank, (i, reason) in enumerate(waiting, 1)],
         objective_text=decimal_text(best.objective, 2),
         worst_text=decimal_text(min(best.scores), 2) if best.scores else "—",
         n_placed=sum(len(g) for g in best.groups),

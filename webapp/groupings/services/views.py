@@ -13,7 +13,13 @@ from webapp.groupings.services import proof
 from webapp.groupings.services.explanations import member_reasons
 from webapp.groupings.services.parameters import RunParameters, stored
 from webapp.groupings.services.pictures import GroupPicture, colours_for, group_picture, size_text
-from webapp.groupings.services.pool import Applicant, applicants_by_id, pool, sector_for
+from webapp.groupings.services.pool import (
+    Applicant,
+    applicants_by_id,
+    pool,
+    sector_for,
+    sector_terms,
+)
 from webapp.groupings.services.store import Loaded, last_change, load
 from webapp.i18n import localize, moment, number, percent, waitlist_reason
 
@@ -173,12 +179,13 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
     parameters = stored(proposal.parameters)
     cards = []
     kinds = kind_labels()
+    terms = sector_terms(db, loaded.sector)
     for group in loaded.groups:
         members = [applicants[m.application_id] for m in loaded.members[group.id]]
         locked = {m.application_id for m in loaded.members[group.id] if m.locked}
         rows = []
         for a in sorted(members, key=lambda a: a.name):
-            reasons, alternative = member_reasons(group.explanation, a.application_id)
+            reasons, alternative = member_reasons(group.explanation, a.application_id, terms)
             rows.append(MemberRow(
                 application_id=a.application_id, name=a.name,
                 kind=kinds.get(a.kind, a.kind), country=a.country, nuts=a.nuts,
@@ -193,14 +200,14 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
         cards.append(GroupCard(
             id=group.id, number=group.number, score=group.score,
             score_text=number(group.score, 2), members=rows,
-            picture=group_picture(members, colours, largest), warnings=warnings,
+            picture=group_picture(members, colours, largest, labels=terms), warnings=warnings,
             summary=_group_summary(group.explanation or {})))
     waitlist = [
         WaitRow(application_id=w.application_id, rank=w.rank,
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
                 size_text=size_text(applicants[w.application_id].size),
-                reason=waitlist_reason(w), best_group=best_group(w.reason))
+                reason=waitlist_reason(w, terms), best_group=best_group(w.reason))
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
