@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from bench import tenders as generated
+from bench.common import print_table
 from models import (
     AlertSent,
     Enterprise,
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         ("generating and writing the data", f"{generate_s:.1f} s", ""),
         *rows,
     ]
-    generated._print_table(table)
+    print_table(table)
 
 
 def _app(path: Path, now: datetime, index_of: Path | None = None):
