@@ -180,7 +180,9 @@ class TenderMatcher(BaseEstimator):
     The score of an enterprise and a lot is the weighted mean of the signals the pair has:
     CPV closeness through the hierarchy (weaker for broad codes and catch-all notices), text
     similarity (words and character n-grams, calibrated per enterprise: 0 at its typical
-    lot, 1 at its closest), region, value against capacity and social fit, each in [0, 1].
+    lot, 1 at its closest; for a description and a tender in two known languages,
+    ``TEXT_PER_CPV_ACROSS_LANGUAGES`` times the CPV signal), region, value against capacity
+    and social fit, each in [0, 1].
     The default weights are learned from graded pairs (see :data:`DEFAULT_WEIGHTS`). A
     missing value or place leaves its signal out instead of counting it as 0. A tender
     scores as its best lot. Gates leave out tenders whose deadline has passed or is too
