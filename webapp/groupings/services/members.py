@@ -32,6 +32,7 @@ from models import (
 )
 from webapp.alerts.services import notices
 from webapp.audit import services as audit
+from webapp.cards import PublicCard
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
 from webapp.groupings.services.explanations import ExplanationReader
@@ -49,22 +50,16 @@ class InvalidAnswer(Invalid):
 
 # --- read models ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PublicProfile:
+@dataclass(frozen=True, kw_only=True)
+class PublicProfile(PublicCard):
     """What any member of a group may see of a partner authority."""
 
-    id: int
-    name: str
     kind: str
     country: str
     country_name: str
     nuts: str
     population: int | None
     languages: list[str]
-    description: str
-    website: str
-    contact_name: str = ""
-    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -295,12 +290,10 @@ def authority_kind_label(kind) -> str:
 def public_profile(authority: Authority) -> PublicProfile:
     """The public face of an authority (no spending figures, no application text)."""
     return PublicProfile(
-        id=authority.id, name=authority.name, kind=authority_kind_label(authority.kind),
+        **PublicCard.fields_of(authority), kind=authority_kind_label(authority.kind),
         country=authority.country, country_name=country_name(authority.country),
         nuts=authority.nuts, population=authority.population,
         languages=[language_name(code) for code in authority.languages],
-        description=authority.description, website=authority.website,
-        contact_name=authority.contact_name or "", contact_email=authority.contact_email or "",
     )
 
 

@@ -20,6 +20,7 @@ from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
 from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, TenderStatus, User
+from webapp.cards import PublicCard
 from webapp.errors import Invalid, NotYours
 from webapp.i18n import Localizer, localize, number
 from webapp.scope import may_read_candidates
@@ -108,12 +109,10 @@ def parse_research(payload: dict) -> ResearchInput:
 
 # --- read models ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PublicEnterprise:
+@dataclass(frozen=True, kw_only=True)
+class PublicEnterprise(PublicCard):
     """What anyone may see of an enterprise."""
 
-    id: int
-    name: str
     kind: str
     kind_label: str
     country: str
@@ -122,11 +121,7 @@ class PublicEnterprise:
     regions_served: list[str]
     cpv_codes: list[str]
     cpv: list[str]
-    description: str
-    website: str
     public_service_mission: bool
-    contact_name: str = ""
-    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,14 +283,12 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise,
     kind = EnterpriseKind(enterprise.kind)
     text = text or Localizer()
     return PublicEnterprise(
-        id=enterprise.id, name=enterprise.name, kind=kind.value,
+        **PublicCard.fields_of(enterprise), kind=kind.value,
         kind_label=str(KIND_LABELS[kind]), country=enterprise.country, nuts=enterprise.nuts,
         region=region_label(names, enterprise.nuts, text),
         regions_served=list(enterprise.regions_served), cpv_codes=list(enterprise.cpv_codes),
         cpv=cpv_label_list(tree, enterprise.cpv_codes, text),
-        description=enterprise.description, website=enterprise.website,
         public_service_mission=enterprise.public_service_mission,
-        contact_name=enterprise.contact_name or "", contact_email=enterprise.contact_email or "",
     )
 
 
