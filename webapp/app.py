@@ -42,9 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["safe_url"] = safe_url
-    # Every page opens with it, inside its `content` block (an htmx request renders that block
-    # alone): a global spares each page the import.
+    # Every page opens with the first, inside its `content` block (an htmx request renders
+    # that block alone), and most lists are the second: globals spare each page the import.
     app.jinja_env.globals["page_header"] = template_macro("macros/page.html", "page_header")
+    app.jinja_env.globals["data_table"] = template_macro("macros/tables.html", "data_table")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, test_config)
     _configure_logging(app)
