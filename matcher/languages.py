@@ -1,9 +1,10 @@
 """Languages of texts: their names, and which one a text is written in.
 
 Words and character n-grams compare texts of one language; a tender in Dutch and a description
-in English share almost none, whatever the trade. The tender matcher leaves the text signal
-out for such pairs (``EnterpriseProfile.language``, ``TenderItem.language``); this module
-names the languages and tells which one a text is in when its publisher did not say.
+in English share almost none, whatever the trade. The tender matcher does not compare such
+pairs word by word (``EnterpriseProfile.language``, ``TenderItem.language``,
+``TEXT_PER_CPV_ACROSS_LANGUAGES``); this module names the languages and tells which one a text
+is in when its publisher did not say.
 """
 
 from __future__ import annotations

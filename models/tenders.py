@@ -81,6 +81,12 @@ class Tender(TenderBase, table=True):
     buyer_country: str = Field(default="", max_length=2)  # NUTS country code
     buyer_nuts: str = Field(default="", max_length=5)
 
+    @property
+    def cpv_codes(self) -> list[str]:
+        """Every CPV code of the notice, its main one first (the engine's and the pages'
+        order)."""
+        return [code for code in (self.cpv_main, *self.cpv_additional) if code]
+
 
 class Lot(SQLModel, table=True):
     """One lot of a tender, with its own CPV, value and reservation."""

@@ -1271,11 +1271,9 @@ def _across_languages(profiles: _Side, units: _Side) -> np.ndarray | None:
     if mine is None or theirs is None:  # an index stored before languages were read
         return None
     known_mine, known_theirs = mine >= 0, theirs >= 0
-    if not known_mine.any() or not known_theirs.any():
-        return None
-    low, high = min(mine.max(), theirs.max()), max(mine.max(), theirs.max())
-    if low == high and mine[known_mine].min() == high and theirs[known_theirs].min() == high:
-        return None  # one language on both sides: no pair to look at
+    known = np.concatenate([mine[known_mine], theirs[known_theirs]])
+    if not known_mine.any() or not known_theirs.any() or known.min() == known.max():
+        return None  # a side without known languages, or one language on both sides
     text = SIGNALS.index("text")
     known_mine &= profiles.presence[:, text]
     known_theirs &= units.presence[:, text]

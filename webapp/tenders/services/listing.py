@@ -436,8 +436,7 @@ def tender_detail(db: Session, user: User, tender_id: int) -> TenderDetail | Non
         place=", ".join(region_label(fitted.nuts_names, c) for c in tender.nuts_codes) or "—",
         deadline_text=_deadline_text(tender.deadline),
         value_text=euros(tender.value_eur),
-        cpv=cpv_label_list(fitted.cpv_tree,
-                           [c for c in (tender.cpv_main, *tender.cpv_additional) if c]),
+        cpv=cpv_label_list(fitted.cpv_tree, tender.cpv_codes),
         badges=_badges(tender, lots, feedback),
         lots=[
             LotView(

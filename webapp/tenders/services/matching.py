@@ -95,7 +95,7 @@ def tender_item(tender: Tender, lots: list[Lot]) -> TenderItem:
         id=tender.id,
         title=tender.title,
         description=tender.description,
-        cpv_codes=[c for c in (tender.cpv_main, *tender.cpv_additional) if c],
+        cpv_codes=tender.cpv_codes,
         nuts_codes=list(tender.nuts_codes),
         value_eur=tender.value_eur,
         language=tender.language or "",
