@@ -127,6 +127,10 @@ class ApplicationView:
     wishes: list[WishView]
     wish_choices: list[tuple[int, str]]
 
+    @property
+    def withdrawn(self) -> bool:
+        return self.application.status == ApplicationStatus.WITHDRAWN
+
 
 @dataclass(frozen=True)
 class AuthorityPage:
