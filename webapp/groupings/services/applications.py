@@ -40,6 +40,8 @@ from webapp.groupings.services.errors import (
     ApplicationLocked,
     InvalidApplication,
 )
+from webapp.groupings.services.importing import topics_by_name
+from webapp.groupings.services.members import authority_of
 from webapp.i18n import in_sector_order, number, sector_in_locale
 from webapp.sector_text import SectorText
 
@@ -78,19 +80,13 @@ class ApplicationForm:
     motivation: str
     preference_rank: int
     max_rank: int
-    locked: bool  # placed in a published group: shown, not editable
+    is_new: bool  # submits a new application (or a withdrawn one again), else edits one
+    locked: bool  # an edit of an application in a published group: shown, not editable
 
     @property
-    def submitted(self) -> bool:
+    def withdrawn(self) -> bool:
         return (self.application is not None
-                and self.application.status == ApplicationStatus.SUBMITTED)
-
-
-def _authority(db: Session, user: User) -> Authority:
-    authority = db.get(Authority, user.authority_id) if user.authority_id else None
-    if authority is None:
-        raise NotYours("This account is not linked to an authority.")
-    return authority
+                and self.application.status == ApplicationStatus.WITHDRAWN)
 
 
 def _own(db: Session, authority: Authority, application_id: int) -> Application:
@@ -135,7 +131,7 @@ def in_published_group(db: Session, application_id: int) -> bool:
 
 def open_sectors(db: Session, user: User) -> list[OpenSector]:
     """The sectors without a submitted application of the authority, in the reader's order."""
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     mine = {a.sector_id: a for a in db.exec(
         select(Application).where(Application.authority_id == authority.id)).all()}
     sectors = [s for s in db.exec(select(Sector).order_by(Sector.name)).all()
@@ -147,32 +143,32 @@ def open_sectors(db: Session, user: User) -> list[OpenSector]:
 
 def new_form(db: Session, user: User, slug: str) -> ApplicationForm:
     """The form for applying to a sector; a withdrawn application's answers fill it in."""
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     sector = _sector(db, slug)
     application = db.exec(select(Application).where(
         Application.authority_id == authority.id, Application.sector_id == sector.id)).first()
     if application is not None and application.status == ApplicationStatus.SUBMITTED:
         raise AlreadyApplied(_("You have applied to this working group already: edit your "
                                "application instead."))
-    return _form(db, sector, application,
+    return _form(db, sector, application, is_new=True,
                  rank=next_rank(db, authority.id) if application is None else None)
 
 
 def edit_form(db: Session, user: User, application_id: int) -> ApplicationForm:
     """The form for one of the authority's applications, as it is stored."""
-    application = _own(db, _authority(db, user), application_id)
-    return _form(db, db.get(Sector, application.sector_id), application)
+    application = _own(db, authority_of(db, user), application_id)
+    return _form(db, db.get(Sector, application.sector_id), application, is_new=False)
 
 
-def _form(db: Session, sector: Sector, application: Application | None,
+def _form(db: Session, sector: Sector, application: Application | None, is_new: bool,
           rank: int | None = None) -> ApplicationForm:
     return ApplicationForm(
         sector=sector, text=sector_in_locale(sector), application=application,
         topics=list(application.topics) if application else [],
         motivation=application.motivation if application else "",
         preference_rank=rank or (application.preference_rank if application else 1),
-        max_rank=_max_rank(db),
-        locked=application is not None and in_published_group(db, application.id),
+        max_rank=_max_rank(db), is_new=is_new,
+        locked=not is_new and in_published_group(db, application.id),
     )
 
 
@@ -182,10 +178,7 @@ def _clean(db: Session, sector: Sector, data: ApplicationInput,
     errors = {}
     topics = list(current.topics) if current else []
     if data.topics is not None:
-        # a label in the reader's language names its topic too, as in the CSV import
-        by_name = {t.casefold(): t for t in sector.topics}
-        for key, label in sector_in_locale(sector).labels.items():
-            by_name.setdefault(label.casefold(), key)
+        by_name = topics_by_name(sector)  # a label in any language names its topic, as in CSV
         unknown = [t for t in data.topics if str(t).strip().casefold() not in by_name]
         topics = list(dict.fromkeys(by_name[str(t).strip().casefold()]
                                     for t in data.topics if t not in unknown))
@@ -227,7 +220,7 @@ def _record(db: Session, user: User, action: str, authority: Authority,
 def apply(db: Session, user: User, slug: str, data: ApplicationInput) -> Application:
     """Apply to a sector's working groups, or submit a withdrawn application again."""
     form = new_form(db, user, slug)  # AlreadyApplied when a submitted one exists
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     application = form.application
     rank = next_rank(db, authority.id) if data.preference_rank is None else data.preference_rank
     topics, motivation, rank = _clean(
@@ -248,7 +241,7 @@ def apply(db: Session, user: User, slug: str, data: ApplicationInput) -> Applica
 @writes
 def update(db: Session, user: User, application_id: int, data: ApplicationInput) -> Application:
     """Change a submitted application's topics, motivation or rank (fields left None stay)."""
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     application = _own(db, authority, application_id)
     if application.status != ApplicationStatus.SUBMITTED:
         raise ApplicationLocked(_("This application is withdrawn: apply again to change it."))
@@ -268,7 +261,7 @@ def update(db: Session, user: User, application_id: int, data: ApplicationInput)
 @writes
 def withdraw(db: Session, user: User, application_id: int) -> Application:
     """Withdraw a submitted application: the sector's next run leaves it out."""
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     application = _own(db, authority, application_id)
     if application.status == ApplicationStatus.WITHDRAWN:
         return application  # withdrawing twice (a second click, a retry) changes nothing
