@@ -25,6 +25,7 @@ from flask import url_for
 from sqlmodel import Session, select
 
 from models import (
+    Application,
     Authority,
     Enterprise,
     Group,
@@ -162,7 +163,46 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("groupings.members.withdraw_wish", "POST"): [
         Case(page(authority=404, authority2=DONE), {"wish_id": "wish_id"}, form={}),
     ],
+    ("groupings.members.open_sectors", "GET"): [Case(page(**AUTHORITIES_OK))],
+    ("groupings.members.create_application", "GET"): [
+        Case(page(**AUTHORITIES_OK), {"slug": "open_sector_slug"},
+             note="a sector neither authority applied to"),
+        Case(page(authority=303, authority2=303), {"slug": "sector_slug"},
+             note="both applied already: back to the list, which says why"),
+        Case(page(authority=404, authority2=404), {"slug": "=no-such-sector"}),
+    ],
+    ("groupings.members.create_application", "POST"): [
+        Case(page(authority=ALLOWED, authority2=ALLOWED), {"slug": "open_sector_slug"},
+             form={}, note="no topic ticked: the form again (422)"),
+    ],
+    ("groupings.members.update_application", "GET"): [
+        Case(page(authority=OK, authority2=404), {"application_id": "my_application_id"}),
+        Case(page(authority=404, authority2=OK), {"application_id": "their_application_id"}),
+    ],
+    ("groupings.members.update_application", "POST"): [
+        Case(page(authority=409, authority2=404), {"application_id": "my_application_id"},
+             form={"topics": "x"}, note="in a published group: locked"),
+    ],
+    ("groupings.members.withdraw_application", "GET"): [
+        Case(page(authority=OK, authority2=404), {"application_id": "my_application_id"}),
+    ],
+    ("groupings.members.withdraw_application", "POST"): [
+        Case(page(authority=DONE, authority2=404), {"application_id": "my_application_id"},
+             form={}),
+        Case(page(authority=404, authority2=404), {"application_id": "=999999"}, form={}),
+    ],
     ("api.partner_applications", "GET"): [Case(api(**AUTHORITIES_OK))],
+    ("api.partner_application_create", "POST"): [
+        Case(api(authority=ALLOWED, authority2=ALLOWED), json={},
+             note="an empty body: 422 per field"),
+    ],
+    ("api.partner_application_update", "PATCH"): [
+        Case(api(authority=409, authority2=404), {"application_id": "my_application_id"},
+             json={"motivation": "x"}, note="in a published group: locked"),
+    ],
+    ("api.partner_application_withdraw", "POST"): [
+        Case(api(authority=OK, authority2=404), {"application_id": "my_application_id"}),
+    ],
     ("api.partner_group", "GET"): [
         Case(api(authority=OK, authority2=404), {"group_id": "my_group_id"},
              hidden={"authority": ("partner_spend",)}),
@@ -519,6 +559,10 @@ def world(seeded_db_file, tmp_path_factory):
         enterprise2 = db.get(Enterprise, enterprise2_id)
         enterprise2_turnover = enterprise2.turnover_eur
         alerts = _alerts_world(app, db, arranged, me)
+        applied = set(db.exec(select(Application.sector_id).where(
+            Application.authority_id.in_([arranged.authority_id, arranged.authority2_id]))))
+        open_sector = db.exec(select(Sector.slug).where(Sector.id.not_in(applied))
+                              .order_by(Sector.slug)).first()
     clients = {"anonymous": app.test_client()}
     for role, email in EMAILS.items():
         clients[role] = app.test_client()
@@ -533,7 +577,7 @@ def world(seeded_db_file, tmp_path_factory):
         enterprise_turnover=enterprise_turnover, enterprise_id=enterprise_id,
         partner_spend=partner_spend, **generated,
         enterprise2_id=enterprise2_id, enterprise2_turnover=enterprise2_turnover,
-        other_sector_id=_sector_id(app, arranged),
+        other_sector_id=_sector_id(app, arranged), open_sector_slug=open_sector,
         **token_ids, **alerts,
         **vars(arranged),
     )

@@ -180,6 +180,9 @@ ACTION_LABELS = {
     "partner.accepted": _l("group accepted"), "partner.declined": _l("group declined"),
     "wish.asked": _l("wish sent"), "wish.accepted": _l("wish accepted"),
     "wish.rejected": _l("wish rejected"), "wish.withdrawn": _l("wish withdrawn"),
+    "application.submitted": _l("application submitted"),
+    "application.updated": _l("application changed"),
+    "application.withdrawn": _l("application withdrawn"),
 }
 STATUS_LABELS = {"draft": _l("draft"), "approved": _l("approved"), "published": _l("published")}
 
@@ -290,6 +293,15 @@ def sentence(action: str, detail: dict) -> str:
     if action == "wish.withdrawn":
         return _("%(name)s withdrew the wish %(wish)s.", name=who,
                  wish=_wish(d.get("kind", ""), other))
+    if action in ("application.submitted", "application.updated"):
+        topics = ngettext("%(num)s topic", "%(num)s topics", len(d.get("topics") or []))
+        if action == "application.submitted":
+            return _("%(name)s applied: %(topics)s, preference %(rank)s.", name=who,
+                     topics=topics, rank=d.get("preference_rank", "?"))
+        return _("%(name)s changed its application: %(topics)s, preference %(rank)s.",
+                 name=who, topics=topics, rank=d.get("preference_rank", "?"))
+    if action == "application.withdrawn":
+        return _("%(name)s withdrew its application.", name=who)
     if action == "wish.accepted":
         return _("Accepted the wish of %(name)s %(wish)s: a rule of the next run.", name=who,
                  wish=_wish(d.get("kind", ""), other))

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
-from webapp.groupings.services import members
+from webapp.groupings.services import applications, members
+from webapp.groupings.services.applications import ApplicationInput
+from webapp.groupings.services.errors import AlreadyApplied, InvalidApplication
 from webapp.groupings.services.members import InvalidAnswer
 from webapp.inputs import row_id
 from webapp.rendering import render
@@ -56,6 +58,80 @@ def answer(group_id: int):
     flash(_("Thank you: you accepted this group.") if response.answer == "accepted"
           else _("Your answer is recorded: you declined this group."))
     return redirect(url_for(".show", group_id=group_id))
+
+
+@bp.get("/apply")
+@login_required(Role.AUTHORITY)
+def open_sectors():
+    """The working groups the authority can apply to (or apply to again)."""
+    return render("groupings/members/apply.html",
+                  sectors=applications.open_sectors(get_session(), g.user))
+
+
+@bp.route("/apply/<slug>", methods=["GET", "POST"])
+@login_required(Role.AUTHORITY)
+def create_application(slug: str):
+    """Apply to a sector's working groups: topics, motivation, preference rank."""
+    db, sent = get_session(), _sent()
+    try:
+        form = applications.new_form(db, g.user, slug)
+        if request.method == "POST":
+            applications.apply(db, g.user, slug, sent)
+            flash(_("Your application is submitted: the coordinator considers it for the next "
+                    "proposal of groups."))
+            return redirect(url_for(".index"), code=303)
+    except AlreadyApplied as applied:
+        flash(applied.message)
+        return redirect(url_for(".index"), code=303)
+    except InvalidApplication as invalid:
+        return _application_form(form, invalid.errors, sent)
+    return _application_form(form)
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@login_required(Role.AUTHORITY)
+def update_application(application_id: int):
+    """Change a submitted application (not once its group is published: see the service)."""
+    db, sent = get_session(), _sent()
+    form = applications.edit_form(db, g.user, application_id)
+    if request.method == "POST":
+        try:
+            applications.update(db, g.user, application_id, sent)
+        except InvalidApplication as invalid:
+            return _application_form(form, invalid.errors, sent)
+        flash(_("Your application is saved."))
+        return redirect(url_for(".index"), code=303)
+    return _application_form(form)
+
+
+def _sent() -> ApplicationInput:
+    """The application form as sent (an unticked form sends no topics at all)."""
+    return ApplicationInput(topics=request.form.getlist("topics"),
+                            motivation=request.form.get("motivation", ""),
+                            preference_rank=request.form.get("preference_rank", ""))
+
+
+def _application_form(form, errors: dict | None = None, sent: ApplicationInput | None = None):
+    """The form with the stored values, or with what was sent and the errors beside their
+    fields when it was refused (nothing typed is lost)."""
+    values = sent or ApplicationInput(form.topics, form.motivation, form.preference_rank)
+    return render("groupings/members/application.html", form=form, values=values,
+                  errors=errors or {}, max_length=applications.MAX_MOTIVATION_LENGTH,
+                  status=422 if errors else 200)
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@login_required(Role.AUTHORITY)
+def withdraw_application(application_id: int):
+    """Ask to confirm (GET), then withdraw the application (POST)."""
+    db = get_session()
+    form = applications.edit_form(db, g.user, application_id)
+    if request.method == "GET":
+        return render("groupings/members/withdraw.html", form=form)
+    applications.withdraw(db, g.user, application_id)
+    flash(_("Your application to %(sector)s is withdrawn. You can apply again at any time.",
+            sector=form.text.name))
+    return redirect(url_for(".index"), code=303)
 
 
 @bp.post("/applications/<int:application_id>/wishes")

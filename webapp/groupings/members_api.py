@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from flask import g, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models import Role
 from webapp.api import bp, respond
@@ -16,7 +16,8 @@ from webapp.api import openapi as doc
 from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
-from webapp.groupings.services import members
+from webapp.groupings.services import applications, members
+from webapp.groupings.services.applications import MAX_MOTIVATION_LENGTH, ApplicationInput
 from webapp.inputs import MAX_ROW_ID, row_id
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
@@ -34,6 +35,30 @@ class WishIn(BaseModel):
     kind: Literal["together", "apart"]
 
 
+class ApplicationPatch(BaseModel):
+    """A change to one of your applications: the fields sent replace the stored ones."""
+
+    model_config = ConfigDict(extra="forbid")
+    topics: list[str] | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="Topics of the sector by their English names (as the applications list "
+                    "gives them); the sector's labels in another language are understood.")
+    motivation: str | None = Field(default=None, max_length=MAX_MOTIVATION_LENGTH)
+    preference_rank: int | None = Field(default=None, ge=1, le=MAX_ROW_ID,
+                                        description="1 is your first choice among your sectors.")
+
+
+class ApplicationIn(ApplicationPatch):
+    """An application to a sector's working groups (or a withdrawn one submitted again)."""
+
+    sector_slug: str = Field(min_length=1, max_length=80)
+    topics: list[str] = Field(min_length=1, max_length=100,
+                              description=ApplicationPatch.model_fields["topics"].description)
+    preference_rank: int | None = Field(
+        default=None, ge=1, le=MAX_ROW_ID,
+        description="1 is your first choice; by default the rank after your other applications.")
+
+
 class SectorOut(BaseModel):
     id: int
     slug: str
@@ -47,6 +72,10 @@ class ApplicationOut(BaseModel):
     preference_rank: int
     group_id: int | None = Field(description="Your group in the sector's published proposal.")
     answer: Literal["accepted", "declined"] | None
+    status: Literal["submitted", "withdrawn"] = "submitted"
+    motivation: str = ""
+    editable: bool = Field(default=True, description="False once withdrawn, or once a "
+                           "published proposal placed it in a group (it can still be withdrawn).")
 
 
 class ProfileOut(BaseModel):
@@ -102,6 +131,8 @@ class AnswerRowOut(BaseModel):
     answer: Literal["accepted", "declined"] | None
     reason: str
     answered_at: datetime | None
+    withdrawn: bool = Field(default=False, description="The authority withdrew its "
+                            "application after the publication.")
 
 
 class ReviewOut(BaseModel):
@@ -128,15 +159,55 @@ def _wish(wish: members.WishView) -> WishOut:
 def partner_applications():
     """The authority's applications, with its group once a proposal is published."""
     page = members.authority_page(get_session(), g.user)
-    return respond([
-        ApplicationOut(
-            id=item.application.id, sector=_sector(item.sector), topics=item.application.topics,
-            preference_rank=item.application.preference_rank,
-            group_id=item.group.id if item.group else None,
-            answer=item.response.answer if item.response else None,
-        )
-        for item in page.applications
-    ])
+    return respond([_application(item) for item in page.applications])
+
+
+def _application(item: members.ApplicationView) -> ApplicationOut:
+    application = item.application
+    return ApplicationOut(
+        id=application.id, sector=_sector(item.sector), topics=application.topics,
+        preference_rank=application.preference_rank,
+        group_id=item.group.id if item.group else None,
+        answer=item.response.answer if item.response else None,
+        status=str(application.status), motivation=application.motivation,
+        editable=item.editable,
+    )
+
+
+def _application_by_id(application_id: int) -> ApplicationOut:
+    """One application as the list shows it (with its group and answer)."""
+    page = members.authority_page(get_session(), g.user)
+    return _application(next(i for i in page.applications if i.application.id == application_id))
+
+
+@bp.post("/partners/applications")
+@token_required(Role.AUTHORITY)
+def partner_application_create():
+    """Apply to a sector's working groups, or submit a withdrawn application again."""
+    body = parse_json(ApplicationIn)
+    application = applications.apply(
+        get_session(), g.user, body.sector_slug,
+        ApplicationInput(body.topics, body.motivation, body.preference_rank))
+    return respond(_application_by_id(application.id), 201)
+
+
+@bp.patch("/partners/applications/<int:application_id>")
+@token_required(Role.AUTHORITY)
+def partner_application_update(application_id: int):
+    """Change a submitted application; 409 once withdrawn or once its group is published."""
+    body = parse_json(ApplicationPatch)
+    applications.update(get_session(), g.user, application_id,
+                        ApplicationInput(body.topics, body.motivation, body.preference_rank))
+    return respond(_application_by_id(application_id))
+
+
+@bp.post("/partners/applications/<int:application_id>/withdraw")
+@token_required(Role.AUTHORITY)
+def partner_application_withdraw(application_id: int):
+    """Withdraw an application. It stays (withdrawn): a POST, not a DELETE, as it can be
+    submitted again and a published group keeps showing it."""
+    applications.withdraw(get_session(), g.user, application_id)
+    return respond(_application_by_id(application_id))
 
 
 @bp.get("/partners/groups/<int:group_id>")
@@ -223,7 +294,8 @@ def partner_review(slug: str):
         proposal_id=review.proposal.id if review.proposal else None,
         answers=[AnswerRowOut(group_id=a.group_id, group_number=a.group_number,
                               authority_id=a.authority_id, authority_name=a.authority_name,
-                              answer=a.answer, reason=a.reason, answered_at=a.answered_at)
+                              answer=a.answer, reason=a.reason, answered_at=a.answered_at,
+                              withdrawn=a.withdrawn)
                  for a in review.answers],
         wishes=[_wish(w) for w in review.wishes],
     ))
@@ -248,15 +320,32 @@ def partner_wish_reject(slug: str, wish_id: int):
 # --- OpenAPI ----------------------------------------------------------------------------------
 
 
+_APPLICATION_ID = doc.path_param("application_id")
 _GROUP_ID = doc.path_param("group_id")
 _WISH_ID = doc.path_param("wish_id")
 _SLUG = doc.path_param("slug", "string")
 
 OPENAPI_PATHS = {
-    "/partners/applications": {"get": doc.operation(
-        "My applications, with my published group per sector",
-        doc.ok("PartnerApplication", "Applications", array=True),
-        "Unauthorized", "Forbidden", "NotFound")},
+    "/partners/applications": {
+        "get": doc.operation(
+            "My applications, with my published group per sector",
+            doc.ok("PartnerApplication", "Applications", array=True),
+            "Unauthorized", "Forbidden", "NotFound"),
+        "post": doc.operation(
+            "Apply to a sector's working groups (or submit a withdrawn application again)",
+            doc.ok("PartnerApplication", "The submitted application"),
+            "Unauthorized", "Forbidden", "NotFound", "Invalid", "Conflict", status="201",
+            request="PartnerApplicationIn"),
+    },
+    "/partners/applications/{application_id}": {"patch": doc.operation(
+        "Change my application's topics, motivation or rank (not once its group is published)",
+        doc.ok("PartnerApplication", "The application"),
+        "Unauthorized", "Forbidden", "NotFound", "Invalid", "Conflict",
+        parameters=[_APPLICATION_ID], request="PartnerApplicationPatch")},
+    "/partners/applications/{application_id}/withdraw": {"post": doc.operation(
+        "Withdraw my application: the sector's next run leaves it out",
+        doc.ok("PartnerApplication", "The withdrawn application"),
+        "Unauthorized", "Forbidden", "NotFound", parameters=[_APPLICATION_ID])},
     "/partners/groups/{group_id}": {"get": doc.operation(
         "A published group I belong to", doc.ok("PartnerGroup", "The group"),
         "Unauthorized", "Forbidden", "NotFound", parameters=[_GROUP_ID])},
@@ -296,6 +385,8 @@ OPENAPI_PATHS = {
 
 OPENAPI_SCHEMAS = {
     "PartnerApplication": ApplicationOut,
+    "PartnerApplicationIn": ApplicationIn,
+    "PartnerApplicationPatch": ApplicationPatch,
     "PartnerGroup": GroupOut,
     "PartnerResponse": ResponseOut,
     "PartnerAnswerIn": AnswerIn,

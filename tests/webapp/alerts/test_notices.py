@@ -117,3 +117,22 @@ def test_coordinators_get_a_daily_summary_only_when_something_happened(mail_app,
                                                    OutboxMessage.user_id == coordinator.id))
     assert "declined its group: Too far apart." in summary.body_text
     assert summary.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_summary_tells_of_applications_and_withdrawals(mail_app, db):
+    arranged = arrange_proposals(db)
+    with mail_app.app_context():
+        digests.run_digest_round(db, utcnow())  # the last summary: now
+    client = mail_app.test_client()
+    login(client, AUTHORITY)
+    post_form(client, "/partners/apply/circular-ict",
+              {"topics": ["Smartphones and tablets"], "preference_rank": "3"})
+    post_form(client, f"/partners/applications/{arranged.my_application_id}/withdraw")
+    with mail_app.app_context():
+        digests.run_digest_round(db, utcnow() + timedelta(days=1))
+    coordinator = db.exec(select(User).where(User.email == COORDINATOR)).one()
+    [summary] = db.exec(select(OutboxMessage).where(OutboxMessage.kind == "summary",
+                                                   OutboxMessage.user_id == coordinator.id))
+    assert "Gemeente Utrecht applied to the working group" in summary.body_text
+    assert "Gemeente Utrecht withdrew its application" in summary.body_text
+    assert "2 answers, wishes and applications in your sectors" in summary.subject

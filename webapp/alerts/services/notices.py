@@ -35,7 +35,8 @@ from webapp.sector_text import sector_name, sector_text
 
 log = logging.getLogger("matchmaker.alerts")
 SUMMARY_EVERY = timedelta(hours=20)  # a daily cron a little early still sends the summary
-SUMMARY_ACTIONS = ("partner.accepted", "partner.declined", "wish.asked", "wish.withdrawn")
+SUMMARY_ACTIONS = ("partner.accepted", "partner.declined", "wish.asked", "wish.withdrawn",
+                   "application.submitted", "application.withdrawn")
 
 
 def _authority_users(db: Session, authority_ids: list[int]) -> list[User]:
@@ -134,7 +135,7 @@ class SummaryLine:
 
 
 def coordinator_summaries(db: Session, now: datetime, dry_run: bool = False) -> int:
-    """One mail per coordinator with the answers and wishes received since the last one.
+    """One mail per coordinator with the answers, wishes and applications since the last one.
 
     Nothing is sent to a coordinator when nothing happened in their sectors.
     """
@@ -154,8 +155,8 @@ def coordinator_summaries(db: Session, now: datetime, dry_run: bool = False) -> 
             send_to(
                 db, user, "summary", "coordinator_summary",
                 lambda lines=lines: ngettext(
-                    "%(num)s answer or wish in your sectors",
-                    "%(num)s answers and wishes in your sectors", len(lines)),
+                    "%(num)s answer, wish or application in your sectors",
+                    "%(num)s answers, wishes and applications in your sectors", len(lines)),
                 unsubscribe="notices", dedupe_key=f"summary:{user.id}:{now:%Y%m%d%H%M}",
                 lines=lines, since=since,
                 answers_url=external_url("audit.index"),

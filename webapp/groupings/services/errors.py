@@ -31,3 +31,15 @@ class InvalidChange(Invalid):
 
 class GroupingInfeasible(Invalid):
     """The engine found no grouping that respects the settings; `message` is its reason."""
+
+
+class InvalidApplication(Invalid):
+    """An authority's application cannot be saved as sent; `errors` holds a message per field."""
+
+
+class AlreadyApplied(Conflict):
+    """The authority has a submitted application to this sector already: it edits that one."""
+
+
+class ApplicationLocked(Conflict):
+    """The application is in a published group, or withdrawn: it cannot be edited now."""

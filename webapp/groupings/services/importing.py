@@ -201,7 +201,7 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
     return clean, errors
 
 
-def _topics_by_fold(sector: Sector) -> dict[str, str]:
+def topics_by_name(sector: Sector) -> dict[str, str]:
     """Every name of the sector's topics, case folded -> the topic (its English key)."""
     names = {t.casefold(): t for t in sector.topics}
     for language in sector.translations or {}:
@@ -215,7 +215,7 @@ def _topics_by_fold(sector: Sector) -> dict[str, str]:
 def import_applications(db: Session, user: User, sector: Sector, content: bytes) -> ImportResult:
     """Create or update the sector's applications from CSV rows; the valid rows are kept."""
     rows = read_rows(content)
-    topics_by_fold = _topics_by_fold(sector)
+    topics_by_fold = topics_by_name(sector)
     known_nuts = set(db.exec(select(NutsRegion.code)).all())
     authorities = {(a.name.casefold(), a.country): a for a in db.exec(select(Authority)).all()}
     applications = {a.authority_id: a for a in db.exec(

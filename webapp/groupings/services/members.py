@@ -127,6 +127,15 @@ class ApplicationView:
     wishes: list[WishView]
     wish_choices: list[tuple[int, str]]
 
+    @property
+    def withdrawn(self) -> bool:
+        return self.application.status == ApplicationStatus.WITHDRAWN
+
+    @property
+    def editable(self) -> bool:
+        """Submitted and in no published group (see `applications`: the rule and why)."""
+        return not self.withdrawn and self.group is None
+
 
 @dataclass(frozen=True)
 class AuthorityPage:
@@ -144,6 +153,7 @@ class AnswerRow:
     reason: str
     answered_at: datetime | None
     answered_by: str | None
+    withdrawn: bool = False  # the authority withdrew its application after the publication
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,8 @@ class SectorReview:
 
 # --- authorities ------------------------------------------------------------------------------
 
-def _authority(db: Session, user: User) -> Authority:
+def authority_of(db: Session, user: User) -> Authority:
+    """The user's authority, or NotYours for an account linked to none."""
     authority = db.get(Authority, user.authority_id) if user.authority_id else None
     if authority is None:
         raise NotYours("This account is not linked to an authority.")
@@ -174,7 +185,7 @@ def _authority(db: Session, user: User) -> Authority:
 
 def authority_page(db: Session, user: User) -> AuthorityPage:
     """The authority's applications, each with its published group, answer and wishes."""
-    authority = _authority(db, user)
+    authority = authority_of(db, user)
     rows = db.exec(
         select(Application, Sector)
         .join(Sector, Sector.id == Application.sector_id)
@@ -244,7 +255,7 @@ def _my_membership(db: Session, authority_id: int, group_id: int):
 
 def group_view(db: Session, user: User, group_id: int) -> GroupView:
     """A published group the user's authority belongs to, with a card per partner."""
-    me = _authority(db, user)
+    me = authority_of(db, user)
     group, membership, application, proposal = _my_membership(db, me.id, group_id)
     sector = db.get(Sector, proposal.sector_id)
     members = db.exec(
@@ -302,7 +313,7 @@ def answer_group(
     db: Session, user: User, group_id: int, answer: str, reason: str = ""
 ) -> PartnerResponse:
     """Accept or decline (with a reason) the group; answering again replaces the answer."""
-    me = _authority(db, user)
+    me = authority_of(db, user)
     group, membership, _application, proposal = _my_membership(db, me.id, group_id)
     reason = (reason or "").strip()
     errors = {}
@@ -367,7 +378,7 @@ def _wish_view(wish: PartnerWish, sector_name: str, other_name: str) -> WishView
 
 def wishes_of(db: Session, user: User) -> list[WishView]:
     """The user's authority's wishes, in every sector."""
-    return _wishes_of(db, _authority(db, user).id)
+    return _wishes_of(db, authority_of(db, user).id)
 
 
 @writes
@@ -379,7 +390,7 @@ def add_wish(
     A second wish about the same authority in the same sector replaces the first and waits for
     the coordinator again.
     """
-    me = _authority(db, user)
+    me = authority_of(db, user)
     application = db.get(Application, application_id)
     if application is None or application.authority_id != me.id:
         raise NotYours(f"No application {application_id} of yours.")
@@ -428,7 +439,7 @@ def _contradiction(wish: PartnerWish, other_name: str) -> str:
 
 def withdraw_wish(db: Session, user: User, wish_id: int) -> None:
     """The authority takes back one of its wishes."""
-    me = _authority(db, user)
+    me = authority_of(db, user)
     wish = db.get(PartnerWish, wish_id)
     if wish is None or wish.authority_id != me.id:
         raise NotYours(f"No wish {wish_id} of yours.")
@@ -605,7 +616,7 @@ def answers_for_proposal(db: Session, proposal_id: int) -> list[AnswerRow]:
     The caller checks the reader may see the proposal (see `sector_review`).
     """
     rows = db.exec(
-        select(Group, Membership, Authority, PartnerResponse, User.email)
+        select(Group, Application.status, Authority, PartnerResponse, User.email)
         .join(Membership, Membership.group_id == Group.id)
         .join(Application, Application.id == Membership.application_id)
         .join(Authority, Authority.id == Application.authority_id)
@@ -621,9 +632,9 @@ def answers_for_proposal(db: Session, proposal_id: int) -> list[AnswerRow]:
             answer=response.answer if response else None,
             reason=response.reason if response else "",
             answered_at=response.answered_at if response else None,
-            answered_by=email,
+            answered_by=email, withdrawn=status == ApplicationStatus.WITHDRAWN,
         )
-        for group, _membership, authority, response, email in rows
+        for group, status, authority, response, email in rows
     ]
 
 

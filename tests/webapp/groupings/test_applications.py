@@ -1,0 +1,221 @@
+"""Authorities apply to working groups on the site, edit, withdraw and apply again (pages).
+
+The rule once a group is published (see webapp/groupings/services/applications.py): the
+application can be withdrawn, not edited; the coordinator sees the withdrawal.
+"""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from models import Application, ApplicationStatus, AuditEvent, Authority, Sector, User
+from tests.helpers import AUTHORITY, COORDINATOR, login, post_form
+from tests.webapp.groupings.test_members import AUTHORITY2, arrange_proposals
+
+ICT = "circular-ict"  # the demo authority has not applied to it; the demo coordinator runs it
+
+
+def _me(db) -> Authority:
+    user = db.exec(select(User).where(User.email == AUTHORITY)).one()
+    return db.get(Authority, user.authority_id)
+
+
+def _sector(db, slug=ICT) -> Sector:
+    return db.exec(select(Sector).where(Sector.slug == slug)).one()
+
+
+def _application(db, authority_id: int, sector_id: int) -> Application | None:
+    db.expire_all()
+    return db.exec(select(Application).where(Application.authority_id == authority_id,
+                                             Application.sector_id == sector_id)).first()
+
+
+def _apply(client, sector: Sector, **changes):
+    form = {"topics": sector.topics[:2], "motivation": "We buy 4,000 laptops a year.",
+            "preference_rank": "3", **changes}
+    return post_form(client, f"/partners/apply/{sector.slug}", form)
+
+
+def _error_beside(html: str, field: str) -> str:
+    """The message shown beside a field (its id is application-<field>-error)."""
+    found = re.search(rf'<p class="error" id="application-{field}-error">([^<]*)</p>', html)
+    assert found, f"no error beside {field}"
+    return found.group(1)
+
+
+def test_from_my_groups_to_the_form_by_links(client, db):
+    login(client, AUTHORITY)
+    index = client.get("/partners/").get_data(as_text=True)
+    assert 'href="/partners/apply"' in index and "Apply to a working group" in index
+    listing = client.get("/partners/apply").get_data(as_text=True)
+    mine = {db.get(Sector, a.sector_id).slug for a in db.exec(
+        select(Application).where(Application.authority_id == _me(db).id))}
+    assert mine and f"/partners/apply/{ICT}" in listing
+    for slug in mine:  # sectors already applied to are not offered again
+        assert f"/partners/apply/{slug}" not in listing
+    form = client.get(f"/partners/apply/{ICT}")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    for topic in _sector(db).topics:
+        assert f'value="{topic}"' in html
+    # the next rank after the authority's applications, by default
+    ranks = [a.preference_rank for a in db.exec(
+        select(Application).where(Application.authority_id == _me(db).id))]
+    assert f'name="preference_rank" type="number" value="{max(ranks) + 1}"' in html
+
+
+def test_a_refused_application_shows_each_error_beside_its_field_and_keeps_the_input(client, db):
+    sector = _sector(db)
+    login(client, AUTHORITY)
+    long = "x" * 4001
+    refused = post_form(client, f"/partners/apply/{ICT}",
+                        {"motivation": long, "preference_rank": "0"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Tick at least one topic" in _error_beside(html, "topics")
+    assert "under 4,000 characters" in _error_beside(html, "motivation")
+    assert "from 1 (your first choice)" in _error_beside(html, "preference_rank")
+    assert f">{long}</textarea>" in html and 'value="0"' in html  # nothing typed is lost
+    assert 'href="#application-topics"' in html  # the summary links to the field
+    unknown = _apply(client, sector, topics=[sector.topics[0], "Rockets"])
+    assert unknown.status_code == 422
+    assert "Rockets" in _error_beside(unknown.get_data(as_text=True), "topics")
+    assert f'value="{sector.topics[0]}" id="application-topics" checked' in \
+        unknown.get_data(as_text=True)
+    assert _application(db, _me(db).id, sector.id) is None
+
+
+def test_apply_edit_withdraw_and_apply_again(client, db):
+    sector, me = _sector(db), _me(db)
+    login(client, AUTHORITY)
+    done = _apply(client, sector)
+    assert done.status_code == 303 and done.headers["Location"].endswith("/partners/")
+    index = client.get("/partners/").get_data(as_text=True)
+    assert "Your application is submitted" in index
+    application = _application(db, me.id, sector.id)
+    assert (application.topics, application.preference_rank, application.status) == (
+        sector.topics[:2], 3, ApplicationStatus.SUBMITTED)
+    assert f"/partners/applications/{application.id}" in index
+    assert f"/partners/apply/{ICT}" not in client.get("/partners/apply").get_data(as_text=True)
+    # applying a second time goes back to the list, with a word why
+    again = client.get(f"/partners/apply/{ICT}")
+    assert again.status_code == 303
+    assert "edit your application" in client.get("/partners/").get_data(as_text=True)
+
+    edit_url = f"/partners/applications/{application.id}"
+    form = client.get(edit_url).get_data(as_text=True)
+    assert "We buy 4,000 laptops a year.</textarea>" in form
+    assert post_form(client, edit_url, {"topics": [], "motivation": "",
+                                        "preference_rank": "2"}).status_code == 422
+    saved = post_form(client, edit_url, {"topics": [sector.topics[3]], "motivation": "More.",
+                                         "preference_rank": "2"})
+    assert saved.status_code == 303
+    application = _application(db, me.id, sector.id)
+    assert (application.topics, application.motivation, application.preference_rank) == (
+        [sector.topics[3]], "More.", 2)
+
+    confirm = client.get(f"{edit_url}/withdraw").get_data(as_text=True)
+    assert "Yes, withdraw my application" in confirm and "No, keep my application" in confirm
+    assert post_form(client, f"{edit_url}/withdraw").status_code == 303
+    assert _application(db, me.id, sector.id).status == ApplicationStatus.WITHDRAWN
+    index = client.get("/partners/").get_data(as_text=True)
+    assert "is withdrawn" in index and "Apply again to" in index
+    # a withdrawn application cannot be edited, only submitted again, with its answers
+    assert post_form(client, edit_url, {"topics": [sector.topics[0]],
+                                        "preference_rank": "1"}).status_code == 409
+    assert f"/partners/apply/{ICT}" in client.get("/partners/apply").get_data(as_text=True)
+    refill = client.get(f"/partners/apply/{ICT}").get_data(as_text=True)
+    assert "More.</textarea>" in refill
+    assert _apply(client, sector, topics=[sector.topics[1]]).status_code == 303
+    again = _application(db, me.id, sector.id)
+    assert (again.id, again.status, again.topics) == (
+        application.id, ApplicationStatus.SUBMITTED, [sector.topics[1]])
+    actions = db.exec(select(AuditEvent.action).where(AuditEvent.sector_id == sector.id)
+                      .where(AuditEvent.action.startswith("application."))
+                      .order_by(AuditEvent.id)).all()
+    assert actions == ["application.submitted", "application.updated",
+                       "application.withdrawn", "application.submitted"]
+
+
+def test_the_coordinators_pool_and_trail_follow_applications(client, db, app):
+    sector, me = _sector(db), _me(db)
+    authority = app.test_client()
+    login(authority, AUTHORITY)
+    coordinator = app.test_client()
+    login(coordinator, COORDINATOR)
+
+    def in_pool() -> bool:
+        return me.name in coordinator.get(f"/sectors/{ICT}").get_data(as_text=True)
+
+    assert not in_pool()
+    _apply(authority, sector)
+    assert in_pool()
+    trail = coordinator.get("/audit/").get_data(as_text=True)
+    assert f"{me.name} applied: 2 topics, preference 3." in trail
+    application = _application(db, me.id, sector.id)
+    post_form(authority, f"/partners/applications/{application.id}/withdraw")
+    assert not in_pool()
+    assert f"{me.name} withdrew its application." in coordinator.get("/audit/").get_data(
+        as_text=True)
+
+
+def test_the_form_reads_in_dutch_and_stores_english_topics(client, db):
+    sector, me = _sector(db), _me(db)
+    login(client, AUTHORITY)
+    assert post_form(client, "/language", {"locale": "nl", "next": "/"}).status_code == 303
+    listing = client.get("/partners/apply").get_data(as_text=True)
+    assert "Aanmelden voor een werkgroep" in listing
+    assert sector.translations["nl"]["name"] in listing
+    html = client.get(f"/partners/apply/{ICT}").get_data(as_text=True)
+    english = sector.topics[0]
+    dutch = sector.translations["nl"]["topics"][english]
+    assert f'value="{english}" id="application-topics"> <label for="application-topics">' \
+           f'{dutch}</label>' in html
+    refused = _apply(client, sector, topics=[])
+    assert "Vink minstens" in refused.get_data(as_text=True)
+    assert _apply(client, sector, topics=[english]).status_code == 303
+    assert _application(db, me.id, sector.id).topics == [english]
+
+
+def test_once_the_group_is_published_the_application_is_withdrawn_not_edited(app, client, db):
+    arranged = arrange_proposals(db)
+    login(client, AUTHORITY)
+    url = f"/partners/applications/{arranged.my_application_id}"
+    assert "Edit your application" not in client.get("/partners/").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "can no longer change" in page and "<textarea" not in page
+    refused = post_form(client, url, {"topics": ["Anything"], "preference_rank": "1"})
+    assert refused.status_code == 409
+    assert "Withdraw" in client.get(f"{url}/withdraw").get_data(as_text=True)
+    assert post_form(client, f"{url}/withdraw").status_code == 303
+    coordinator = app.test_client()
+    login(coordinator, COORDINATOR)
+    answers = coordinator.get(f"/sectors/{arranged.sector_slug}/answers").get_data(as_text=True)
+    assert "withdrew its application" in answers
+    # the published group stays as its members were told
+    assert client.get(f"/partners/groups/{arranged.my_group_id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "/withdraw"])
+def test_another_authoritys_application_is_not_found(app, db, path):
+    arranged = arrange_proposals(db)
+    other = app.test_client()
+    login(other, AUTHORITY2)
+    url = f"/partners/applications/{arranged.my_application_id}{path}"
+    assert other.get(url).status_code == 404
+    assert post_form(other, url, {"topics": ["x"], "preference_rank": "1"}).status_code == 404
+    assert post_form(other, "/partners/applications/999999" + path).status_code == 404
+    db.expire_all()
+    mine = db.get(Application, arranged.my_application_id)
+    assert mine.status == ApplicationStatus.SUBMITTED
+
+
+def test_an_unknown_sector_is_not_found_and_coordinators_may_not_apply(client):
+    login(client, AUTHORITY)
+    assert client.get("/partners/apply/no-such-sector").status_code == 404
+    client.post("/logout")
+    login(client, COORDINATOR)
+    assert client.get("/partners/apply").status_code == 403
+    assert client.get(f"/partners/apply/{ICT}").status_code == 403
+    assert post_form(client, f"/partners/apply/{ICT}", {"topics": ["x"]}).status_code == 403
