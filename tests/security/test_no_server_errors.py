@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from models import SavedSearch, User
+from models import Application, SavedSearch, User
 from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, login, post_form
 from tests.webapp.groupings.test_members import arrange_proposals
 from webapp import create_app
@@ -24,12 +24,15 @@ def world(app, db):
     arranged = arrange_proposals(db)
     enterprise_id = db.exec(select(User.enterprise_id).where(User.email == ENTERPRISE)).one()
     user_id = db.exec(select(User.id).where(User.email == ENTERPRISE)).one()
+    authority_id = db.exec(select(User.authority_id).where(User.email == AUTHORITY)).one()
+    application_id = db.exec(select(Application.id)
+                             .where(Application.authority_id == authority_id)).first()
     search = SavedSearch(user_id=user_id, enterprise_id=enterprise_id, name="Mine",
                          feed_token="security-test-feed")
     db.add(search)
     db.commit()
     return {
-        "search_id": search.id,
+        "search_id": search.id, "application_id": application_id,
         "group_id": arranged.my_group_id, "enterprise_id": enterprise_id,
         "slug": arranged.sector_slug, "proposal_id": arranged.draft_proposal_id,
         "tokens": {role: bearer(app, email) for role, email in
