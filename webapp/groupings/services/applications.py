@@ -40,12 +40,10 @@ from webapp.groupings.services.errors import (
     ApplicationLocked,
     InvalidApplication,
 )
-from webapp.groupings.services.importing import topics_by_name
+from webapp.groupings.services.importing import MAX_MOTIVATION_LENGTH, topics_by_name
 from webapp.groupings.services.members import authority_of
 from webapp.i18n import in_sector_order, number, sector_in_locale
 from webapp.sector_text import SectorText
-
-MAX_MOTIVATION_LENGTH = 4000  # what the CSV import keeps of a motivation
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
+MAX_MOTIVATION_LENGTH = 4000  # what is kept of a motivation, here and on the application form
 KNOWN_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "CH",
@@ -191,7 +192,7 @@ def _check_row(values: dict[str, str], topics_by_fold: dict[str, str],
     if not topics and not any(c == "topics" for c, _m in errors):
         errors.append(("topics", _("no topic given")))
     clean["topics"] = topics
-    clean["motivation"] = values.get("motivation", "")[:4000]
+    clean["motivation"] = values.get("motivation", "")[:MAX_MOTIVATION_LENGTH]
     rank = values.get("preference_rank") or "1"
     if not rank.isdigit() or int(rank) < 1:
         errors.append(("preference_rank", _("preference rank '%(rank)s' is not 1 or more",
