@@ -192,7 +192,7 @@ def _owned_only(
 
 def _upsert(
     db: Session, parsed: list[ParsedTender], authority_id: int | None, written: list[int],
-    source: str = SOURCE,
+    *, source: str,
 ) -> int:
     """Create or update a chunk of tenders and their lots (a few queries per chunk, not per
     tender); returns how many were created."""
