@@ -5,35 +5,22 @@ data out (:class:`TenderRanking`, :class:`EnterpriseRanking`), scored by
 :class:`TenderMatcher`.
 """
 
+from matcher.tenders import results
 from matcher.tenders.engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
 from matcher.tenders.items import EnterpriseProfile, LotItem, TenderItem
 from matcher.tenders.learning import fit_signal_weights, pair_signal_matrix
-from matcher.tenders.results import (
-    EnterpriseMatch,
-    EnterpriseRanking,
-    Gate,
-    RegionCount,
-    Signal,
-    TenderMatch,
-    TenderRanking,
-)
+from matcher.tenders.results import *  # noqa: F403  (the read models: results.__all__)
 from matcher.tenders.topk import top_k_rows
 
 __all__ = [
     "DEFAULT_WEIGHTS",
     "SIGNALS",
-    "EnterpriseMatch",
     "EnterpriseProfile",
-    "EnterpriseRanking",
-    "Gate",
     "LotItem",
-    "RegionCount",
-    "Signal",
     "TenderItem",
-    "TenderMatch",
     "TenderMatcher",
-    "TenderRanking",
     "fit_signal_weights",
     "pair_signal_matrix",
     "top_k_rows",
 ]
+__all__ += results.__all__
