@@ -3,8 +3,8 @@
 import sys
 from importlib import import_module
 
-BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.relevance", "bench.eforms", "bench.load",
-              "bench.alerts")
+BENCHMARKS = ("bench.groupings", "bench.tenders", "bench.relevance", "bench.reach", "bench.eforms",
+              "bench.load", "bench.alerts")
 
 
 def main(argv: list[str] | None = None) -> None:

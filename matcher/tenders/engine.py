@@ -1127,16 +1127,28 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         return EnterpriseRanking(tender.id, matches, counts)
 
     def _enterprise_scores(self, unit_side: _Side) -> np.ndarray:
-        """(n_enterprises, n_lots) scores of every fitted enterprise for the given lots."""
-        dense, sparse = self.enterprise_side_.combined(self.weights_)
+        """(n_enterprises, n_lots) scores of every fitted enterprise for the given lots.
+
+        A candidate must show the activity in its signals: a CPV or a text signal above 0.
+        The evidence gate of the tender lists lets a pair through on one shared distinctive
+        word, and the enterprise reading its own list can judge such a tender; an authority
+        would read "Activity (CPV) 0 %, text 0 %" beside a candidate proposed to it, and on
+        the fixtures 9 of 126 candidates were such (bench.reach).
+        """
+        profiles = self.enterprise_side_
+        dense, sparse = profiles.combined(self.weights_)
         unit_dense, unit_sparse = unit_side.combined(None)
         scores = dense @ unit_dense.T
         _add_sparse_product(scores, sparse @ unit_sparse.T)
+        text = self._text_values(profiles, unit_side)
         text_weight = np.float32(self.weights_[SIGNALS.index("text")])
         if text_weight:
-            scores += text_weight * self._text_values(self.enterprise_side_, unit_side)
-        scores *= self._normalisers(self.enterprise_side_.presence, unit_side.presence)
-        scores[~self._open_pairs(self.enterprise_side_, unit_side)] = -GATE_PENALTY
+            scores += text_weight * text
+        scores *= self._normalisers(profiles.presence, unit_side.presence)
+        shape = scores.shape
+        shows_activity = (text > 0) | positive_mask(self._product(profiles, unit_side, "cpv"),
+                                                    shape)
+        scores[~(self._open_pairs(profiles, unit_side) & shows_activity)] = -GATE_PENALTY
         return scores
 
     # ------------------------------------------------------------------ incremental
