@@ -35,7 +35,7 @@ from models.groupings import (
     SectorCoordinator,
     WaitlistEntry,
 )
-from models.index import IndexChange, MatchIndex
+from models.index import IndexChange, MatchIndex, SignalWeights
 from models.reference import CpvCode, NutsRegion
 from models.tenders import Enterprise, Lot, MatchFeedback, Tender
 from models.users import ApiToken, LoginThrottle, User
@@ -47,6 +47,6 @@ __all__ = [
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "IndexChange",
     "LoginThrottle", "Lot", "MatchFeedback", "MatchIndex", "Membership", "NutsRegion",
     "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal", "ProposalStatus",
-    "Reservation", "Role", "Sector", "SectorCoordinator", "Tender", "TenderStatus", "User",
-    "WaitlistEntry", "WebUrl", "WishKind", "is_web_url", "utcnow",
+    "Reservation", "Role", "Sector", "SectorCoordinator", "SignalWeights", "Tender",
+    "TenderStatus", "User", "WaitlistEntry", "WebUrl", "WishKind", "is_web_url", "utcnow",
 ]

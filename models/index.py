@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from models._types import utcnow
+from models._types import json_dict, utcnow
 
 
 class MatchIndex(SQLModel, table=True):
@@ -35,3 +35,16 @@ class IndexChange(SQLModel, table=True):
     kind: str = Field(max_length=20)  # "tender" / "enterprise" / "rebuild" (labels, bulk loads)
     row_id: int = 0
     at: datetime = Field(default_factory=utcnow)
+
+
+class SignalWeights(SQLModel, table=True):
+    """Signal weights fitted from enterprises' saves and dismissals; the newest row is what the
+    next index build scores with (none: the engine's DEFAULT_WEIGHTS)."""
+
+    __tablename__ = "signal_weights"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: datetime = Field(default_factory=utcnow)
+    weights: dict = json_dict()  # signal name -> weight, summing to 1
+    n_enterprises: int = 0  # with at least one save and one dismissal
+    n_pairs: int = 0  # (better, worse) tender pairs the fit compared

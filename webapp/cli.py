@@ -107,6 +107,30 @@ def index_build() -> None:
                f"enterprises, built in {row.build_seconds:.1f} s.")
 
 
+@index_cli.command("fit-weights")
+@click.option("--dry-run", is_flag=True, help="Print the weights; store nothing.")
+def index_fit_weights(dry_run: bool) -> None:
+    """Fit the signal weights from enterprises' saved and dismissed tenders; the next build
+    (`matchmaker index build`, or the hourly rebuild) scores with them."""
+    from webapp.tenders.services.index import load_tender_items
+    from webapp.tenders.services.weights import TooLittleFeedback, fit_from_feedback
+
+    with session_scope(get_engine()) as db:
+        try:
+            fit = fit_from_feedback(db, load_tender_items(db), store=not dry_run)
+        except TooLittleFeedback as error:
+            raise click.ClickException(error.message) from None
+    click.echo(f"From {fit.n_enterprises} enterprises' saves and dismissals "
+               f"({fit.n_pairs:,} pairs of a saved and a dismissed tender):")
+    click.echo(f"{'signal':<8} {'in use':>7} {'feedback':>9} {'new':>7}")
+    for name, before in fit.before.items():
+        click.echo(f"{name:<8} {before:>7.3f} {fit.fitted[name]:>9.3f} "
+                   f"{fit.weights[name]:>7.3f}")
+    click.echo("Nothing stored (--dry-run)." if dry_run else
+               "Stored: the next index build scores with the new weights "
+               "(run `matchmaker index build` to use them now).")
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")

@@ -8,7 +8,12 @@ data out (:class:`TenderRanking`, :class:`EnterpriseRanking`), scored by
 from matcher.tenders import results
 from matcher.tenders.engine import DEFAULT_WEIGHTS, SIGNALS, TenderMatcher
 from matcher.tenders.items import EnterpriseProfile, LotItem, TenderItem
-from matcher.tenders.learning import fit_signal_weights, pair_signal_matrix
+from matcher.tenders.learning import (
+    fit_signal_weights,
+    pair_signal_matrix,
+    pair_signals,
+    shrunk_weights,
+)
 from matcher.tenders.results import *  # noqa: F403  (the read models: results.__all__)
 from matcher.tenders.topk import top_k_rows
 
@@ -21,6 +26,8 @@ __all__ = [
     "TenderMatcher",
     "fit_signal_weights",
     "pair_signal_matrix",
+    "pair_signals",
+    "shrunk_weights",
     "top_k_rows",
 ]
 __all__ += results.__all__

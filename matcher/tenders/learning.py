@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 
 from matcher.tenders.engine import SIGNALS, TenderMatcher
 
-__all__ = ["fit_signal_weights", "pair_signal_matrix"]
+__all__ = ["fit_signal_weights", "pair_signal_matrix", "pair_signals", "shrunk_weights"]
 
 
 def pair_signal_matrix(matcher: TenderMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -31,20 +31,29 @@ def pair_signal_matrix(matcher: TenderMatcher) -> tuple[np.ndarray, np.ndarray]:
     open_ : ndarray of shape (n_enterprises, n_tenders) of bool
         Whether the tender is offered to the enterprise at all (not gated).
     """
-    values = np.full((matcher.n_enterprises_, matcher.n_tenders_, len(SIGNALS)), np.nan)
-    open_ = np.zeros((matcher.n_enterprises_, matcher.n_tenders_), dtype=bool)
+    every_tender = np.arange(matcher.n_tenders_)
+    pairs = [pair_signals(matcher, row, every_tender) for row in range(matcher.n_enterprises_)]
+    return np.stack([v for v, _ in pairs]), np.stack([o for _, o in pairs])
+
+
+def pair_signals(matcher: TenderMatcher, row: int,
+                 tenders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signals of the fitted enterprise at ``row`` against the fitted tenders at positions
+    ``tenders``: each tender's best open lot's, NaN where absent or gated (``open_`` False).
+    One enterprise against every lot costs what one ranked list costs."""
+    values = np.full((len(tenders), len(SIGNALS)), np.nan)
+    open_ = np.zeros(len(tenders), dtype=bool)
     starts = matcher.tender_first_unit_
-    for row in range(matcher.n_enterprises_):
-        side = matcher.enterprise_side_.rows([row])
-        unit_scores = matcher._unit_scores(side)[0]
-        unit_values, scores = matcher._pair_signals(side, matcher.unit_side_)
-        ranked = np.where(unit_scores >= 0, scores, -np.inf)
-        for tender in range(matcher.n_tenders_):
-            stop = starts[tender + 1] if tender + 1 < matcher.n_tenders_ else matcher.n_units_
-            best = starts[tender] + int(np.argmax(ranked[starts[tender] : stop]))
-            if np.isfinite(ranked[best]):
-                open_[row, tender] = True
-                values[row, tender] = unit_values[best]
+    side = matcher.enterprise_side_.rows([row])
+    unit_scores = matcher._unit_scores(side)[0]
+    unit_values, scores = matcher._pair_signals(side, matcher.unit_side_)
+    ranked = np.where(unit_scores >= 0, scores, -np.inf)
+    for i, tender in enumerate(tenders):
+        stop = starts[tender + 1] if tender + 1 < matcher.n_tenders_ else matcher.n_units_
+        best = starts[tender] + int(np.argmax(ranked[starts[tender] : stop]))
+        if np.isfinite(ranked[best]):
+            open_[i] = True
+            values[i] = unit_values[best]
     return values, open_
 
 
@@ -104,3 +113,17 @@ def fit_signal_weights(
         raise ValueError("no signal orders the graded pairs")
     coef = coef / coef.sum()
     return {name: round(float(c), 3) for name, c in zip(SIGNALS, coef, strict=True)}
+
+
+def shrunk_weights(fitted: Mapping[str, float], prior: Mapping[str, float], n_pairs: int,
+                   prior_pairs: int) -> dict[str, float]:
+    """``fitted`` pulled towards ``prior`` as if the prior had been fitted on ``prior_pairs``
+    pairs: a little feedback moves the weights a little, much feedback moves them far.
+    Non-negative, summing to 1, rounded to 3 decimals."""
+    if n_pairs < 0 or prior_pairs < 0 or n_pairs + prior_pairs == 0:
+        raise ValueError("need a positive number of pairs")
+    share = n_pairs / (n_pairs + prior_pairs)
+    mixed = {name: share * fitted.get(name, 0.0) + (1 - share) * prior.get(name, 0.0)
+             for name in SIGNALS}
+    total = sum(mixed.values())
+    return {name: round(value / total, 3) for name, value in mixed.items()}

@@ -55,6 +55,7 @@ from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatche
 from models import Enterprise, IndexChange, Lot, MatchIndex, Reservation, Tender, TenderStatus
 from webapp import jobs
 from webapp.tenders.services.matching import enterprise_profile, reference_lists
+from webapp.tenders.services.weights import weights_in_use
 
 log = logging.getLogger("matchmaker.index")
 
@@ -258,8 +259,9 @@ def build_index(app: Flask, engine: Engine, now: datetime | None = None) -> Matc
         enterprises = [enterprise_profile(e) for e in
                        db.exec(select(Enterprise).order_by(Enterprise.id)).all()]
         cpv_tree, nuts_names = reference_lists(db)
+        weights = weights_in_use(db)  # fitted from feedback (fit-weights), else the defaults
     loaded_s = time.perf_counter() - started
-    matcher = TenderMatcher(cpv_tree=cpv_tree, nuts_names=nuts_names).fit(
+    matcher = TenderMatcher(cpv_tree=cpv_tree, nuts_names=nuts_names, weights=weights).fit(
         tenders, enterprises, now=now
     )
     fit_s = time.perf_counter() - started - loaded_s
