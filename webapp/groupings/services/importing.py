@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from models import (
+    MAX_MOTIVATION_LENGTH,
     Application,
     ApplicationStatus,
     Authority,
@@ -44,7 +45,6 @@ REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
-MAX_MOTIVATION_LENGTH = 4000  # what is kept of a motivation, here and on the application form
 KNOWN_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "CH",

@@ -39,7 +39,7 @@ from webapp.groupings.services.explanations import ExplanationReader
 from webapp.groupings.services.views import kind_labels
 from webapp.i18n import country_name, language_name, number, sector_in_locale
 from webapp.palette import country_colour
-from webapp.scope import coordinated
+from webapp.scope import coordinated, owns_application
 
 MAX_REASON_LENGTH = 1000
 
@@ -181,6 +181,26 @@ def authority_of(db: Session, user: User) -> Authority:
     if authority is None:
         raise NotYours("This account is not linked to an authority.")
     return authority
+
+
+def own_application(db: Session, user: User, application_id: int) -> Application:
+    """One of the user's authority's applications, or NotYours (a missing id alike)."""
+    application = db.get(Application, application_id)
+    if not owns_application(user, application):
+        raise NotYours(f"No application {application_id} of yours.")
+    return application
+
+
+def in_published_group(db: Session, application_id: int) -> bool:
+    """Whether a published proposal placed the application in a group (its topics are then
+    what the group was formed on: see webapp.groupings.services.applications)."""
+    return db.exec(
+        select(Membership.id)
+        .join(Group, Group.id == Membership.group_id)
+        .join(Proposal, Proposal.id == Group.proposal_id)
+        .where(Membership.application_id == application_id,
+               Proposal.status == ProposalStatus.PUBLISHED)
+    ).first() is not None
 
 
 def authority_page(db: Session, user: User) -> AuthorityPage:
@@ -391,9 +411,7 @@ def add_wish(
     the coordinator again.
     """
     me = authority_of(db, user)
-    application = db.get(Application, application_id)
-    if application is None or application.authority_id != me.id:
-        raise NotYours(f"No application {application_id} of yours.")
+    application = own_application(db, user, application_id)
     errors = {}
     if kind not in {k.value for k in WishKind}:
         errors["kind"] = _("Choose 'together' or 'apart'.")
