@@ -160,8 +160,9 @@ def _application_by_id(application_id: int) -> ApplicationOut:
 @token_required(Role.AUTHORITY)
 def partner_application_create():
     """Apply to a sector's working groups, or submit a withdrawn application again."""
-    body = parse_json(ApplicationCreate)  # the fields' own rules first, as everywhere in the API
-    application = applications.apply(get_session(), g.user, body.model_dump(exclude_unset=True))
+    db = get_session()
+    body = parse_json(ApplicationCreate, applications.schema_context(db))  # then the sector's
+    application = applications.apply(db, g.user, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application.id), 201)
 
 
@@ -169,9 +170,9 @@ def partner_application_create():
 @token_required(Role.AUTHORITY)
 def partner_application_update(application_id: int):
     """Change a submitted application; 409 once withdrawn or once its group is published."""
-    body = parse_json(ApplicationUpdate)  # then the sector's rules, in the service
-    applications.update(get_session(), g.user, application_id,
-                        body.model_dump(exclude_unset=True))
+    db = get_session()
+    body = parse_json(ApplicationUpdate, applications.schema_context(db))  # the shape first
+    applications.update(db, g.user, application_id, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application_id))
 
 

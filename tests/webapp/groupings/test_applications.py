@@ -219,3 +219,12 @@ def test_an_unknown_sector_is_not_found_and_coordinators_may_not_apply(client):
     assert client.get("/partners/apply").status_code == 403
     assert client.get(f"/partners/apply/{ICT}").status_code == 403
     assert post_form(client, f"/partners/apply/{ICT}", {"topics": ["x"]}).status_code == 403
+
+
+def test_the_error_summary_lists_the_fields_in_the_forms_order(client):
+    login(client, AUTHORITY)
+    html = post_form(client, f"/partners/apply/{ICT}", {
+        "motivation": "x" * 4001, "preference_rank": "first"}).get_data(as_text=True)
+    links = re.findall(r'href="#application-(topics|motivation|preference_rank)"', html)
+    assert links == ["topics", "motivation", "preference_rank"]
+    assert "from 1 (your first choice) to 10." in _error_beside(html, "preference_rank")

@@ -49,7 +49,8 @@ from webapp.sector_text import SectorText
 
 __all__ = [
     "MAX_MOTIVATION_LENGTH", "ApplicationCreate", "ApplicationUpdate", "apply", "edit_form",
-    "in_published_group", "new_form", "next_rank", "open_sectors", "update", "withdraw",
+    "in_published_group", "new_form", "next_rank", "open_sectors", "schema_context", "update",
+    "withdraw",
 ]
 
 _TOPICS_DOC = ("Topics of the sector by their English names (as the applications list gives "
@@ -110,7 +111,7 @@ class ApplicationUpdate(ApplicationBase):
         """A whole number from 1 to the number of sectors, typed (ASCII digits) or sent."""
         if value is None:
             return None
-        highest = (info.context or {}).get("max_rank") or MAX_ROW_ID
+        highest = (info.context or {}).get("max_rank") or MAX_ROW_ID  # no context: the shape
         text = str(value).strip() if isinstance(value, int | str) and \
             not isinstance(value, bool) else ""
         if text.isascii() and text.isdigit() and 1 <= int(text) <= highest:
@@ -128,15 +129,26 @@ class ApplicationCreate(ApplicationUpdate):
     motivation: str = Field(default="", json_schema_extra={"maxLength": MAX_MOTIVATION_LENGTH})
 
 
+def schema_context(db: Session, sector: Sector | None = None) -> dict:
+    """What the schemas' rules read besides the input: the sector (its topics), if known, and
+    the highest rank (the number of sectors)."""
+    return {"sector": sector, "max_rank": _max_rank(db)}
+
+
+_FORM_ORDER = ("sector_slug", "topics", "motivation", "preference_rank")
+
+
 def _validated(db: Session, schema: type[ApplicationUpdate], sector: Sector | None,
                payload: object) -> ApplicationUpdate:
     """`payload` (the form's fields or the API's body) as `schema`; InvalidApplication."""
     try:
-        return schema.model_validate(payload, context={"sector": sector,
-                                                       "max_rank": _max_rank(db)})
+        return schema.model_validate(payload, context=schema_context(db, sector))
     except ValidationError as error:
-        raise InvalidApplication(field_messages(error, top_level=True,
-                                                default_field="body")) from None
+        errors = field_messages(error, top_level=True, default_field="body")
+        # in the form's order (the table's base declares motivation and rank first)
+        raise InvalidApplication(dict(sorted(errors.items(), key=lambda item: (
+            _FORM_ORDER.index(item[0]) if item[0] in _FORM_ORDER else len(_FORM_ORDER))))
+        ) from None
 
 
 # --- reading ----------------------------------------------------------------------------------
