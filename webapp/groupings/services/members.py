@@ -67,6 +67,7 @@ class PartnerCard:
     profile: PublicProfile
     reasons: list[str]  # why this partner is in the group, in plain words
     shared_topics: list[str]
+    withdrawn: bool = False  # it withdrew its application after the publication
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def authority_page(db: Session, user: User) -> AuthorityPage:
             group=placed[0] if placed else None,
             response=placed[2] if placed else None,
             wishes=[w for w in wishes if w.sector_id == sector.id],
-            wish_choices=_wish_choices(db, sector.id, authority.id),
+            wish_choices=_wish_choices(db, sector.id, authority.id, application),
         ))
     return AuthorityPage(authority, views)
 
@@ -293,6 +294,7 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
             reasons=partner_reasons(explanation, application, me, other_application, other,
                                     topics),
             shared_topics=_shared(application.topics, other_application.topics),
+            withdrawn=other_application.status == ApplicationStatus.WITHDRAWN,
         )
         for _m, other_application, other in members
         if other.id != me.id
@@ -308,7 +310,7 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
         makeup=group_makeup([au for _m, _a, au in members], me.id),
         response=response,
         wishes=[w for w in _wishes_of(db, me.id) if w.sector_id == sector.id],
-        wish_choices=_wish_choices(db, sector.id, me.id),
+        wish_choices=_wish_choices(db, sector.id, me.id, application),
     )
 
 
@@ -367,8 +369,12 @@ def answer_group(
     return response
 
 
-def _wish_choices(db: Session, sector_id: int, authority_id: int) -> list[tuple[int, str]]:
-    """The other authorities that applied to the sector: the only ones a wish may name."""
+def _wish_choices(db: Session, sector_id: int, authority_id: int,
+                  application: Application | None = None) -> list[tuple[int, str]]:
+    """The other authorities that applied to the sector: the only ones a wish may name.
+    None when `application` (the wisher's) is withdrawn: it can carry no wish."""
+    if application is not None and application.status == ApplicationStatus.WITHDRAWN:
+        return []
     rows = db.exec(
         select(Authority.id, Authority.name)
         .join(Application, Application.authority_id == Authority.id)
@@ -412,6 +418,10 @@ def add_wish(
     """
     me = authority_of(db, user)
     application = own_application(db, user, application_id)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        raise InvalidAnswer({"application_id": _(
+            "Your application to this working group is withdrawn: apply again before you ask "
+            "to be placed with or apart from another authority.")})
     errors = {}
     if kind not in {k.value for k in WishKind}:
         errors["kind"] = _("Choose 'together' or 'apart'.")
