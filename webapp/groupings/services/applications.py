@@ -11,8 +11,10 @@ reasons; editing them would make the published group say things it was not forme
 Withdrawing is always possible: nobody can be held in a working group. The published group
 keeps its member (it is what the partners were told); the coordinator sees "withdrawn" on the
 sector's answers page, hears of it in the daily summary, and the next run leaves it out (the
-pool is the submitted applications only). A withdrawn application can be submitted again,
-with the same row, so wishes and the audit trail keep pointing at it.
+pool is the submitted applications only); the partners' group page marks it, a proposal not
+yet published marks it too, and publishing mails it nothing. A withdrawn application carries
+no new wish, and the CSV import leaves it withdrawn: only the authority submits it again, with
+the same row, so wishes and the audit trail keep pointing at it.
 """
 
 from collections.abc import Mapping
@@ -58,6 +60,8 @@ _TOPICS_DOC = ("Topics of the sector by their English names (as the applications
 
 
 # --- the schemas: the form and the API send these ---------------------------------------------
+# (their messages are the form's: "minItems" and "maxLength" are told to the OpenAPI document,
+# the validators below say them in words)
 
 class ApplicationUpdate(ApplicationBase):
     """A change to an application: the fields sent replace the stored ones, None keeps them.
@@ -69,7 +73,8 @@ class ApplicationUpdate(ApplicationBase):
 
     model_config = ConfigDict(extra="forbid")
 
-    topics: list[str] | None = Field(default=None, max_length=100, description=_TOPICS_DOC)
+    topics: list[str] | None = Field(default=None, max_length=100, description=_TOPICS_DOC,
+                                     json_schema_extra={"minItems": 1})
     motivation: str | None = Field(default=None, json_schema_extra={
         "maxLength": MAX_MOTIVATION_LENGTH})
     preference_rank: int | None = Field(default=None, ge=1, description=(
@@ -125,7 +130,8 @@ class ApplicationCreate(ApplicationUpdate):
     without a rank, the rank after the authority's other applications."""
 
     sector_slug: str = Field(min_length=1, max_length=80)
-    topics: list[str] = Field(max_length=100, description=_TOPICS_DOC)
+    topics: list[str] = Field(max_length=100, description=_TOPICS_DOC,
+                              json_schema_extra={"minItems": 1})
     motivation: str = Field(default="", json_schema_extra={"maxLength": MAX_MOTIVATION_LENGTH})
 
 
