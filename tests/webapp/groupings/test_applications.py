@@ -274,6 +274,10 @@ def test_a_partner_that_withdrew_is_marked_on_the_group_page(app, client, db):
     card = re.search(rf'<h3 id="partner-{arranged.authority_id}">(.*?)</h3>', page, re.S)
     assert card and "withdrew its application" in card.group(1)
     assert page.count("withdrew its application") == 1  # the others stay unmarked
+    assert "You withdrew your application" not in page
+    mine = client.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
+    assert "You withdrew your application to this working group" in mine
+    assert f'href="/partners/apply/{arranged.sector_slug}"' in mine
 
 
 def test_no_wish_on_a_withdrawn_application(app, client, db):

@@ -117,6 +117,7 @@ class GroupView:
     response: PartnerResponse | None
     wishes: list[WishView]
     wish_choices: list[tuple[int, str]]  # (authority id, name) of the sector's other applicants
+    withdrawn: bool = False  # the reader's authority withdrew the application it was placed on
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
         response=response,
         wishes=[w for w in _wishes_of(db, me.id) if w.sector_id == sector.id],
         wish_choices=_wish_choices(db, sector.id, me.id, application),
+        withdrawn=application.status == ApplicationStatus.WITHDRAWN,
     )
 
 
