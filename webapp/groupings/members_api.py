@@ -161,7 +161,8 @@ def _application_by_id(application_id: int) -> ApplicationOut:
 def partner_application_create():
     """Apply to a sector's working groups, or submit a withdrawn application again."""
     db = get_session()
-    body = parse_json(ApplicationCreate, applications.schema_context(db))  # then the sector's
+    # the schema's rules that need no sector first (422 per field), the sector's in the service
+    body = parse_json(ApplicationCreate, applications.schema_context(db))
     application = applications.apply(db, g.user, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application.id), 201)
 
@@ -171,7 +172,8 @@ def partner_application_create():
 def partner_application_update(application_id: int):
     """Change a submitted application; 409 once withdrawn or once its group is published."""
     db = get_session()
-    body = parse_json(ApplicationUpdate, applications.schema_context(db))  # the shape first
+    # as above: a misspelt field is a 422 even before the application is looked up
+    body = parse_json(ApplicationUpdate, applications.schema_context(db))
     applications.update(db, g.user, application_id, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application_id))
 
