@@ -18,6 +18,7 @@ from models import (
     Role,
     Sector,
     User,
+    WaitlistEntry,
 )
 from tests.helpers import (
     AUTHORITY,
@@ -307,3 +308,21 @@ def test_the_error_summary_lists_the_fields_in_the_forms_order(client):
     links = re.findall(r'href="#application-(topics|motivation|preference_rank)"', html)
     assert links == ["topics", "motivation", "preference_rank"]
     assert "from 1 (your first choice) to 10." in _error_beside(html, "preference_rank")
+
+
+def test_the_coordinators_draft_marks_a_waitlisted_applicant_that_withdrew(app, db):
+    arranged = arrange_proposals(db)
+    outsider = db.exec(select(Application).where(
+        Application.authority_id == arranged.outsider_id,
+        Application.sector_id == arranged.sector_id)).one()
+    db.add(WaitlistEntry(proposal_id=arranged.draft_proposal_id, application_id=outsider.id,
+                         rank=1, reason="No room left."))
+    outsider.status = ApplicationStatus.WITHDRAWN  # as its authority would on its page
+    db.commit()
+    coordinator = app.test_client()
+    login(coordinator, COORDINATOR)
+    page = coordinator.get(f"/sectors/{arranged.sector_slug}/proposals/"
+                           f"{arranged.draft_proposal_id}").get_data(as_text=True)
+    waiting = re.search(rf'<li class="member" id="member-{outsider.id}".*?</li>', page, re.S)
+    assert "withdrew its application" in waiting.group(0)
+    assert page.count("withdrew its application") == 1

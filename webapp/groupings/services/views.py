@@ -70,6 +70,7 @@ class WaitRow:
     size_text: str
     reason: str
     best_group: str = ""  # the group number the reason names as the best fit, if any
+    withdrawn: bool = False  # the authority withdrew its application since the run
 
 
 BEST_FIT = re.compile(r"Best fit: group (\d+)")
@@ -209,7 +210,8 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
                 size_text=size_text(applicants[w.application_id].size),
-                reason=waitlist_reason(w, terms), best_group=best_group(w.reason))
+                reason=waitlist_reason(w, terms), best_group=best_group(w.reason),
+                withdrawn=applicants[w.application_id].withdrawn)
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
