@@ -23,7 +23,9 @@ from models.enums import (
     WishKind,
 )
 from models.groupings import (
+    MAX_MOTIVATION_LENGTH,
     Application,
+    ApplicationBase,
     AuditEvent,
     Authority,
     Group,
@@ -43,7 +45,8 @@ from models.users import ApiToken, LoginThrottle, User
 __all__ = [
     "AlertPreference", "AlertSent", "CallForInterest", "CallRecipient", "OutboxMessage",
     "SavedSearch", "TenderFingerprint",
-    "ApiToken", "Application", "ApplicationStatus", "AuditEvent", "Authority", "AuthorityKind",
+    "MAX_MOTIVATION_LENGTH", "ApiToken", "Application", "ApplicationBase", "ApplicationStatus",
+    "AuditEvent", "Authority", "AuthorityKind",
     "CpvCode", "Enterprise", "EnterpriseKind", "FeedbackAction", "Group", "IndexChange",
     "LoginThrottle", "Lot", "MatchFeedback", "MatchIndex", "Membership", "NutsRegion",
     "PartnerAnswer", "PartnerResponse", "PartnerWish", "Proposal", "ProposalStatus",

@@ -55,7 +55,19 @@ class Authority(AuthorityBase, table=True):
     languages: list[str] = json_list()  # ISO 639-1 working languages
 
 
-class Application(SQLModel, table=True):
+#: What is kept of a motivation, however the application comes in (CSV, form, API).
+MAX_MOTIVATION_LENGTH = 4000
+
+
+class ApplicationBase(SQLModel):
+    """What an authority says when it applies; the table and the service's Create and Update
+    schemas (webapp.groupings.services.applications) share these fields."""
+
+    motivation: str = ""  # at most MAX_MOTIVATION_LENGTH characters
+    preference_rank: int = 1  # 1 = the authority's first choice among its sectors
+
+
+class Application(ApplicationBase, table=True):
     """An authority's application to join a sector's working groups."""
 
     __table_args__ = (UniqueConstraint("authority_id", "sector_id"),)
@@ -63,9 +75,7 @@ class Application(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     sector_id: int = Field(foreign_key="sector.id", index=True)
-    topics: list[str] = json_list()
-    motivation: str = ""
-    preference_rank: int = 1  # 1 = the authority's first choice among its sectors
+    topics: list[str] = json_list()  # the sector's topics, by their English names
     status: ApplicationStatus = enum_field(ApplicationStatus, ApplicationStatus.SUBMITTED)
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -2,7 +2,8 @@
 
 - a coordinator sees the sectors it runs (:func:`coordinated_sector_ids`, :func:`coordinated`),
   and everything in them: applications, proposals, answers, the audit trail;
-- an authority sees its own applications and tenders, and the groups published for it;
+- an authority sees its own applications (:func:`owns_application`) and tenders
+  (:func:`owns_tender`), and the groups published for it;
 - an enterprise sees and changes its own profile (:func:`may_change_enterprise`);
 - a tender's candidates are for its own authority and coordinators (:func:`may_read_candidates`).
 
@@ -14,11 +15,11 @@ someone else's answers exactly like a missing one.
 from sqlalchemy import Select
 from sqlmodel import select
 
-from models import Enterprise, Role, Sector, SectorCoordinator, Tender, User
+from models import Application, Enterprise, Role, Sector, SectorCoordinator, Tender, User
 
 __all__ = [
     "coordinated", "coordinated_sector_ids", "may_change_enterprise", "may_read_candidates",
-    "owns_tender",
+    "owns_application", "owns_tender",
 ]
 
 
@@ -42,6 +43,12 @@ def owns_tender(user: User, tender: Tender) -> bool:
     """A tender belongs to the authority that published or imported it."""
     return (user.role == Role.AUTHORITY and user.authority_id is not None
             and tender.authority_id == user.authority_id)
+
+
+def owns_application(user: User, application: Application | None) -> bool:
+    """An application belongs to its authority's users (to see, edit, withdraw, wish on)."""
+    return (application is not None and user.role == Role.AUTHORITY
+            and user.authority_id is not None and application.authority_id == user.authority_id)
 
 
 def may_read_candidates(user: User, tender: Tender | None) -> bool:

@@ -40,11 +40,12 @@ def json_body() -> object:
         raise InvalidInput({"body": _("Not usable JSON: %(error)s", error=error)}) from None
 
 
-def parse_json(model: type[M]) -> M:
-    """The request's JSON body as `model`, or a 422 naming each bad field."""
+def parse_json(model: type[M], context: dict | None = None) -> M:
+    """The request's JSON body as `model` (its validators may read `context`), or a 422
+    naming each bad field."""
     payload = json_body()
     try:
-        return model.model_validate(payload)
+        return model.model_validate(payload, context=context)
     except ValidationError as error:
         raise InvalidInput(field_errors(error)) from None
 

@@ -7,7 +7,6 @@ from models import Role
 from webapp.auth import login_required
 from webapp.db import get_session
 from webapp.groupings.services import applications, members
-from webapp.groupings.services.applications import ApplicationInput
 from webapp.groupings.services.errors import AlreadyApplied, InvalidApplication
 from webapp.groupings.services.members import InvalidAnswer
 from webapp.inputs import row_id
@@ -76,7 +75,7 @@ def create_application(slug: str):
     try:
         form = applications.new_form(db, g.user, slug)
         if request.method == "POST":
-            applications.apply(db, g.user, slug, sent)
+            applications.apply(db, g.user, {"sector_slug": slug, **sent})
             flash(_("Your application is submitted: the coordinator considers it for the next "
                     "proposal of groups."))
             return redirect(url_for(".index"), code=303)
@@ -104,17 +103,19 @@ def update_application(application_id: int):
     return _application_form(form)
 
 
-def _sent() -> ApplicationInput:
-    """The application form as sent (an unticked form sends no topics at all)."""
-    return ApplicationInput(topics=request.form.getlist("topics"),
-                            motivation=request.form.get("motivation", ""),
-                            preference_rank=request.form.get("preference_rank", ""))
+def _sent() -> dict:
+    """The application form's fields as sent, for the service's schema (an unticked form
+    sends no topics at all)."""
+    return {"topics": request.form.getlist("topics"),
+            "motivation": request.form.get("motivation", ""),
+            "preference_rank": request.form.get("preference_rank", "")}
 
 
-def _application_form(form, errors: dict | None = None, sent: ApplicationInput | None = None):
+def _application_form(form, errors: dict | None = None, sent: dict | None = None):
     """The form with the stored values, or with what was sent and the errors beside their
     fields when it was refused (nothing typed is lost)."""
-    values = sent or ApplicationInput(form.topics, form.motivation, form.preference_rank)
+    values = sent or {"topics": form.topics, "motivation": form.motivation,
+                      "preference_rank": form.preference_rank}
     return render("groupings/members/application.html", form=form, values=values,
                   errors=errors or {}, max_length=applications.MAX_MOTIVATION_LENGTH,
                   status=422 if errors else 200)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from flask import g, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from models import Role
 from webapp.api import bp, respond
@@ -17,7 +17,7 @@ from webapp.api.auth import token_required
 from webapp.api.validation import InvalidInput, parse_json
 from webapp.db import get_session
 from webapp.groupings.services import applications, members
-from webapp.groupings.services.applications import MAX_MOTIVATION_LENGTH, ApplicationInput
+from webapp.groupings.services.applications import ApplicationCreate, ApplicationUpdate
 from webapp.inputs import MAX_ROW_ID, row_id
 
 # --- request and response models (they are also the OpenAPI schemas) -------------------------
@@ -33,30 +33,6 @@ class WishIn(BaseModel):
     application_id: int = Field(description="Your application; the wish is for its sector.")
     other_authority_id: int = Field(description="Another applicant of the same sector.")
     kind: Literal["together", "apart"]
-
-
-class ApplicationPatch(BaseModel):
-    """A change to one of your applications: the fields sent replace the stored ones."""
-
-    model_config = ConfigDict(extra="forbid")
-    topics: list[str] | None = Field(
-        default=None, min_length=1, max_length=100,
-        description="Topics of the sector by their English names (as the applications list "
-                    "gives them); the sector's labels in another language are understood.")
-    motivation: str | None = Field(default=None, max_length=MAX_MOTIVATION_LENGTH)
-    preference_rank: int | None = Field(default=None, ge=1, le=MAX_ROW_ID,
-                                        description="1 is your first choice among your sectors.")
-
-
-class ApplicationIn(ApplicationPatch):
-    """An application to a sector's working groups (or a withdrawn one submitted again)."""
-
-    sector_slug: str = Field(min_length=1, max_length=80)
-    topics: list[str] = Field(min_length=1, max_length=100,
-                              description=ApplicationPatch.model_fields["topics"].description)
-    preference_rank: int | None = Field(
-        default=None, ge=1, le=MAX_ROW_ID,
-        description="1 is your first choice; by default the rank after your other applications.")
 
 
 class SectorOut(BaseModel):
@@ -184,10 +160,10 @@ def _application_by_id(application_id: int) -> ApplicationOut:
 @token_required(Role.AUTHORITY)
 def partner_application_create():
     """Apply to a sector's working groups, or submit a withdrawn application again."""
-    body = parse_json(ApplicationIn)
-    application = applications.apply(
-        get_session(), g.user, body.sector_slug,
-        ApplicationInput(body.topics, body.motivation, body.preference_rank))
+    db = get_session()
+    # the schema's rules that need no sector first (422 per field), the sector's in the service
+    body = parse_json(ApplicationCreate, applications.schema_context(db))
+    application = applications.apply(db, g.user, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application.id), 201)
 
 
@@ -195,9 +171,10 @@ def partner_application_create():
 @token_required(Role.AUTHORITY)
 def partner_application_update(application_id: int):
     """Change a submitted application; 409 once withdrawn or once its group is published."""
-    body = parse_json(ApplicationPatch)
-    applications.update(get_session(), g.user, application_id,
-                        ApplicationInput(body.topics, body.motivation, body.preference_rank))
+    db = get_session()
+    # as above: a misspelt field is a 422 even before the application is looked up
+    body = parse_json(ApplicationUpdate, applications.schema_context(db))
+    applications.update(db, g.user, application_id, body.model_dump(exclude_unset=True))
     return respond(_application_by_id(application_id))
 
 
@@ -385,8 +362,8 @@ OPENAPI_PATHS = {
 
 OPENAPI_SCHEMAS = {
     "PartnerApplication": ApplicationOut,
-    "PartnerApplicationIn": ApplicationIn,
-    "PartnerApplicationPatch": ApplicationPatch,
+    "PartnerApplicationIn": ApplicationCreate,
+    "PartnerApplicationPatch": ApplicationUpdate,
     "PartnerGroup": GroupOut,
     "PartnerResponse": ResponseOut,
     "PartnerAnswerIn": AnswerIn,

@@ -9,6 +9,7 @@ from sqlmodel import select
 from models import (
     AlertPreference,
     Application,
+    Authority,
     Group,
     Membership,
     OutboxMessage,
@@ -136,3 +137,36 @@ def test_the_summary_tells_of_applications_and_withdrawals(mail_app, db):
     assert "Gemeente Utrecht applied to the working group" in summary.body_text
     assert "Gemeente Utrecht withdrew its application" in summary.body_text
     assert "2 answers, wishes and applications in your sectors" in summary.subject
+
+
+def test_a_member_that_withdrew_is_marked_in_the_draft_and_not_mailed_on_publish(
+        mail_app, db, smtp_server):
+    coordinator = mail_app.test_client()
+    login(coordinator, COORDINATOR)
+    proposal_id = generate(coordinator, n_alternatives="1")
+    rows = db.exec(select(Application.id, Application.authority_id, Group.id)
+                   .join(Membership, Membership.application_id == Application.id)
+                   .join(Group, Group.id == Membership.group_id)
+                   .where(Group.proposal_id == proposal_id)
+                   .order_by(Group.id, Application.id)).all()
+    (gone_app, gone, group_id), (_stays_app, stays, _same) = rows[0], rows[1]
+    assert rows[1][2] == group_id, "the first group should have two members at least"
+    leaver = authority_user(db, gone, f"member{gone}@example.org")
+    partner = authority_user(db, stays, f"member{stays}@example.org")
+    authority = mail_app.test_client()
+    login(authority, leaver.email)
+    assert post_form(authority, f"/partners/applications/{gone_app}/withdraw").status_code == 303
+    page = coordinator.get(f"/sectors/{SECTOR}/proposals/{proposal_id}").get_data(as_text=True)
+    member = re.search(rf'<li class="member[^"]*" id="member-{gone_app}".*?</li>', page, re.S)
+    assert "withdrew its application" in member.group(0)
+    assert page.count("withdrew its application") == 1  # only the one that did
+    assert post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/approve",
+                     {"version": "1", "confirm": "yes"}).status_code == 303
+    assert post_form(coordinator, f"/sectors/{SECTOR}/proposals/{proposal_id}/publish",
+                     {"version": "2", "confirm": "yes"}).status_code == 303
+    assert leaver.email not in notices_to(db) and partner.email in notices_to(db)
+    outbox.send_pending(db, smtp_server.url, mail_from="M <m@example.org>")
+    assert smtp_server.mailbox.to(leaver.email) == []
+    text, _html = parts(smtp_server.mailbox.to(partner.email)[0])
+    leaver_name = db.get(Authority, gone).name
+    assert "Your partners:" in text and leaver_name not in text

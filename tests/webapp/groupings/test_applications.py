@@ -9,9 +9,28 @@ import re
 import pytest
 from sqlmodel import select
 
-from models import Application, ApplicationStatus, AuditEvent, Authority, Sector, User
-from tests.helpers import AUTHORITY, COORDINATOR, login, post_form
+from models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Authority,
+    PartnerWish,
+    Role,
+    Sector,
+    User,
+    WaitlistEntry,
+)
+from tests.helpers import (
+    AUTHORITY,
+    COORDINATOR,
+    DEMO_PASSWORD,
+    bearer,
+    login,
+    post_form,
+    upload_applications,
+)
 from tests.webapp.groupings.test_members import AUTHORITY2, arrange_proposals
+from webapp.security import hash_password
 
 ICT = "circular-ict"  # the demo authority has not applied to it; the demo coordinator runs it
 
@@ -219,3 +238,91 @@ def test_an_unknown_sector_is_not_found_and_coordinators_may_not_apply(client):
     assert client.get("/partners/apply").status_code == 403
     assert client.get(f"/partners/apply/{ICT}").status_code == 403
     assert post_form(client, f"/partners/apply/{ICT}", {"topics": ["x"]}).status_code == 403
+
+
+def test_a_csv_reimport_leaves_a_withdrawn_application_withdrawn(app, client, db):
+    sector, me = _sector(db), _me(db)
+    login(client, AUTHORITY)
+    _apply(client, sector)
+    application = _application(db, me.id, sector.id)
+    post_form(client, f"/partners/applications/{application.id}/withdraw")
+    coordinator = app.test_client()
+    login(coordinator, COORDINATOR)
+    response = upload_applications(
+        coordinator, ICT, f"{me.name},{me.country},{me.nuts},{me.kind.value},,"
+        f"{sector.topics[5]},Imported by the coordinator,1")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "1 application was left withdrawn: its authority withdrew it" in html
+    assert "0 updated" in html
+    kept = _application(db, me.id, sector.id)
+    assert (kept.status, kept.topics, kept.motivation) == (
+        ApplicationStatus.WITHDRAWN, sector.topics[:2], "We buy 4,000 laptops a year.")
+    assert me.name not in coordinator.get(f"/sectors/{ICT}").get_data(as_text=True)
+
+
+def test_a_partner_that_withdrew_is_marked_on_the_group_page(app, client, db):
+    arranged = arrange_proposals(db)
+    partner = User(email="partner@example.org", role=Role.AUTHORITY,
+                   authority_id=arranged.partner_id, password_hash=hash_password(DEMO_PASSWORD))
+    db.add(partner)
+    db.commit()
+    login(client, AUTHORITY)
+    post_form(client, f"/partners/applications/{arranged.my_application_id}/withdraw")
+    other = app.test_client()
+    login(other, partner.email)
+    page = other.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
+    card = re.search(rf'<h3 id="partner-{arranged.authority_id}">(.*?)</h3>', page, re.S)
+    assert card and "withdrew its application" in card.group(1)
+    assert page.count("withdrew its application") == 1  # the others stay unmarked
+    assert "You withdrew your application" not in page
+    mine = client.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
+    assert "You withdrew your application to this working group" in mine
+    assert f'href="/partners/apply/{arranged.sector_slug}"' in mine
+
+
+def test_no_wish_on_a_withdrawn_application(app, client, db):
+    arranged = arrange_proposals(db)
+    login(client, AUTHORITY)
+    url = f"/partners/applications/{arranged.my_application_id}"
+    post_form(client, f"{url}/withdraw")
+    group_page = client.get(f"/partners/groups/{arranged.my_group_id}").get_data(as_text=True)
+    assert "Your wishes for this sector" in group_page and "Send the wish" not in group_page
+    refused = post_form(client, f"{url}/wishes", {"kind": "together", "next": "/partners/",
+                                                  "other_authority_id": str(arranged.outsider_id)})
+    assert refused.status_code == 303
+    assert "Your wish was not saved" in client.get("/partners/").get_data(as_text=True)
+    api = client.post("/api/v1/partners/wishes", headers=bearer(app, AUTHORITY), json={
+        "application_id": arranged.my_application_id,
+        "other_authority_id": arranged.outsider_id, "kind": "together"})
+    assert api.status_code == 422 and "withdrawn" in api.json["fields"]["application_id"]
+    db.expire_all()
+    assert db.exec(select(PartnerWish).where(
+        PartnerWish.authority_id == arranged.authority_id)).all() == []
+
+
+def test_the_error_summary_lists_the_fields_in_the_forms_order(client):
+    login(client, AUTHORITY)
+    html = post_form(client, f"/partners/apply/{ICT}", {
+        "motivation": "x" * 4001, "preference_rank": "first"}).get_data(as_text=True)
+    links = re.findall(r'href="#application-(topics|motivation|preference_rank)"', html)
+    assert links == ["topics", "motivation", "preference_rank"]
+    assert "from 1 (your first choice) to 10." in _error_beside(html, "preference_rank")
+
+
+def test_the_coordinators_draft_marks_a_waitlisted_applicant_that_withdrew(app, db):
+    arranged = arrange_proposals(db)
+    outsider = db.exec(select(Application).where(
+        Application.authority_id == arranged.outsider_id,
+        Application.sector_id == arranged.sector_id)).one()
+    db.add(WaitlistEntry(proposal_id=arranged.draft_proposal_id, application_id=outsider.id,
+                         rank=1, reason="No room left."))
+    outsider.status = ApplicationStatus.WITHDRAWN  # as its authority would on its page
+    db.commit()
+    coordinator = app.test_client()
+    login(coordinator, COORDINATOR)
+    page = coordinator.get(f"/sectors/{arranged.sector_slug}/proposals/"
+                           f"{arranged.draft_proposal_id}").get_data(as_text=True)
+    waiting = re.search(rf'<li class="member" id="member-{outsider.id}".*?</li>', page, re.S)
+    assert "withdrew its application" in waiting.group(0)
+    assert page.count("withdrew its application") == 1

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from models import (
     Application,
+    ApplicationStatus,
     Authority,
     AuthorityKind,
     Enterprise,
@@ -20,7 +21,9 @@ from tests.helpers import AUTHORITY, COORDINATOR, COORDINATOR2, ENTERPRISE
 from tests.webapp.groupings.test_members import OTHER_SECTOR, SHARED_SECTOR, arrange_proposals
 from webapp.audit import services as audit
 from webapp.db import make_engine
-from webapp.groupings.services import members
+from webapp.groupings.services import applications, members
+from webapp.groupings.services.errors import InvalidApplication
+from webapp.groupings.services.members import InvalidAnswer
 from webapp.migrate import downgrade, upgrade
 
 pytestmark = pytest.mark.postgres
@@ -86,6 +89,43 @@ def test_reads_and_writes_work_on_postgresql(postgres_url):
             result = audit.events_for(db, coordinator,
                                       audit.AuditFilter(action="wish.accepted"))
             assert result.n_events == 1
+    finally:
+        downgrade(engine, "base")
+        engine.dispose()
+
+
+def test_apply_edit_and_withdraw_on_postgresql(postgres_url):
+    engine = make_engine(postgres_url)
+    downgrade(engine, "base")
+    upgrade(engine)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            _small_world(db)
+            arranged = arrange_proposals(db)
+            ict = Sector(slug="circular-ict", name="Circular ICT",
+                         topics=["Refurbished laptops", "Take-back"],
+                         translations={"nl": {"topics": {"Take-back": "Terugname"}}})
+            db.add(ict)
+            db.commit()
+            me = db.exec(select(User).where(User.email == AUTHORITY)).one()
+            made = applications.apply(db, me, {"sector_slug": ict.slug,
+                                               "topics": ["Terugname"], "motivation": " Why. "})
+            assert (made.topics, made.motivation, made.preference_rank) == (
+                ["Take-back"], "Why.", 2)  # after its two others, as many as there are left
+            with pytest.raises(InvalidApplication) as refused:
+                applications.update(db, me, made.id, {"preference_rank": 4})
+            assert set(refused.value.errors) == {"preference_rank"}
+            applications.update(db, me, made.id, {"topics": ["Refurbished laptops"]})
+            applications.withdraw(db, me, made.id)
+            with pytest.raises(InvalidAnswer):
+                members.add_wish(db, me, made.id, arranged.outsider_id, "together")
+            db.expire_all()
+            stored = db.get(Application, made.id)
+            assert (stored.status, stored.topics) == (
+                ApplicationStatus.WITHDRAWN, ["Refurbished laptops"])
+            assert [a.id for a in db.exec(select(Application).where(
+                Application.sector_id == ict.id,
+                Application.status == ApplicationStatus.SUBMITTED))] == []
     finally:
         downgrade(engine, "base")
         engine.dispose()

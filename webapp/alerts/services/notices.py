@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from models import (
     Application,
+    ApplicationStatus,
     AuditEvent,
     Authority,
     Group,
@@ -62,16 +63,18 @@ def group_published(db: Session, loaded) -> int:
     """Each member authority's users hear that their group is published; returns the count."""
     if _outside_the_app("group published"):
         return 0
+    # a member that withdrew before the publication is not told of a group it left
     authority_of_application = dict(db.exec(
         select(Application.id, Application.authority_id).where(Application.id.in_(
-            [m.application_id for ms in loaded.members.values() for m in ms] or [-1]))
+            [m.application_id for ms in loaded.members.values() for m in ms] or [-1]),
+            Application.status == ApplicationStatus.SUBMITTED)
     ).all())
     names = dict(db.exec(select(Authority.id, Authority.name).where(
         Authority.id.in_(list(authority_of_application.values()) or [-1]))).all())
     n = 0
     for group in loaded.groups:
-        members = [authority_of_application[m.application_id]
-                   for m in loaded.members[group.id]]
+        members = [authority_of_application[m.application_id] for m in loaded.members[group.id]
+                   if m.application_id in authority_of_application]
         for user in _authority_users(db, members):
             partners = sorted(names[a] for a in members if a != user.authority_id)
             sector = sector_text(loaded.sector, locale_of(user)).name  # in the mail's language

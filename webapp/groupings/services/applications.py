@@ -11,52 +11,153 @@ reasons; editing them would make the published group say things it was not forme
 Withdrawing is always possible: nobody can be held in a working group. The published group
 keeps its member (it is what the partners were told); the coordinator sees "withdrawn" on the
 sector's answers page, hears of it in the daily summary, and the next run leaves it out (the
-pool is the submitted applications only). A withdrawn application can be submitted again,
-with the same row, so wishes and the audit trail keep pointing at it.
+pool is the submitted applications only); the partners' group page marks it, a proposal not
+yet published marks it too, and publishing mails it nothing. A withdrawn application carries
+no new wish, and the CSV import leaves it withdrawn: only the authority submits it again, with
+the same row, so wishes and the audit trail keep pointing at it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import (
+    MAX_MOTIVATION_LENGTH,
     Application,
+    ApplicationBase,
     ApplicationStatus,
     Authority,
-    Group,
-    Membership,
-    Proposal,
-    ProposalStatus,
     Sector,
     User,
 )
 from webapp.audit import services as audit
 from webapp.db import writes
-from webapp.errors import NotYours
+from webapp.errors import NotYours, field_messages
 from webapp.groupings.services.errors import (
     AlreadyApplied,
     ApplicationLocked,
     InvalidApplication,
 )
-from webapp.groupings.services.importing import MAX_MOTIVATION_LENGTH, topics_by_name
-from webapp.groupings.services.members import authority_of
+from webapp.groupings.services.importing import topics_by_name
+from webapp.groupings.services.members import authority_of, in_published_group, own_application
 from webapp.i18n import in_sector_order, number, sector_in_locale
+from webapp.inputs import MAX_ROW_ID
 from webapp.sector_text import SectorText
 
+__all__ = [
+    "MAX_MOTIVATION_LENGTH", "ApplicationCreate", "ApplicationUpdate", "apply", "edit_form",
+    "in_published_group", "new_form", "next_rank", "open_sectors", "schema_context", "update",
+    "withdraw",
+]
 
-@dataclass(frozen=True)
-class ApplicationInput:
-    """What an authority sends: topics (English keys or the reader's labels), motivation, rank.
+_TOPICS_DOC = ("Topics of the sector by their English names (as the applications list gives "
+               "them); the sector's labels in another language are understood.")
 
-    None means "keep what is stored" (the API's PATCH); a new application starts from none.
+
+# --- the schemas: the form and the API send these ---------------------------------------------
+# (their messages are the form's: "minItems" and "maxLength" are told to the OpenAPI document,
+# the validators below say them in words)
+
+class ApplicationUpdate(ApplicationBase):
+    """A change to an application: the fields sent replace the stored ones, None keeps them.
+
+    The rules of every field are written here once, for the form and the API, and checked all
+    at once. Those that depend on the sector read it from the validation context
+    (``{"sector": Sector, "max_rank": int}``, given by :func:`_validated`).
     """
 
-    topics: list[str] | None = None
-    motivation: str | None = None
-    preference_rank: int | str | None = None
+    model_config = ConfigDict(extra="forbid")
 
+    topics: list[str] | None = Field(default=None, max_length=100, description=_TOPICS_DOC,
+                                     json_schema_extra={"minItems": 1})
+    motivation: str | None = Field(default=None, json_schema_extra={
+        "maxLength": MAX_MOTIVATION_LENGTH})
+    preference_rank: int | None = Field(default=None, ge=1, description=(
+        "1 is your first choice among your sectors; at most the number of sectors."))
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        """The sector's topics, named in English or by a label in any language (as in CSV)."""
+        if value is None:
+            return None
+        sector = (info.context or {}).get("sector")
+        if sector is not None:
+            by_name = topics_by_name(sector)
+            unknown = [t for t in value if t.strip().casefold() not in by_name]
+            if unknown:
+                raise ValueError(_("These are no topics of this working group: %(topics)s.",
+                                   topics=", ".join(unknown)))
+            value = list(dict.fromkeys(by_name[t.strip().casefold()] for t in value))
+        if not value:
+            raise ValueError(_("Tick at least one topic you want to work on."))
+        return value
+
+    @field_validator("motivation")
+    @classmethod
+    def _motivation(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if len(value) > MAX_MOTIVATION_LENGTH:
+            raise ValueError(_("Keep your motivation under %(n)s characters (it has "
+                               "%(length)s).", n=number(MAX_MOTIVATION_LENGTH),
+                               length=number(len(value))))
+        return value
+
+    @field_validator("preference_rank", mode="before")
+    @classmethod
+    def _preference_rank(cls, value: Any, info: ValidationInfo) -> int | None:
+        """A whole number from 1 to the number of sectors, typed (ASCII digits) or sent."""
+        if value is None:
+            return None
+        highest = (info.context or {}).get("max_rank") or MAX_ROW_ID  # no context: the shape
+        text = str(value).strip() if isinstance(value, int | str) and \
+            not isinstance(value, bool) else ""
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= highest:
+            return int(text)
+        raise ValueError(_("Give a whole number from 1 (your first choice) to %(n)s.",
+                           n=number(highest)))
+
+
+class ApplicationCreate(ApplicationUpdate):
+    """A new application to a sector (or a withdrawn one submitted again): topics needed;
+    without a rank, the rank after the authority's other applications."""
+
+    sector_slug: str = Field(min_length=1, max_length=80)
+    topics: list[str] = Field(max_length=100, description=_TOPICS_DOC,
+                              json_schema_extra={"minItems": 1})
+    motivation: str = Field(default="", json_schema_extra={"maxLength": MAX_MOTIVATION_LENGTH})
+
+
+def schema_context(db: Session, sector: Sector | None = None) -> dict:
+    """What the schemas' rules read besides the input: the sector (its topics), if known, and
+    the highest rank (the number of sectors)."""
+    return {"sector": sector, "max_rank": _max_rank(db)}
+
+
+_FORM_ORDER = ("sector_slug", "topics", "motivation", "preference_rank")
+
+
+def _validated(db: Session, schema: type[ApplicationUpdate], sector: Sector | None,
+               payload: object) -> ApplicationUpdate:
+    """`payload` (the form's fields or the API's body) as `schema`; InvalidApplication."""
+    try:
+        return schema.model_validate(payload, context=schema_context(db, sector))
+    except ValidationError as error:
+        errors = field_messages(error, top_level=True, default_field="body")
+        # in the form's order (the table's base declares motivation and rank first)
+        raise InvalidApplication(dict(sorted(errors.items(), key=lambda item: (
+            _FORM_ORDER.index(item[0]) if item[0] in _FORM_ORDER else len(_FORM_ORDER))))
+        ) from None
+
+
+# --- reading ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class OpenSector:
@@ -87,13 +188,6 @@ class ApplicationForm:
                 and self.application.status == ApplicationStatus.WITHDRAWN)
 
 
-def _own(db: Session, authority: Authority, application_id: int) -> Application:
-    application = db.get(Application, application_id)
-    if application is None or application.authority_id != authority.id:
-        raise NotYours(f"No application {application_id} of yours.")
-    return application
-
-
 def _sector(db: Session, slug: str) -> Sector:
     sector = db.exec(select(Sector).where(Sector.slug == slug)).first()
     if sector is None:
@@ -114,17 +208,6 @@ def next_rank(db: Session, authority_id: int) -> int:
                Application.status == ApplicationStatus.SUBMITTED)
     ).one()
     return min((highest or 0) + 1, _max_rank(db))
-
-
-def in_published_group(db: Session, application_id: int) -> bool:
-    """Whether a published proposal placed the application in a group (see the module doc)."""
-    return db.exec(
-        select(Membership.id)
-        .join(Group, Group.id == Membership.group_id)
-        .join(Proposal, Proposal.id == Group.proposal_id)
-        .where(Membership.application_id == application_id,
-               Proposal.status == ProposalStatus.PUBLISHED)
-    ).first() is not None
 
 
 def open_sectors(db: Session, user: User) -> list[OpenSector]:
@@ -154,7 +237,7 @@ def new_form(db: Session, user: User, slug: str) -> ApplicationForm:
 
 def edit_form(db: Session, user: User, application_id: int) -> ApplicationForm:
     """The form for one of the authority's applications, as it is stored."""
-    application = _own(db, authority_of(db, user), application_id)
+    application = own_application(db, user, application_id)
     return _form(db, db.get(Sector, application.sector_id), application, is_new=False)
 
 
@@ -170,42 +253,6 @@ def _form(db: Session, sector: Sector, application: Application | None, is_new: 
     )
 
 
-def _clean(db: Session, sector: Sector, data: ApplicationInput,
-           current: Application | None) -> tuple[list[str], str, int]:
-    """The input checked against the sector, every field at once; InvalidApplication."""
-    errors = {}
-    topics = list(current.topics) if current else []
-    if data.topics is not None:
-        by_name = topics_by_name(sector)  # a label in any language names its topic, as in CSV
-        unknown = [t for t in data.topics if str(t).strip().casefold() not in by_name]
-        topics = list(dict.fromkeys(by_name[str(t).strip().casefold()]
-                                    for t in data.topics if t not in unknown))
-        if unknown:
-            errors["topics"] = _("These are no topics of this working group: %(topics)s.",
-                                 topics=", ".join(str(t) for t in unknown))
-    if not topics and "topics" not in errors:
-        errors["topics"] = _("Tick at least one topic you want to work on.")
-    motivation = current.motivation if current else ""
-    if data.motivation is not None:
-        motivation = data.motivation.strip()
-        if len(motivation) > MAX_MOTIVATION_LENGTH:
-            errors["motivation"] = _("Keep your motivation under %(n)s characters (it has "
-                                     "%(length)s).", n=number(MAX_MOTIVATION_LENGTH),
-                                     length=number(len(motivation)))
-    rank = current.preference_rank if current else 1
-    if data.preference_rank is not None:
-        text = str(data.preference_rank).strip()
-        highest = _max_rank(db)
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= highest:
-            rank = int(text)
-        else:
-            errors["preference_rank"] = _("Give a whole number from 1 (your first choice) to "
-                                          "%(n)s.", n=number(highest))
-    if errors:
-        raise InvalidApplication(errors)
-    return topics, motivation, rank
-
-
 def _record(db: Session, user: User, action: str, authority: Authority,
             application: Application) -> None:
     audit.record(db, user, action, sector_id=application.sector_id,
@@ -215,20 +262,23 @@ def _record(db: Session, user: User, action: str, authority: Authority,
 
 
 @writes
-def apply(db: Session, user: User, slug: str, data: ApplicationInput) -> Application:
-    """Apply to a sector's working groups, or submit a withdrawn application again."""
-    form = new_form(db, user, slug)  # AlreadyApplied when a submitted one exists
+def apply(db: Session, user: User, payload: Mapping[str, Any]) -> Application:
+    """Apply to the sector named by ``sector_slug``, or submit a withdrawn application again.
+
+    `payload` is an :class:`ApplicationCreate` as sent (the form's fields or the API's body).
+    """
+    slug = payload.get("sector_slug") if isinstance(payload, Mapping) else None
+    # NotFound, or AlreadyApplied when a submitted one exists; no slug: the schema says so
+    form = new_form(db, user, slug) if isinstance(slug, str) and slug else None
+    data = _validated(db, ApplicationCreate, form.sector if form else None, payload)
     authority = authority_of(db, user)
     application = form.application
-    rank = next_rank(db, authority.id) if data.preference_rank is None else data.preference_rank
-    topics, motivation, rank = _clean(
-        db, form.sector, ApplicationInput(topics=data.topics or [], motivation=data.motivation,
-                                          preference_rank=rank), None)
     if application is None:
         application = Application(authority_id=authority.id, sector_id=form.sector.id)
         db.add(application)
-    application.topics, application.motivation = topics, motivation
-    application.preference_rank = rank
+    _fill(application, data)
+    if data.preference_rank is None:
+        application.preference_rank = next_rank(db, authority.id)
     application.status = ApplicationStatus.SUBMITTED
     db.flush()
     _record(db, user, "application.submitted", authority, application)
@@ -236,11 +286,22 @@ def apply(db: Session, user: User, slug: str, data: ApplicationInput) -> Applica
     return application
 
 
+def _fill(application: Application, data: ApplicationUpdate) -> None:
+    """Copy what was sent (fields left None stay as stored)."""
+    for name, value in data.model_dump(include={"topics", "motivation", "preference_rank"},
+                                       exclude_none=True).items():
+        setattr(application, name, value)
+
+
 @writes
-def update(db: Session, user: User, application_id: int, data: ApplicationInput) -> Application:
-    """Change a submitted application's topics, motivation or rank (fields left None stay)."""
+def update(db: Session, user: User, application_id: int,
+           payload: Mapping[str, Any]) -> Application:
+    """Change a submitted application's topics, motivation or rank (fields left out stay).
+
+    `payload` is an :class:`ApplicationUpdate` as sent (the form's fields or the API's body).
+    """
     authority = authority_of(db, user)
-    application = _own(db, authority, application_id)
+    application = own_application(db, user, application_id)
     if application.status != ApplicationStatus.SUBMITTED:
         raise ApplicationLocked(_("This application is withdrawn: apply again to change it."))
     if in_published_group(db, application.id):
@@ -248,9 +309,7 @@ def update(db: Session, user: User, application_id: int, data: ApplicationInput)
                                   "application it was formed on can no longer change. You can "
                                   "still withdraw it, or decline the group."))
     sector = db.get(Sector, application.sector_id)
-    topics, motivation, rank = _clean(db, sector, data, application)
-    application.topics, application.motivation = topics, motivation
-    application.preference_rank = rank
+    _fill(application, _validated(db, ApplicationUpdate, sector, payload))
     _record(db, user, "application.updated", authority, application)
     db.commit()
     return application
@@ -260,7 +319,7 @@ def update(db: Session, user: User, application_id: int, data: ApplicationInput)
 def withdraw(db: Session, user: User, application_id: int) -> Application:
     """Withdraw a submitted application: the sector's next run leaves it out."""
     authority = authority_of(db, user)
-    application = _own(db, authority, application_id)
+    application = own_application(db, user, application_id)
     if application.status == ApplicationStatus.WITHDRAWN:
         return application  # withdrawing twice (a second click, a retry) changes nothing
     application.status = ApplicationStatus.WITHDRAWN

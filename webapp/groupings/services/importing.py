@@ -10,7 +10,9 @@ Policy, also shown on the import page:
 - valid rows are kept and rows with errors are skipped, each error listed with its row;
 - an authority is matched by its name and country (ignoring case and surrounding spaces);
   a matched authority's record is left as it is; an unknown one is created from the row;
-- an authority that already applied to the sector has its application updated;
+- an authority that already applied to the sector has its application updated, unless it
+  withdrew it: a withdrawn application is left as the authority left it (only the authority
+  submits it again), and the summary counts it;
 - topics are separated by ';' and must be topics of the sector, named in English or as one
   of the sector's translations labels them (the application keeps the English).
 """
@@ -26,6 +28,7 @@ from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts, nuts_to_iso_country
 from models import (
+    MAX_MOTIVATION_LENGTH,
     Application,
     ApplicationStatus,
     Authority,
@@ -44,7 +47,6 @@ REQUIRED_COLUMNS = ("authority_name", "country", "nuts", "kind", "topics")
 OPTIONAL_COLUMNS = ("population", "motivation", "preference_rank")
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
-MAX_MOTIVATION_LENGTH = 4000  # what is kept of a motivation, here and on the application form
 KNOWN_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "CH",
@@ -68,6 +70,7 @@ class ImportResult:
     n_rows: int = 0
     n_created: int = 0  # new applications
     n_updated: int = 0  # applications that existed and were updated
+    n_left_withdrawn: int = 0  # rows of applications their authority withdrew: left as they are
     n_new_authorities: int = 0
     errors: list[RowError] = field(default_factory=list)
 
@@ -244,6 +247,9 @@ def import_applications(db: Session, user: User, sector: Sector, content: bytes)
             authorities[key] = authority
             result.n_new_authorities += 1
         application = applications.get(authority.id)
+        if application is not None and application.status == ApplicationStatus.WITHDRAWN:
+            result.n_left_withdrawn += 1
+            continue
         if application is None:
             application = Application(authority_id=authority.id, sector_id=sector.id,
                                       created_at=now)
@@ -255,9 +261,9 @@ def import_applications(db: Session, user: User, sector: Sector, content: bytes)
         application.topics = clean["topics"]
         application.motivation = clean["motivation"]
         application.preference_rank = clean["preference_rank"]
-        application.status = ApplicationStatus.SUBMITTED
     audit.record(db, user, "applications.imported", sector_id=sector.id, rows=result.n_rows,
                  created=result.n_created, updated=result.n_updated,
+                 left_withdrawn=result.n_left_withdrawn,
                  new_authorities=result.n_new_authorities, skipped=result.n_skipped)
     db.commit()
     return result

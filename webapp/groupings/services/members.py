@@ -39,7 +39,7 @@ from webapp.groupings.services.explanations import ExplanationReader
 from webapp.groupings.services.views import kind_labels
 from webapp.i18n import country_name, language_name, number, sector_in_locale
 from webapp.palette import country_colour
-from webapp.scope import coordinated
+from webapp.scope import coordinated, owns_application
 
 MAX_REASON_LENGTH = 1000
 
@@ -67,6 +67,7 @@ class PartnerCard:
     profile: PublicProfile
     reasons: list[str]  # why this partner is in the group, in plain words
     shared_topics: list[str]
+    withdrawn: bool = False  # it withdrew its application after the publication
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class GroupView:
     response: PartnerResponse | None
     wishes: list[WishView]
     wish_choices: list[tuple[int, str]]  # (authority id, name) of the sector's other applicants
+    withdrawn: bool = False  # the reader's authority withdrew the application it was placed on
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,26 @@ def authority_of(db: Session, user: User) -> Authority:
     return authority
 
 
+def own_application(db: Session, user: User, application_id: int) -> Application:
+    """One of the user's authority's applications, or NotYours (a missing id alike)."""
+    application = db.get(Application, application_id)
+    if not owns_application(user, application):
+        raise NotYours(f"No application {application_id} of yours.")
+    return application
+
+
+def in_published_group(db: Session, application_id: int) -> bool:
+    """Whether a published proposal placed the application in a group (its topics are then
+    what the group was formed on: see webapp.groupings.services.applications)."""
+    return db.exec(
+        select(Membership.id)
+        .join(Group, Group.id == Membership.group_id)
+        .join(Proposal, Proposal.id == Group.proposal_id)
+        .where(Membership.application_id == application_id,
+               Proposal.status == ProposalStatus.PUBLISHED)
+    ).first() is not None
+
+
 def authority_page(db: Session, user: User) -> AuthorityPage:
     """The authority's applications, each with its published group, answer and wishes."""
     authority = authority_of(db, user)
@@ -203,7 +225,7 @@ def authority_page(db: Session, user: User) -> AuthorityPage:
             group=placed[0] if placed else None,
             response=placed[2] if placed else None,
             wishes=[w for w in wishes if w.sector_id == sector.id],
-            wish_choices=_wish_choices(db, sector.id, authority.id),
+            wish_choices=_wish_choices(db, sector.id, authority.id, application),
         ))
     return AuthorityPage(authority, views)
 
@@ -273,6 +295,7 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
             reasons=partner_reasons(explanation, application, me, other_application, other,
                                     topics),
             shared_topics=_shared(application.topics, other_application.topics),
+            withdrawn=other_application.status == ApplicationStatus.WITHDRAWN,
         )
         for _m, other_application, other in members
         if other.id != me.id
@@ -288,7 +311,8 @@ def group_view(db: Session, user: User, group_id: int) -> GroupView:
         makeup=group_makeup([au for _m, _a, au in members], me.id),
         response=response,
         wishes=[w for w in _wishes_of(db, me.id) if w.sector_id == sector.id],
-        wish_choices=_wish_choices(db, sector.id, me.id),
+        wish_choices=_wish_choices(db, sector.id, me.id, application),
+        withdrawn=application.status == ApplicationStatus.WITHDRAWN,
     )
 
 
@@ -347,8 +371,12 @@ def answer_group(
     return response
 
 
-def _wish_choices(db: Session, sector_id: int, authority_id: int) -> list[tuple[int, str]]:
-    """The other authorities that applied to the sector: the only ones a wish may name."""
+def _wish_choices(db: Session, sector_id: int, authority_id: int,
+                  application: Application | None = None) -> list[tuple[int, str]]:
+    """The other authorities that applied to the sector: the only ones a wish may name.
+    None when `application` (the wisher's) is withdrawn: it can carry no wish."""
+    if application is not None and application.status == ApplicationStatus.WITHDRAWN:
+        return []
     rows = db.exec(
         select(Authority.id, Authority.name)
         .join(Application, Application.authority_id == Authority.id)
@@ -391,9 +419,11 @@ def add_wish(
     the coordinator again.
     """
     me = authority_of(db, user)
-    application = db.get(Application, application_id)
-    if application is None or application.authority_id != me.id:
-        raise NotYours(f"No application {application_id} of yours.")
+    application = own_application(db, user, application_id)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        raise InvalidAnswer({"application_id": _(
+            "Your application to this working group is withdrawn: apply again before you ask "
+            "to be placed with or apart from another authority.")})
     errors = {}
     if kind not in {k.value for k in WishKind}:
         errors["kind"] = _("Choose 'together' or 'apart'.")

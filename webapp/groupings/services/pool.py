@@ -56,6 +56,7 @@ class Applicant(ApplicantCard, frozen=True):
     motivation: str
     preference_rank: int
     max_sectors: int | None
+    withdrawn: bool = False  # a proposal may still hold it: the next run leaves it out
 
 
 def coordinated_sectors(db: Session, user: User) -> list[SectorSummary]:
@@ -118,6 +119,7 @@ def applicant(application: Application, authority: Authority) -> Applicant:
         size=authority.population, languages=tuple(authority.languages or ()),
         topics=tuple(application.topics or ()), motivation=application.motivation,
         preference_rank=application.preference_rank, max_sectors=authority.max_sectors,
+        withdrawn=application.status == ApplicationStatus.WITHDRAWN,
     )
 
 

@@ -43,6 +43,7 @@ class MemberRow:
     nuts: str
     size_text: str
     locked: bool
+    withdrawn: bool  # the authority withdrew its application: publishing does not mail it
     reasons: list[str]  # why here: the best partner reasons
     best_alternative: str  # e.g. "Group 3 (costs 0.12)"; "" when none is known
     topics: list[str]
@@ -69,6 +70,7 @@ class WaitRow:
     size_text: str
     reason: str
     best_group: str = ""  # the group number the reason names as the best fit, if any
+    withdrawn: bool = False  # the authority withdrew its application since the run
 
 
 BEST_FIT = re.compile(r"Best fit: group (\d+)")
@@ -190,7 +192,8 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
                 application_id=a.application_id, name=a.name,
                 kind=kinds.get(a.kind, a.kind), country=a.country, nuts=a.nuts,
                 size_text=size_text(a.size), locked=a.application_id in locked,
-                reasons=reasons, best_alternative=alternative, topics=list(a.topics)))
+                withdrawn=a.withdrawn, reasons=reasons, best_alternative=alternative,
+                topics=list(a.topics)))
         texts = (group.explanation or {}).get("texts") or {}
         warnings = [_("Rule broken: %(what)s.", what=localize(b, texts))
                     for b in (group.explanation or {}).get("rule_breaks") or []]
@@ -207,7 +210,8 @@ def proposal_view(db: Session, loaded: Loaded, highlight: set[int] | None = None
                 name=applicants[w.application_id].name,
                 country=applicants[w.application_id].country,
                 size_text=size_text(applicants[w.application_id].size),
-                reason=waitlist_reason(w, terms), best_group=best_group(w.reason))
+                reason=waitlist_reason(w, terms), best_group=best_group(w.reason),
+                withdrawn=applicants[w.application_id].withdrawn)
         for w in loaded.waitlist
     ]
     targets = [Target(str(g.number), _("Group %(n)s", n=g.number)) for g in loaded.groups]
