@@ -51,8 +51,12 @@ run: install
 	$(MATCHMAKER) fixtures load --if-empty
 	$(MATCHMAKER) serve --host 127.0.0.1 --port 5000
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own databases, Redis
+# database number and browser; `make test TEST_WORKERS=0` runs it in one.
+TEST_WORKERS ?= 2
+
 test: install browser
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 ## More -----------------------------------------------------------------------------------
 

@@ -2,11 +2,17 @@
 
 PostgreSQL and Chromium are real services here, never mocks. When one is missing its tests
 fail with a message saying how to provide it (they never skip silently).
+
+`make test` runs the suite in several worker processes (pytest-xdist). Nothing here is shared
+between them: each worker has its own temporary folder (the seeded SQLite file, the copies),
+its own PostgreSQL databases (created on the server, named after the worker), its own Redis
+database number, and it serves its apps and mail servers on ports the system picks.
 """
 
 import os
 import shutil
 import threading
+import urllib.parse
 import uuid
 from contextlib import contextmanager
 from datetime import date
@@ -27,7 +33,23 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get(
     "MATCHMAKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def worker_number() -> int:
+    """This pytest-xdist worker's number (gw0 is 0); 0 too when the suite runs in one process."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def redis_url_of_worker(base: str, worker: int) -> str:
+    """``base`` with its database number moved up by ``worker``: db 12, 13, ... for the
+    workers, since each test empties its Redis database (FLUSHDB)."""
+    parts = urllib.parse.urlsplit(base)
+    number = int(parts.path.strip("/") or 0) + worker
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+
+
+BASE_REDIS_URL = os.environ.get("MATCHMAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS_URL = redis_url_of_worker(BASE_REDIS_URL, worker_number())
 CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -86,7 +108,8 @@ def redis_app(app):
     try:
         connection.ping()
     except Exception as error:
-        pytest.fail(f"Redis is needed at {REDIS_URL} (set MATCHMAKER_TEST_REDIS_URL): {error}")
+        pytest.fail(f"Redis is needed at {REDIS_URL} (set MATCHMAKER_TEST_REDIS_URL; worker "
+                    f"N of a parallel run uses the database number N above it): {error}")
     connection.flushdb()
     app.config.update(REDIS_URL=REDIS_URL, JOB_RETRY_PAUSES=[0, 0, 0])
     jobs.init_app(app)
@@ -109,9 +132,12 @@ def db(app):
 
 @contextmanager
 def new_postgres(prefix: str):
-    """An empty PostgreSQL database of its own; yields its URL and drops it after."""
+    """An empty PostgreSQL database of its own; yields its URL and drops it after.
+
+    Its name tells the worker that made it (``matchmaker_test_gw1_…``) and is unique anyway."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{prefix}_{worker}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -1,5 +1,7 @@
 """Compiled catalogues for the tests: `make install` builds them; a bare pytest run may not."""
 
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -10,11 +12,16 @@ TRANSLATIONS = ROOT / "webapp" / "translations"
 
 
 def ensure_compiled() -> None:
-    """Compile each .po whose .mo is missing or older, as `make catalogues` does."""
+    """Compile each .po whose .mo is missing or older, as `make catalogues` does.
+
+    The new .mo replaces the old one in one step: the other test workers, which may compile
+    or read it at the same time, never see half a file."""
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalog = read_po(source)
-            with mo.open("wb") as target:
+            with tempfile.NamedTemporaryFile(dir=mo.parent, suffix=".mo.part",
+                                             delete=False) as target:
                 write_mo(target, catalog)
+            os.replace(target.name, mo)

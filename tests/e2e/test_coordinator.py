@@ -7,7 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.csp import watch_csp
-from tests.e2e.test_shell import log_in, open_sector_for_one_proposal, serious_violations
+from tests.e2e.test_shell import (
+    log_in,
+    open_sector_for_one_proposal,
+    serious_violations,
+    settled,
+)
 from tests.helpers import COORDINATOR
 
 pytestmark = pytest.mark.browser
@@ -49,6 +54,7 @@ def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_ser
 
     page.get_by_role("button", name="Generate proposals").click()
     expect(page.get_by_role("heading", level=1, name=re.compile("^Proposal"))).to_be_visible()
+    settled(page)
     cards = page.locator("article.group")
     first, second = cards.nth(0), cards.nth(1)
     before = (_score(first), _score(second))
@@ -62,11 +68,13 @@ def test_coordinator_runs_a_sector_from_preview_to_publication(browser, live_ser
     assert after[0] != before[0] and after[1] != before[1]
     _shot(page, "coordinator-moved")
 
+    settled(page)
     page.get_by_role("button", name=re.compile(f"^Undo: move {re.escape(name)}")).click()
     expect(page.get_by_role("status").filter(has_text="The last move is undone.")).to_be_visible()
     expect(_names(cards.nth(0), name)).to_have_count(1)
     assert _score(cards.nth(0)) == pytest.approx(before[0])
 
+    settled(page)
     cards.nth(0).locator("li.member").first.get_by_role("button", name=re.compile(
         "^Lock")).click()
     expect(cards.nth(0).locator("li.member.locked")).to_have_count(1)

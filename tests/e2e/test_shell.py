@@ -28,6 +28,12 @@ def log_in(page, base_url: str, email: str) -> None:
         page.get_by_role("button", name="Log in").click()
 
 
+def settled(page) -> None:
+    """Wait until htmx has processed what it swapped in (it does so after a short settle delay,
+    longer on a busy machine): a click before would be a plain form post, not htmx's."""
+    expect(page.locator(".htmx-added")).to_have_count(0)
+
+
 def log_in_and_wait(page, base_url: str, email: str) -> None:
     """Log in and wait until the logged-in page is there (the next goto must not race it)."""
     log_in(page, base_url, email)

@@ -1,4 +1,5 @@
-"""The job queue: RQ on the real Redis server (db 12 by default), and the in-process runner."""
+"""The job queue: RQ on the real Redis server (db 12 by default, one more per test worker),
+and the in-process runner."""
 
 import logging
 
