@@ -759,7 +759,12 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
     def _normalisers(self, profile_presence, unit_presence) -> np.ndarray:
         """1 / (sum of the weights of the signals each pair has)."""
         weights = self.weights_.astype(np.float32)
-        weight_sums = (profile_presence * weights) @ unit_presence.T.astype(np.float32)
+        # 0/1 presence times finite non-negative weights cannot give NaN, but OpenBLAS's
+        # small-matrix kernels can leave the FE_INVALID flag set (numpy issues #13173,
+        # #24067), which numpy reports as "invalid value encountered in matmul": seen once in
+        # a full test run, where warnings are errors.
+        with np.errstate(invalid="ignore"):
+            weight_sums = (profile_presence * weights) @ unit_presence.T.astype(np.float32)
         return (1.0 / np.maximum(weight_sums, 1e-6)).astype(np.float32)
 
     def _tender_scores(self, unit_scores: np.ndarray) -> np.ndarray:
