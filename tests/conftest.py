@@ -151,6 +151,10 @@ def new_postgres(prefix: str):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        # The index files of an app on this database (index_dir's default for PostgreSQL),
+        # which would otherwise pile up in the checkout's instance folder.
+        shutil.rmtree(ROOT / "instance" / "index" / f"{admin.url.host or 'local'}-{name}",
+                      ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
