@@ -126,7 +126,7 @@ def index_fit_weights(dry_run: bool) -> None:
     for name, before in fit.before.items():
         click.echo(f"{name:<8} {before:>7.3f} {fit.fitted[name]:>9.3f} "
                    f"{fit.weights[name]:>7.3f}")
-    click.echo("Nothing stored (--dry-run)." if dry_run else
+    click.echo("Nothing stored (--dry-run)." if not fit.stored else
                "Stored: the next index build scores with the new weights "
                "(run `matchmaker index build` to use them now).")
 

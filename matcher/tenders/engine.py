@@ -1150,9 +1150,8 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         if text_weight:
             scores += text_weight * text
         scores *= self._normalisers(profiles.presence, unit_side.presence)
-        shape = scores.shape
         shows_activity = (text > 0) | positive_mask(self._product(profiles, unit_side, "cpv"),
-                                                    shape)
+                                                    scores.shape)
         scores[~(self._open_pairs(profiles, unit_side) & shows_activity)] = -GATE_PENALTY
         return scores
 

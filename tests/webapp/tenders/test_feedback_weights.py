@@ -59,6 +59,13 @@ def test_feedback_against_nearness_lowers_the_region_weight_and_the_next_build_u
     assert stored.weights["region"] < DEFAULT_WEIGHTS["region"]
     assert weights_in_use(db) == stored.weights
 
+    # A refit on the same feedback gives the same weights: the prior is the defaults, not the
+    # last fit (else each refit would pull them further).
+    again = runner.invoke(args=["index", "fit-weights"])
+    assert again.exit_code == 0, again.output
+    rows = db.exec(select(SignalWeights).order_by(SignalWeights.id)).all()
+    assert len(rows) == 2 and rows[1].weights == stored.weights
+
     build_index(app, app.extensions[ENGINE_KEY])
     with app.test_request_context():
         weights = current_index(db).matcher.weights

@@ -3,8 +3,8 @@
 The engine's DEFAULT_WEIGHTS are fitted on a graded set (bench.relevance). Enterprises grade
 their own lists as they use them: a saved tender is better for that enterprise than one it
 dismissed. ``fit_from_feedback`` turns those pairs into weights with the same pairwise model
-(``matcher.tenders.fit_signal_weights``), pulls them towards the weights in use as if those
-had been fitted on PRIOR_PAIRS pairs (a little feedback moves them a little), and stores them;
+(``matcher.tenders.fit_signal_weights``), pulls them towards the defaults as if those had
+been fitted on PRIOR_PAIRS pairs (a little feedback moves them a little), and stores them;
 the next index build scores with the newest stored weights (``weights_in_use``). It runs from
 the command line (``matchmaker index fit-weights``), never in a request: it fits the engine
 on every open tender, as a build does.
@@ -36,8 +36,10 @@ __all__ = ["FeedbackFit", "TooLittleFeedback", "fit_from_feedback", "weights_in_
 #: Enterprises with at least one save and one dismissal of open tenders needed for a fit: with
 #: fewer, one enterprise's taste would set everyone's weights.
 MIN_ENTERPRISES = 3
-#: The weights in use count as if fitted on this many (better, worse) pairs: about what ten
+#: The defaults count as if fitted on this many (better, worse) pairs: about what ten
 #: enterprises that saved three and dismissed seven tenders each give (10 x 3 x 7 = 210).
+#: The prior is always the defaults, never the last stored fit: a refit on the same feedback
+#: then gives the same weights, instead of pulling them a little further each time.
 PRIOR_PAIRS = 200
 _GRADES = {FeedbackAction.SAVED.value: 2, FeedbackAction.DISMISSED.value: 0}
 
@@ -48,9 +50,9 @@ class TooLittleFeedback(Conflict):
 
 @dataclass(frozen=True)
 class FeedbackFit:
-    before: dict[str, float]
+    before: dict[str, float]  # the weights in use until now
     fitted: dict[str, float]  # from the feedback alone
-    weights: dict[str, float]  # shrunk towards ``before``: what is stored
+    weights: dict[str, float]  # shrunk towards DEFAULT_WEIGHTS: what is stored
     n_enterprises: int
     n_pairs: int
     stored: bool
@@ -112,7 +114,7 @@ def fit_from_feedback(db: Session, tenders, now: datetime | None = None,
             "are fitted from feedback.")
     n_pairs = sum(pairs_of.values())
     fitted = fit_signal_weights(np.array(X), grades_array, groups_array)
-    weights = shrunk_weights(fitted, before, n_pairs, PRIOR_PAIRS)
+    weights = shrunk_weights(fitted, DEFAULT_WEIGHTS, n_pairs, PRIOR_PAIRS)
     if store:
         db.add(SignalWeights(weights=weights, n_enterprises=n_enterprises, n_pairs=n_pairs))
         db.commit()
