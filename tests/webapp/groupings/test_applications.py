@@ -14,6 +14,7 @@ from models import (
     ApplicationStatus,
     AuditEvent,
     Authority,
+    PartnerResponse,
     PartnerWish,
     Role,
     Sector,
@@ -326,3 +327,23 @@ def test_the_coordinators_draft_marks_a_waitlisted_applicant_that_withdrew(app, 
     waiting = re.search(rf'<li class="member" id="member-{outsider.id}".*?</li>', page, re.S)
     assert "withdrew its application" in waiting.group(0)
     assert page.count("withdrew its application") == 1
+
+
+def test_an_authority_that_withdrew_can_no_longer_answer_for_its_group(app, client, db):
+    arranged = arrange_proposals(db)
+    login(client, AUTHORITY)
+    group_url = f"/partners/groups/{arranged.my_group_id}"
+    assert "Send my answer" in client.get(group_url).get_data(as_text=True)
+    answers_before = len(db.exec(select(PartnerResponse)).all())
+    post_form(client, f"/partners/applications/{arranged.my_application_id}/withdraw")
+    page = client.get(group_url).get_data(as_text=True)
+    assert "Send my answer" not in page
+    assert "you no longer answer for this group" in page
+    refused = post_form(client, f"{group_url}/answer", {"answer": "accepted"})
+    assert refused.status_code == 422
+    assert "you can no longer answer for this group" in refused.get_data(as_text=True)
+    api = client.post(f"/api/v1/partners/groups/{arranged.my_group_id}/answer",
+                      headers=bearer(app, AUTHORITY), json={"answer": "accepted"})
+    assert api.status_code == 422 and "withdrew" in api.json["fields"]["answer"]
+    db.expire_all()
+    assert len(db.exec(select(PartnerResponse)).all()) == answers_before

@@ -338,7 +338,13 @@ def answer_group(
 ) -> PartnerResponse:
     """Accept or decline (with a reason) the group; answering again replaces the answer."""
     me = authority_of(db, user)
-    group, membership, _application, proposal = _my_membership(db, me.id, group_id)
+    group, membership, application, proposal = _my_membership(db, me.id, group_id)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        # Its partners and the coordinator were told it left; an answer now would say the
+        # opposite (an acceptance from a member that is no longer in the working group).
+        raise InvalidAnswer({"answer": _(
+            "You withdrew your application to this working group, so you can no longer "
+            "answer for this group. Apply again to take part in the next proposal.")})
     reason = (reason or "").strip()
     errors = {}
     if answer not in {a.value for a in PartnerAnswer}:
