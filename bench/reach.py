@@ -6,7 +6,9 @@ through the services behind the pages and the API:
 * every enterprise's list at its own reach (``ranked_for``, the whole list): how many of the
   tenders offered lie outside the regions it serves and their neighbours
   (``rules.within_reach``, the test the gate itself applies) — target 0; and, beside it, how
-  many tenders the reach left out with its reason (the other side of the same gate);
+  many tenders the reach left out with its reason (the other side of the same gate); and
+  how many of the tenders offered show no activity in their signals (CPV and text both 0)
+  — target 0;
 * every open or planned tender's candidates as its authority sees them
   (``tender_candidates``): how many have no evidence of the activity, that is a CPV and a
   text signal both at 0 — target 0.
@@ -31,6 +33,7 @@ class Report:
     n_offered: int
     n_outside_reach: int
     n_left_out_by_reach: int
+    n_offered_without_evidence: int
     n_tenders: int
     n_candidates: int
     n_without_evidence: int
@@ -60,7 +63,7 @@ def run() -> Report:
         upgrade(engine)
         with app.test_request_context(), Session(engine) as db:
             load_fixtures(db, today=date.today())
-            n_offered = n_outside = n_left_out = 0
+            n_offered = n_outside = n_left_out = n_offered_without = 0
             enterprises = db.exec(select(models.Enterprise)).all()
             for enterprise in enterprises:
                 areas = reach_areas(enterprise_profile(enterprise))
@@ -69,6 +72,7 @@ def run() -> Report:
                     tender = db.get(models.Tender, match.tender_id)
                     n_offered += 1
                     n_outside += not within_reach(areas, tender.nuts_codes)
+                    n_offered_without += _without_evidence(match.signals)
                 n_left_out += sum(1 for gate in view.excluded if gate.code == "outside_reach")
             # The coordinator may read every tender's candidates, as its authority does its own.
             reader = db.exec(
@@ -79,12 +83,17 @@ def run() -> Report:
             n_candidates = n_without = 0
             for tender in tenders:
                 for candidate in tender_candidates(db, reader, tender.id).candidates:
-                    evidence = {s.name: s.value or 0.0 for s in candidate.signals}
                     n_candidates += 1
-                    n_without += evidence.get("cpv", 0.0) <= 0 and evidence.get("text", 0.0) <= 0
+                    n_without += _without_evidence(candidate.signals)
         engine.dispose()
-    return Report(len(enterprises), n_offered, n_outside, n_left_out, len(tenders),
-                  n_candidates, n_without)
+    return Report(len(enterprises), n_offered, n_outside, n_left_out, n_offered_without,
+                  len(tenders), n_candidates, n_without)
+
+
+def _without_evidence(signals) -> bool:
+    """A CPV and a text signal both at 0 (or absent): nothing shows the activity."""
+    value = {s.name: s.value or 0.0 for s in signals}
+    return value.get("cpv", 0.0) <= 0 and value.get("text", 0.0) <= 0
 
 
 def print_report(report: Report) -> None:
@@ -96,6 +105,9 @@ def print_report(report: Report) -> None:
          str(report.n_outside_reach), "0  " + _met(report.n_outside_reach == 0)),
         ("tenders left out by the reach, with the reason", str(report.n_left_out_by_reach),
          "(shown under 'left out')"),
+        ("tenders offered without activity evidence (CPV and text both 0)",
+         str(report.n_offered_without_evidence),
+         "0  " + _met(report.n_offered_without_evidence == 0)),
         ("candidates without activity evidence (CPV and text both 0)",
          str(report.n_without_evidence), "0  " + _met(report.n_without_evidence == 0)),
     ])

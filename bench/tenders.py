@@ -179,8 +179,10 @@ def _reference_scores(matcher: TenderMatcher, left: dict, right: dict, product) 
     weight_vector = np.array([weights[name] for name in SIGNALS], dtype=np.float32)
     present = (left["presence"] * weight_vector) @ right["presence"].T.astype(np.float32)
     scores /= np.maximum(present, 1e-6)
-    shut = (product(left["reach"], right["reach"]) <= 0) | (
-        product(left["evidence"], right["evidence"]) <= 0)
+    # The activity must show: shared evidence, and a CPV or a text signal above 0.
+    shows = (product(left["evidence"], right["evidence"]) > 0) & (
+        (product(left["cpv"], right["cpv"]) > 0) | (text > 0))
+    shut = (product(left["reach"], right["reach"]) <= 0) | ~shows
     scores[shut] = -GATE_PENALTY
     return scores
 

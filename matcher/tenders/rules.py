@@ -194,8 +194,9 @@ def reach_refusal(enterprise: EnterpriseProfile, places) -> Text:
 
 
 NO_EVIDENCE_REASON = Text(N_(
-    "Nothing in it points to your activity: no CPV code in a division of yours and no "
-    "distinctive word of your description; region and size alone are no match."
+    "Nothing in it points to your activity: its CPV codes are outside your branches and its "
+    "text is no closer to your description than most tenders'; region and size alone are no "
+    "match."
 ))
 
 

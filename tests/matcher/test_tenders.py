@@ -748,3 +748,34 @@ def test_many_texts_are_encoded_on_every_core_to_the_same_rows(monkeypatch):
     monkeypatch.setattr(features, "PARALLEL_MIN_DOCS", 10)
     forked = encoder.transform(documents)
     assert forked.shape == alone.shape and np.array_equal(forked, alone)
+
+
+def test_a_shared_word_alone_is_no_match_when_no_signal_shows_the_activity():
+    """An English caterer and a Dutch notice for catering *equipment* share the word
+    "catering", but the codes are of another division and the texts, in two languages, are
+    not compared: with CPV and text both at 0 the tender was offered at 14 % on region and
+    size alone. Now it is left out, with the reason; the caterer's own trade still is offered,
+    and the candidates of the equipment tender are gated the same way."""
+    caterer = EnterpriseProfile(
+        id="caterer", kind="wise", disadvantaged_share=0.5, country="NL", nuts="NL33C",
+        regions_served=["NL33"], cpv_codes=["55520000"], language="en",
+        description="Lunch Lokaal employs people far from the labour market. We run catering "
+                    "for offices and events, with fresh lunches from our own kitchen.")
+
+    def dutch(id, title, description, cpv):
+        return TenderItem(id=id, title=title, description=description, cpv_codes=[cpv],
+                          nuts_codes=["NL33C"], value_eur=200_000, deadline=in_days(30),
+                          language="nl")
+
+    equipment = dutch("equipment", "Levering van cateringapparatuur en catering-keukens",
+                      "Levering en installatie van vaatwasmachines, ovens en koelcellen voor "
+                      "de catering.", "39311000")
+    lunch = dutch("lunch", "Catering voor het stadhuis",
+                  "Dagelijkse lunch en catering bij vergaderingen.", "55520000")
+    matcher = fit([equipment, lunch], [caterer])
+    ranking = matcher.rank_tenders(caterer, explain_gates=True)
+    assert matched_ids(ranking) == ["lunch"]
+    assert [(g.tender_id, g.code) for g in ranking.gates] == [("equipment", "no_evidence")]
+    assert "CPV codes are outside your branches" in str(ranking.gates[0].reason)
+    assert matcher.rank_enterprises(equipment).matches == []
+    assert [m.enterprise_id for m in matcher.rank_enterprises(lunch).matches] == ["caterer"]
