@@ -131,6 +131,23 @@ def test_tender_detail_names_the_best_lot_or_explains_the_gate(client, db):
     assert client.get("/opportunities/tenders/999999").status_code == 404
 
 
+def test_a_tender_sharing_one_word_and_no_signal_is_left_out_with_its_lots(client, db):
+    """Haarlem's vehicle-fleet repair shares only "municipal" with the cleaning enterprise:
+    CPV and text both 0. It was listed at 22 %; now its page says why it is left out, and its
+    lots do not read "Open to you" beside that."""
+    login(client, ENTERPRISE)
+    fleet = db.exec(select(Tender).where(
+        Tender.title == "Maintenance and repair of the vehicle fleet",
+        Tender.buyer_name == "Gemeente Haarlem")).one()
+    assert fleet.id not in listed_ids(client.get("/opportunities/?limit=200").get_data(
+        as_text=True))
+    detail = client.get(f"/opportunities/tenders/{fleet.id}").get_data(as_text=True)
+    assert "Why this tender is not in your list" in detail
+    assert "its CPV codes are outside your branches" in detail
+    assert "Left out with the tender (see why above)" in detail
+    assert "Open to you" not in detail
+
+
 def test_codes_the_list_does_not_name_are_shown_under_their_division_once(client, db):
     """Without the official CPV list only divisions have names: a tender's codes are listed
     together "(part of …)" their division, not each under the division's name as its own."""
