@@ -1146,7 +1146,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         units = expand_units(tender, 0)
         gates = [rules.unit_gate(u) for u in units]
         unit_side = self._encode_unit_rows(units, [tender] * len(units), gates)
-        scores = self._enterprise_scores(unit_side)
+        scores, activity = self._enterprise_scores(unit_side)
         best = scores.max(axis=1)
         _, top = top_k_rows(best[None, :], n)
         matches = []
@@ -1165,11 +1165,24 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
                 )
             )
         counts = self._region_counts(np.flatnonzero(best >= min_score), region_level)
-        return EnterpriseRanking(tender.id, matches, counts)
+        return EnterpriseRanking(tender.id, matches, counts,
+                                 self._left_out(units, scores, activity))
 
-    def _enterprise_scores(self, unit_side: _Side) -> np.ndarray:
+    def _left_out(self, units: list[Unit], scores: np.ndarray,
+                  activity: np.ndarray) -> dict[str, int]:
+        """Per gate code, the enterprises that show the activity for some lot and are gated
+        on every lot (the gate of the first lot they show it for)."""
+        counts: Counter[str] = Counter()
+        for row in np.flatnonzero((scores < 0).all(axis=1) & activity.any(axis=1)):
+            unit = units[int(np.argmax(activity[row]))]
+            gate = rules.enterprise_gate(self.enterprises_[row], unit) or rules.unit_gate(unit)
+            counts[gate[0] if gate else "other"] += 1
+        return dict(sorted(counts.items()))
+
+    def _enterprise_scores(self, unit_side: _Side) -> tuple[np.ndarray, np.ndarray]:
         """(n_enterprises, n_lots) scores of every fitted enterprise for the given lots,
-        gated as the tender lists are (``_open_pairs``)."""
+        gated as the tender lists are (``_open_pairs``), and which pairs show the activity
+        (``_shows_activity``), whatever their other gates."""
         profiles = self.enterprise_side_
         dense, sparse = profiles.combined(self.weights_)
         unit_dense, unit_sparse = unit_side.combined(None)
@@ -1180,8 +1193,10 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         if text_weight:
             scores += text_weight * text
         scores *= self._normalisers(profiles.presence, unit_side.presence)
-        scores[~self._open_pairs(profiles, unit_side, text)] = -GATE_PENALTY
-        return scores
+        activity = self._shows_activity(profiles, unit_side, text)
+        reach = positive_mask(self._product(profiles, unit_side, "reach"), scores.shape)
+        scores[~(reach & activity)] = -GATE_PENALTY
+        return scores, activity
 
     # ------------------------------------------------------------------ incremental
 

@@ -81,3 +81,7 @@ class EnterpriseRanking:
     tender_id: int | str
     matches: list[EnterpriseMatch]
     region_counts: list[RegionCount]
+    #: Enterprises that show the tender's activity but are left out of ``matches`` on every
+    #: lot, by the gate of the first lot they show it for (``art20``, ``art77_mission``,
+    #: ``outside_reach``): who else does this work, and why they cannot bid.
+    left_out: dict[str, int] = field(default_factory=dict)

@@ -310,6 +310,25 @@ def test_rank_enterprises_for_a_planned_tender_with_counts_per_region():
     assert counts["NL33"] == 2
 
 
+def test_rank_enterprises_counts_who_does_the_work_but_cannot_bid_and_why():
+    """Of four cleaning enterprises, one can bid for the reserved tender; one does not
+    qualify for Art. 20, one serves only Germany, and the road builder does other work (not
+    counted)."""
+    enterprises = [
+        office_cleaning_wise(id=1),
+        office_cleaning_wise(id=2, kind="other", disadvantaged_share=0.0),
+        office_cleaning_wise(id=3, nuts="DEA11", regions_served=[]),
+        office_cleaning_wise(id=4, cpv_codes=["45233120"], description="Road construction"),
+    ]
+    matcher = fit([greek_road()], enterprises)
+    ranking = matcher.rank_enterprises(reserved_cleaning(id="planned", deadline=None))
+    assert [m.enterprise_id for m in ranking.matches] == [1]
+    assert ranking.left_out == {"art20": 1, "outside_reach": 1}
+    unreserved = matcher.rank_enterprises(reserved_cleaning(reservation="none"))
+    assert [m.enterprise_id for m in unreserved.matches] == [1, 2]
+    assert unreserved.left_out == {"outside_reach": 1}
+
+
 def test_results_are_json_serialisable():
     matcher = fit([reserved_cleaning(), greek_road()], [office_cleaning_wise()])
     ranking = matcher.rank_tenders(office_cleaning_wise(), explain_gates=True)

@@ -209,6 +209,11 @@ class CandidatesOut(BaseModel):
     n_able: int = Field(description="Enterprises scoring at least 0.4, counted per region.")
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
+    left_out: list[str] = Field(
+        default_factory=list,
+        description="An addition to v1 (December 2026): the enterprises that do this work "
+                    "but cannot bid, and why (not qualifying for the reservation, not serving "
+                    "the place), as sentences in the reader's language.")
 
 
 class CandidatesQuery(BaseModel):
@@ -224,6 +229,8 @@ class MarketResearchOut(BaseModel):
     art20_verdict: str
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
+    left_out: list[str] = Field(default_factory=list,
+                                description="As in the candidates answer.")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -392,7 +399,7 @@ def tender_candidates(tender_id: int):
     return respond(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
         region_counts=_region_counts_out(view.region_counts),
-        candidates=[_candidate_out(c) for c in view.candidates],
+        candidates=[_candidate_out(c) for c in view.candidates], left_out=view.left_out,
     ))
 
 
@@ -407,7 +414,7 @@ def market_research():
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
         art20_region_counts=_region_counts_out(result.art20_region_counts),
         region_counts=_region_counts_out(result.region_counts),
-        candidates=[_candidate_out(c) for c in result.candidates],
+        candidates=[_candidate_out(c) for c in result.candidates], left_out=result.left_out,
     ))
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from models import Authority, Tender, User
-from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form, refused_page
+from tests.helpers import AUTHORITY, ENTERPRISE, bearer, login, post_form, refused_page
 
 
 def own_tenders(db) -> list[Tender]:
@@ -49,6 +49,29 @@ def test_a_tender_without_a_strong_candidate_says_so_not_zero(client, db, langua
     assert said in html and "%%" not in html
     assert "0 social enterprises" not in html and "0 sociale ondernemingen" not in html
     assert 'class="card match"' in html
+
+
+def test_a_tender_nobody_can_bid_for_says_who_does_the_work_and_why_not(app, client, db):
+    """Utrecht's job coaching, reserved under Art. 77: no candidate, and the page (and the
+    API) say that one enterprise doing this work lacks the public-service mission and three
+    do not serve Utrecht, instead of a bare "no one fits"."""
+    login(client, AUTHORITY)
+    coaching = next(t for t in own_tenders(db) if t.cpv_main.startswith("853125"))
+    assert coaching.reservation == "art77"
+    html = client.get(f"/buyers/tenders/{coaching.id}").get_data(as_text=True)
+    assert "No social enterprise in Matchmaker fits this tender." in html
+    assert "Left out, though they do this work:" in html
+    assert ("1 social enterprise does this work but has no public-service mission, which the "
+            "Art. 77 reservation requires.") in html
+    assert "3 social enterprises do this work but do not serve the tender&#39;s place." in html
+    api = client.get(f"/api/v1/tenders/{coaching.id}/candidates",
+                     headers=bearer(app, AUTHORITY)).json
+    assert api["candidates"] == [] and len(api["left_out"]) == 2
+    # beside a candidate, the others of the trade elsewhere are counted too
+    green = next(t for t in own_tenders(db) if t.cpv_main.startswith("7731"))
+    page = client.get(f"/buyers/tenders/{green.id}").get_data(as_text=True)
+    assert "Groenwerk Utrecht" in page
+    assert re.search(r"\d+ social enterprises do this work but do not serve", page)
 
 
 def test_market_research_counts_by_region_and_judges_art20(client):

@@ -152,6 +152,7 @@ class CandidatesView:
     n_able: int
     region_chart: BarChart | None
     region_counts: list[RegionCount]
+    left_out: list[str]  # who does this work but cannot bid, and why (``left_out_lines``)
 
 
 @dataclass
@@ -166,6 +167,7 @@ class ResearchResult:
     art20_tone: str
     summary: str
     region_counts: list[RegionCount]
+    left_out: list[str]  # as in CandidatesView
 
 
 # --- use cases --------------------------------------------------------------------------------
@@ -202,7 +204,29 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
         n_able=sum(r.n_enterprises for r in ranking.region_counts),
         region_chart=_region_chart(ranking, "candidates-by-region"),
         region_counts=ranking.region_counts,
+        left_out=left_out_lines(ranking.left_out),
     )
+
+
+def left_out_lines(counts: dict[str, int]) -> list[str]:
+    """The engine's left-out counts (``EnterpriseRanking.left_out``) as sentences: the
+    enterprises that do this work but cannot bid, and why."""
+    sentences = {
+        "art20": lambda n: ngettext(
+            "%(num)s social enterprise does this work but does not qualify for the Art. 20 "
+            "reservation (a sheltered workshop, or at least 30%% disadvantaged staff).",
+            "%(num)s social enterprises do this work but do not qualify for the Art. 20 "
+            "reservation (a sheltered workshop, or at least 30%% disadvantaged staff).", n),
+        "art77_mission": lambda n: ngettext(
+            "%(num)s social enterprise does this work but has no public-service mission, "
+            "which the Art. 77 reservation requires.",
+            "%(num)s social enterprises do this work but have no public-service mission, "
+            "which the Art. 77 reservation requires.", n),
+        "outside_reach": lambda n: ngettext(
+            "%(num)s social enterprise does this work but does not serve the tender's place.",
+            "%(num)s social enterprises do this work but do not serve the tender's place.", n),
+    }
+    return [str(sentences[code](n)) for code, n in counts.items() if code in sentences and n]
 
 
 def check_research(db: Session, research: ResearchInput) -> None:
@@ -262,6 +286,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
         art20_verdict=verdict,
         art20_tone=tone,
         region_counts=ranking.region_counts,
+        left_out=left_out_lines(ranking.left_out),
         summary=ngettext("%(num)s social enterprise fits a tender for %(cpv)s in %(place)s "
                          "(score of at least %(min)s%%).",
                          "%(num)s social enterprises fit a tender for %(cpv)s in %(place)s "
