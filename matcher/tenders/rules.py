@@ -194,9 +194,8 @@ def reach_refusal(enterprise: EnterpriseProfile, places) -> Text:
 
 
 NO_EVIDENCE_REASON = Text(N_(
-    "Nothing in it points to your activity: its CPV codes are outside your branches and its "
-    "text is no closer to your description than most tenders'; region and size alone are no "
-    "match."
+    "Its CPV codes are outside your branches and its text is no closer to your description "
+    "than most tenders'; region and size alone are no match."
 ))
 
 

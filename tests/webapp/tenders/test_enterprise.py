@@ -143,7 +143,7 @@ def test_a_tender_sharing_one_word_and_no_signal_is_left_out_with_its_lots(clien
         as_text=True))
     detail = client.get(f"/opportunities/tenders/{fleet.id}").get_data(as_text=True)
     assert "Why this tender is not in your list" in detail
-    assert "its CPV codes are outside your branches" in detail
+    assert "Its CPV codes are outside your branches" in detail
     assert "Left out with the tender (see why above)" in detail
     assert "Open to you" not in detail
 
