@@ -192,8 +192,9 @@ class TenderMatcher(BaseEstimator):
     missing value or place leaves its signal out instead of counting it as 0. A tender
     scores as its best lot. Gates leave out tenders whose deadline has passed or is too
     close, reserved tenders or lots the enterprise does not qualify for (Art. 20 and Art. 77
-    of Directive 2014/24/EU), places beyond the enterprise's ``reach``, and pairs without
-    any evidence of the activity (no shared CPV division and no distinctive shared word).
+    of Directive 2014/24/EU), places beyond the enterprise's ``reach``, and pairs that do not
+    show the activity (no shared CPV division and no distinctive shared word, or CPV and text
+    signals both at 0).
 
     Parameters
     ----------
