@@ -74,9 +74,9 @@ SIGNALS = ("cpv", "text", "region", "value", "social")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "cpv": 0.271, "text": 0.464, "region": 0.119, "value": 0.142, "social": 0.004
 }
-#: Tender scores are rounded to this step (far below the 1 % a page shows); see
+#: Tender scores are rounded to this many decimals (far below the 1 % a page shows); see
 #: ``_tender_scores``.
-SCORE_QUANTUM = 1e-4
+SCORE_DECIMALS = 4
 #: Signals scored as one matrix product; text is scored apart and calibrated.
 _PRODUCT_SIGNALS = tuple(name for name in SIGNALS if name != "text")
 _LSA_ABOVE_N_UNITS = 20_000
@@ -729,9 +729,12 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         These gates are not sums, so they are products of their own (small sparse blocks)
         instead of penalty columns.
         """
+        return self._within_reach(profiles, units) & self._shows_activity(profiles, units, text)
+
+    def _within_reach(self, profiles: _Side, units: _Side) -> np.ndarray:
+        """Pairs whose place the enterprise's ``reach`` takes in."""
         shape = (profiles.presence.shape[0], units.presence.shape[0])
-        reach = positive_mask(self._product(profiles, units, "reach"), shape)
-        return reach & self._shows_activity(profiles, units, text)
+        return positive_mask(self._product(profiles, units, "reach"), shape)
 
     def _shows_activity(self, profiles: _Side, units: _Side, text: np.ndarray) -> np.ndarray:
         """Pairs with evidence of the enterprise's activity (a CPV division or a distinctive
@@ -799,14 +802,12 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             for lots, tenders in self._later_lots():
                 tender_scores[:, tenders] = np.maximum(tender_scores[:, tenders],
                                                        unit_scores[:, lots])
-        # On the grid of SCORE_QUANTUM, so that two tenders that tie stay tied (and go in
+        # On a grid of 10 ** -SCORE_DECIMALS, so that two tenders that tie stay tied (and go in
         # index order) however the rows were blocked: float32 products of a block of
         # enterprises and of one alone differ in the 7th digit, and a sharded digest round
         # (one enterprise at a time) listed two 31 % tenders in the other order than the
         # whole round. About 0.05 s per 256 x 100,000 block.
-        np.multiply(tender_scores, np.float32(1 / SCORE_QUANTUM), out=tender_scores)
-        np.rint(tender_scores, out=tender_scores)
-        np.multiply(tender_scores, np.float32(SCORE_QUANTUM), out=tender_scores)
+        np.round(tender_scores, SCORE_DECIMALS, out=tender_scores)
         return tender_scores
 
     def _later_lots(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -1195,8 +1196,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             scores += text_weight * text
         scores *= self._normalisers(profiles.presence, unit_side.presence)
         activity = self._shows_activity(profiles, unit_side, text)
-        reach = positive_mask(self._product(profiles, unit_side, "reach"), scores.shape)
-        scores[~(reach & activity)] = -GATE_PENALTY
+        scores[~(self._within_reach(profiles, unit_side) & activity)] = -GATE_PENALTY
         return scores, activity
 
     # ------------------------------------------------------------------ incremental
