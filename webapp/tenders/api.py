@@ -197,6 +197,15 @@ class RegionCountOut(BaseModel):
     n_enterprises: int
 
 
+class LeftOutOut(BaseModel):
+    code: Literal["art20", "art77_mission", "outside_reach"] = Field(
+        description="Why they cannot bid: art20, not qualifying for the Art. 20 reservation; "
+                    "art77_mission, no public-service mission for an Art. 77 reservation; "
+                    "outside_reach, not serving the tender's place.")
+    n_enterprises: int
+    message: str = Field(description="The same, as a sentence in the reader's language.")
+
+
 class CandidateOut(BaseModel):
     enterprise: EnterprisePublicOut
     score: float
@@ -209,11 +218,10 @@ class CandidatesOut(BaseModel):
     n_able: int = Field(description="Enterprises scoring at least 0.4, counted per region.")
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
-    left_out: list[str] = Field(
+    left_out: list[LeftOutOut] = Field(
         default_factory=list,
         description="An addition to v1 (December 2026): the enterprises that do this work "
-                    "but cannot bid, and why (not qualifying for the reservation, not serving "
-                    "the place), as sentences in the reader's language.")
+                    "but cannot bid, counted by why not.")
 
 
 class CandidatesQuery(BaseModel):
@@ -229,11 +237,15 @@ class MarketResearchOut(BaseModel):
     art20_verdict: str
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
-    left_out: list[str] = Field(default_factory=list,
-                                description="As in the candidates answer.")
+    left_out: list[LeftOutOut] = Field(default_factory=list,
+                                       description="As in the candidates answer.")
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+def _left_out(reasons) -> list[LeftOutOut]:
+    return [LeftOutOut.model_validate(r, from_attributes=True) for r in reasons]
+
 
 def _region_counts_out(counts) -> list[RegionCountOut]:
     return [RegionCountOut(code=r.code, name=r.name, n_enterprises=r.n_enterprises)
@@ -399,7 +411,7 @@ def tender_candidates(tender_id: int):
     return respond(CandidatesOut(
         tender_id=tender_id, n_able=view.n_able,
         region_counts=_region_counts_out(view.region_counts),
-        candidates=[_candidate_out(c) for c in view.candidates], left_out=view.left_out,
+        candidates=[_candidate_out(c) for c in view.candidates], left_out=_left_out(view.left_out),
     ))
 
 
@@ -414,7 +426,8 @@ def market_research():
         n_able=result.n_able, n_art20=result.n_art20, art20_verdict=result.art20_verdict,
         art20_region_counts=_region_counts_out(result.art20_region_counts),
         region_counts=_region_counts_out(result.region_counts),
-        candidates=[_candidate_out(c) for c in result.candidates], left_out=result.left_out,
+        candidates=[_candidate_out(c) for c in result.candidates],
+        left_out=_left_out(result.left_out),
     ))
 
 

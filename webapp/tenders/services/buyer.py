@@ -134,6 +134,15 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Enterprises that do a tender's work but cannot bid, counted by why not."""
+
+    code: str  # the engine's reason (EnterpriseRanking.left_out): art20, art77_mission, ...
+    n_enterprises: int
+    message: str  # the sentence in the reader's language
+
+
+@dataclass(frozen=True)
 class TenderRow:
     tender: Tender
     status_label: str
@@ -152,7 +161,7 @@ class CandidatesView:
     n_able: int
     region_chart: BarChart | None
     region_counts: list[RegionCount]
-    left_out: list[str]  # who does this work but cannot bid, and why (``left_out_lines``)
+    left_out: list[LeftOut]  # who does this work but cannot bid, and why
 
 
 @dataclass
@@ -167,7 +176,7 @@ class ResearchResult:
     art20_tone: str
     summary: str
     region_counts: list[RegionCount]
-    left_out: list[str]  # as in CandidatesView
+    left_out: list[LeftOut]  # as in CandidatesView
 
 
 # --- use cases --------------------------------------------------------------------------------
@@ -204,13 +213,13 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
         n_able=sum(r.n_enterprises for r in ranking.region_counts),
         region_chart=_region_chart(ranking, "candidates-by-region"),
         region_counts=ranking.region_counts,
-        left_out=left_out_lines(ranking.left_out),
+        left_out=left_out_reasons(ranking.left_out),
     )
 
 
-def left_out_lines(counts: dict[str, int]) -> list[str]:
-    """The engine's left-out counts (``EnterpriseRanking.left_out``) as sentences: the
-    enterprises that do this work but cannot bid, and why."""
+def left_out_reasons(counts: dict[str, int]) -> list[LeftOut]:
+    """The engine's left-out counts (``EnterpriseRanking.left_out``), each with its sentence:
+    the enterprises that do this work but cannot bid, and why."""
     sentences = {
         "art20": lambda n: ngettext(
             "%(num)s social enterprise does this work but does not qualify for the Art. 20 "
@@ -226,7 +235,8 @@ def left_out_lines(counts: dict[str, int]) -> list[str]:
             "%(num)s social enterprise does this work but does not serve the tender's place.",
             "%(num)s social enterprises do this work but do not serve the tender's place.", n),
     }
-    return [str(sentences[code](n)) for code, n in counts.items() if code in sentences and n]
+    return [LeftOut(code, n, str(sentences[code](n)))
+            for code, n in counts.items() if code in sentences and n]
 
 
 def check_research(db: Session, research: ResearchInput) -> None:
@@ -286,7 +296,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
         art20_verdict=verdict,
         art20_tone=tone,
         region_counts=ranking.region_counts,
-        left_out=left_out_lines(ranking.left_out),
+        left_out=left_out_reasons(ranking.left_out),
         summary=ngettext("%(num)s social enterprise fits a tender for %(cpv)s in %(place)s "
                          "(score of at least %(min)s%%).",
                          "%(num)s social enterprises fit a tender for %(cpv)s in %(place)s "
