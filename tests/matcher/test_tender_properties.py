@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher, top_k_rows
+from matcher.tenders.topk import _top_k_of_positive
 
 NOW = datetime(2025, 3, 1)
 CPV_CODES = ["90919200", "90911000", "90910000", "45233120", "45000000", "85312400", "55520000"]
@@ -96,13 +97,22 @@ def test_ranking_is_deterministic(tender_list, profiles):
     st.integers(1, 12),
     st.integers(0, 2**32 - 1),
     st.booleans(),
+    st.sampled_from([-0.2, -20.0]),
 )
-def test_top_k_equals_the_full_sorts_top_k(n_rows, n_columns, k, seed, with_ties):
+def test_top_k_equals_the_full_sorts_top_k(n_rows, n_columns, k, seed, with_ties, lowest):
+    """Both ways (partition of whole rows; sort of the positive scores alone, taken when
+    few are positive, as in the lists of real enterprises) give the full sort's top k."""
     rng = np.random.default_rng(seed)
-    scores = rng.uniform(-0.2, 1, (n_rows, n_columns)).astype(np.float32)
+    scores = rng.uniform(lowest, 1, (n_rows, n_columns)).astype(np.float32)
     if with_ties:
         scores = np.round(scores, 1)
     top_scores, top = top_k_rows(scores, k)
+    positive = scores > 0
+    by_positive = _top_k_of_positive(scores, positive, positive.sum(axis=1), k)
+    np.testing.assert_array_equal(by_positive[0], top_scores)
+    np.testing.assert_array_equal(by_positive[1], top)
+    column_major = top_k_rows(np.asfortranarray(scores), k)  # as the batch path's blocks are
+    np.testing.assert_array_equal(column_major[1], top)
     for row in range(n_rows):
         order = sorted(range(n_columns), key=lambda c: (-scores[row, c], c))
         expected = [c for c in order if scores[row, c] > 0][:k]
