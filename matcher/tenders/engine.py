@@ -146,6 +146,15 @@ GENERIC_WORD_DIVISIONS = 12
 EVIDENCE_FIRST_SENTENCE = 1
 
 
+@dataclass(frozen=True)
+class _UnitCodes:
+    """Cleaned codes of some lots, one list per lot (``TenderMatcher._unit_codes``)."""
+
+    cpv: list[list[str]]
+    nuts: list[list[str]]
+    evidence_cpv: list[list[str]]  # the lot's codes and its tender's main code
+
+
 @dataclass
 class _Side:
     """Feature blocks of one side (enterprises or lots) and the signals each row has."""
@@ -302,9 +311,12 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         self.n_enterprises_ = len(self.enterprises_)
         self.unit_tender_ = np.array([u.tender_index for u in self.units_], dtype=np.int64)
         self.tender_first_unit_ = np.searchsorted(self.unit_tender_, np.arange(self.n_tenders_))
-        self._fit_encoders()
+        # Every encoder reads the lots' cleaned codes: cleaned once here, not by each of them
+        # (nine times per lot, 2.4 s of a 33 s fit at 100,000 tenders).
+        codes = self._unit_codes(self.units_)
+        self._fit_encoders(codes)
         self.unit_gates_ = [self._closing_gate(u) for u in self.units_]
-        self.unit_side_ = self._encode_units(self.units_, self.unit_gates_)
+        self.unit_side_ = self._encode_units(self.units_, self.unit_gates_, codes)
         self._fit_text_centrality()
         self.unit_dense_, self.unit_sparse_ = self.unit_side_.combined(None)
         # Transposed once: scipy would convert ``block.T`` (CSC) back to CSR on every product.
@@ -323,40 +335,38 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             raise ValueError(f"weights need non-negative values for {SIGNALS}, got {weights}")
         return np.array([weights.get(name, 0.0) for name in SIGNALS], dtype=np.float64)
 
-    def _fit_encoders(self) -> None:
+    def _fit_encoders(self, codes: _UnitCodes) -> None:
         tree = self.tree_
         self.cpv_encoder_ = HierarchyEncoder(
             tree.chain, cpv_level, rules.CPV_SHARED_SCORE, rules.CPV_COVER_SCORE, _cpv_contains
-        ).fit([*self._unit_cpv(self.units_), *self._profile_cpv(self.enterprises_)])
+        ).fit([*codes.cpv, *self._profile_cpv(self.enterprises_)])
         self.region_encoder_ = HierarchyEncoder(
             nuts_chain,
             nuts_level,
             rules.REGION_SHARED_SCORE,
             rules.REGION_COVER_SCORE,
             _nuts_within,
-        ).fit([*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)])
+        ).fit([*codes.nuts, *map(rules.enterprise_areas, self.enterprises_)])
         self.reach_encoder_ = ReachEncoder(nuts_chain).fit(
-            [*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)]
+            [*codes.nuts, *map(rules.enterprise_areas, self.enterprises_)]
         )
         components = self.text_components
         if components == "auto":
             components = _LSA_COMPONENTS if self.n_units_ > _LSA_ABOVE_N_UNITS else None
         documents = [self._tender_text(t) for t in self.tenders_]
         documents += [self._profile_text(e) for e in self.enterprises_]
-        self.place_words_ = self._place_words(documents) if DROP_PLACE_WORDS else frozenset()
+        self.place_words_ = (self._place_words(documents, codes.nuts) if DROP_PLACE_WORDS
+                             else frozenset())
         self.text_encoder_ = TextEncoder(
             components, self.random_state, _TEXT_FIT_DOCS, self.place_words_
         ).fit(documents)
         self.generic_words_ = self._generic_words()
         self.evidence_encoder_ = EvidenceEncoder(
             _TEXT_FIT_DOCS, self.random_state, self.place_words_ | self.generic_words_
-        ).fit(documents, [
-            *self._lot_evidence_cpv(self._unit_cpv(self.units_),
-                                    [self.tenders_[u.tender_index] for u in self.units_]),
-            *self._profile_cpv(self.enterprises_),
-        ])
+        ).fit(documents, [*codes.evidence_cpv, *self._profile_cpv(self.enterprises_)])
 
-    def _place_words(self, documents: Sequence[str] = ()) -> frozenset[str]:
+    def _place_words(self, documents: Sequence[str],
+                     unit_nuts: Sequence[Sequence[str]]) -> frozenset[str]:
         """The words of the names of the regions of the fitted items' countries.
 
         Place is the region signal's job (and the reach gate's). In the texts, place names
@@ -370,7 +380,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         are listed beside known ones: "across Tayside, Fife and the Lothians" (see
         ``_listed_places``).
         """
-        places = [*self._unit_nuts(self.units_), *map(rules.enterprise_areas, self.enterprises_)]
+        places = [*unit_nuts, *map(rules.enterprise_areas, self.enterprises_)]
         countries = {code[:2] for codes in places for code in codes}
         words = self.names_.words(countries)
         words = words | {f"{word}s" for word in words}
@@ -434,12 +444,21 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             parts += [lot.title, lot.description]
         return "\n".join(p for p in parts if p)
 
-    def _encode_units(self, units: Sequence[Unit], gates) -> _Side:
-        tenders = [self.tenders_[u.tender_index] for u in units]
-        return self._encode_unit_rows(units, tenders, gates)
+    def _unit_codes(self, units: Sequence[Unit], tenders=None) -> _UnitCodes:
+        """The lots' cleaned CPV and NUTS codes, and the CPV codes their evidence reads."""
+        if tenders is None:
+            tenders = [self.tenders_[u.tender_index] for u in units]
+        cpv = self._unit_cpv(units)
+        return _UnitCodes(cpv, self._unit_nuts(units), self._lot_evidence_cpv(cpv, tenders))
 
-    def _encode_unit_rows(self, units, tenders, gates) -> _Side:
-        cpv, nuts = self._unit_cpv(units), self._unit_nuts(units)
+    def _encode_units(self, units: Sequence[Unit], gates, codes: _UnitCodes | None = None) -> _Side:
+        tenders = [self.tenders_[u.tender_index] for u in units]
+        return self._encode_unit_rows(units, tenders, gates, codes)
+
+    def _encode_unit_rows(self, units, tenders, gates, codes: _UnitCodes | None = None) -> _Side:
+        if codes is None:
+            codes = self._unit_codes(units, tenders)
+        cpv, nuts = codes.cpv, codes.nuts
         texts = [u.text for u in units]
         values = [u.value_eur if u.value_eur and u.value_eur > 0 else None for u in units]
         gate_rows = [
@@ -463,9 +482,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             ),
             "gate": named_rows(gate_rows, GATE_COLUMNS),
             "reach": self.reach_encoder_.transform_units(nuts),
-            "evidence": self.evidence_encoder_.transform(texts, self._lot_evidence_cpv(
-                cpv, tenders
-            )),
+            "evidence": self.evidence_encoder_.transform(texts, codes.evidence_cpv),
             "language": _language_numbers([t.language for t in tenders]),
         }
         presence = np.column_stack(
