@@ -138,8 +138,7 @@ class HierarchyEncoder:
 
         ``breadth(n_codes)`` scales a row: a catch-all list of codes is weaker evidence.
         """
-        rows = _csr_from_dicts([self._unit_entries(codes) for codes in code_lists],
-                               self.n_features)
+        rows = _csr_from_dicts(_encoded_once(code_lists, self._unit_entries), self.n_features)
         if breadth is not None and rows.shape[0]:
             factors = np.array([breadth(len(codes)) for codes in code_lists], dtype=np.float32)
             rows = sp.csr_matrix(sp.diags(factors) @ rows)
@@ -183,6 +182,22 @@ class HierarchyEncoder:
     def _build(self, code_lists, entries_of) -> sp.csr_matrix:
         rows = [entries_of(codes) for codes in code_lists]
         return _csr_from_dicts(rows, self.n_features)
+
+
+def _encoded_once(code_lists: Sequence[Sequence[str]],
+                  encode: Callable[[tuple[str, ...]], dict[int, float]]) -> list[dict[int, float]]:
+    """``encode`` of every list, each distinct list encoded once: lots repeat code lists (a
+    tender's lots share its places, often its codes; 541 place lists for 24,224 generated
+    lots). The rows share their dicts, which only ``_csr_from_dicts`` reads."""
+    encoded: dict[tuple[str, ...], dict[int, float]] = {}
+    rows = []
+    for codes in code_lists:
+        key = tuple(codes)
+        row = encoded.get(key)
+        if row is None:
+            row = encoded[key] = encode(key)
+        rows.append(row)
+    return rows
 
 
 def _csr_from_dicts(rows: Sequence[dict[int, float]], n_columns: int) -> sp.csr_matrix:
@@ -509,19 +524,19 @@ class ReachEncoder:
         return None if index is None else index + block * len(self.vocabulary_)
 
     def transform_units(self, place_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        return _csr_from_dicts(_encoded_once(place_lists, self._unit_row), self.n_features)
+
+    def _unit_row(self, places: Sequence[str]) -> dict[int, float]:
         unknown, anywhere = self.n_features - 1, self.n_features - 2
-        rows = []
-        for places in place_lists:
-            row = {anywhere: 1.0}
-            if not places:
-                row[unknown] = 1.0
-            for place in places:
-                for column in (*(self._column(n, 0) for n in self.chain(place)),
-                               self._column(place, 1)):
-                    if column is not None:
-                        row[column] = 1.0
-            rows.append(row)
-        return _csr_from_dicts(rows, self.n_features)
+        row = {anywhere: 1.0}
+        if not places:
+            row[unknown] = 1.0
+        for place in places:
+            for column in (*(self._column(n, 0) for n in self.chain(place)),
+                           self._column(place, 1)):
+                if column is not None:
+                    row[column] = 1.0
+        return row
 
     def transform_profiles(self, area_lists: Sequence[Sequence[str] | None]) -> sp.csr_matrix:
         unknown, anywhere = self.n_features - 1, self.n_features - 2
