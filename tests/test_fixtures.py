@@ -199,11 +199,12 @@ def test_loading_twice_raises(loaded):
         load_fixtures(session, today=TODAY)
 
 
-# Official code lists beside the project (../shared/data); absent on a fresh user machine.
+# Official code lists beside the project (../shared/data): a check that fails, not one that
+# is skipped, when they are missing (as the ``shared_data`` fixture does).
 
 def _shared_file(*parts: str) -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference data folder {SHARED_DATA} is absent (expected ../shared/data)")
+        pytest.fail(f"Reference data not found at {SHARED_DATA} (expected ../shared/data).")
     return SHARED_DATA.joinpath(*parts)
 
 

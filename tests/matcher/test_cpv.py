@@ -2,7 +2,6 @@
 
 import doctest
 import io
-from pathlib import Path
 
 import pytest
 
@@ -19,15 +18,10 @@ from matcher.cpv import (
 )
 from matcher.reserved import ART77_CPV_CODES, is_art77_cpv, read_genericode
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-CPV_CSV = SHARED_DATA / "cpv" / "cpv_2008_en.csv"
-ART77_CODELIST = SHARED_DATA / "eforms-codelists" / "cpv_social-service-cpv.gc"
-needs_shared_data = pytest.mark.skipif(not CPV_CSV.exists(), reason="../shared/data is absent")
-
 
 @pytest.fixture(scope="module")
-def official_tree():
-    return CpvTree.from_csv(CPV_CSV)
+def official_tree(shared_data):
+    return CpvTree.from_csv(shared_data / "cpv" / "cpv_2008_en.csv")
 
 
 @pytest.mark.parametrize("module", [cpv, reserved])
@@ -84,19 +78,16 @@ def test_read_cpv_csv_handles_bom_and_check_digits():
     assert rows == {"03000000": cpv.CpvEntry("1", "Agricultural, farming")}
 
 
-@needs_shared_data
 def test_every_official_division_has_an_embedded_label(official_tree):
     divisions = {code[:2] for code in official_tree if cpv_level(code) == 1}
     assert divisions == set(CPV_DIVISIONS)
 
 
-@needs_shared_data
 def test_official_levels_match_the_published_counts(official_tree):
     counts = [sum(cpv_level(c) == level for c in official_tree) for level in range(1, 6)]
     assert counts == [45, 272, 1002, 2379, 5756]
 
 
-@needs_shared_data
 def test_parent_skips_a_hole_in_the_official_list(official_tree):
     # 30192120 does not exist, so 30192121's parent is 30192100.
     assert "30192120" not in official_tree
@@ -105,7 +96,6 @@ def test_parent_skips_a_hole_in_the_official_list(official_tree):
     assert official_tree.label("30192120") == official_tree.label("30192100")
 
 
-@needs_shared_data
 def test_every_official_code_has_an_existing_parent_or_is_a_division(official_tree):
     for code in official_tree:
         parent = official_tree.parent(code)
@@ -113,15 +103,14 @@ def test_every_official_code_has_an_existing_parent_or_is_a_division(official_tr
         assert parent is None or parent in official_tree
 
 
-@needs_shared_data
 def test_check_digit_verified_against_the_official_list(official_tree):
     assert official_tree.verify("03000000-1")
     assert not official_tree.verify("03000000-2")
 
 
-@needs_shared_data
-def test_art77_constant_equals_the_eforms_code_list():
-    official = {row["code"] for row in read_genericode(ART77_CODELIST)}
+def test_art77_constant_equals_the_eforms_code_list(shared_data):
+    codelist = shared_data / "eforms-codelists" / "cpv_social-service-cpv.gc"
+    official = {row["code"] for row in read_genericode(codelist)}
     assert official == ART77_CPV_CODES
 
 

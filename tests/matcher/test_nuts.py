@@ -1,7 +1,6 @@
 """NUTS codes: normalising, levels, ancestors, country spellings, the official list."""
 
 import doctest
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,10 @@ from matcher.nuts import (
     read_nuts_csv,
 )
 
-NUTS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nuts" / "nuts_2021.csv"
-needs_shared_data = pytest.mark.skipif(not NUTS_CSV.exists(), reason="../shared/data is absent")
+
+@pytest.fixture(scope="module")
+def official_names(shared_data):
+    return read_nuts_csv(shared_data / "nuts" / "nuts_2021.csv")
 
 
 def test_docstring_examples():
@@ -51,9 +52,8 @@ def test_names_work_without_the_file():
     assert NutsNames().name("NL33C") == "NL33C (Netherlands)"
 
 
-@needs_shared_data
-def test_levels_against_the_official_list():
-    names = read_nuts_csv(NUTS_CSV)
+def test_levels_against_the_official_list(official_names):
+    names = official_names
     nuts_regions = [code for code in names if code[:2] in COUNTRY_NAMES]
     counts = [sum(nuts_level(c) == level for c in nuts_regions) for level in range(4)]
     assert counts[0] == len({c[:2] for c in nuts_regions})
@@ -62,7 +62,5 @@ def test_levels_against_the_official_list():
     assert names["EL30"] == "Attiki" and "GR" not in names
 
 
-@needs_shared_data
-def test_every_embedded_country_is_in_the_official_list():
-    names = read_nuts_csv(NUTS_CSV)
-    assert set(COUNTRY_NAMES) <= set(names)
+def test_every_embedded_country_is_in_the_official_list(official_names):
+    assert set(COUNTRY_NAMES) <= set(official_names)
