@@ -15,7 +15,6 @@ import models
 from fixtures import DEMO_PASSWORD, FixturesAlreadyLoaded, load_fixtures
 from webapp.security import verify_password
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TODAY = date(2026, 3, 2)
 
 
@@ -199,27 +198,20 @@ def test_loading_twice_raises(loaded):
         load_fixtures(session, today=TODAY)
 
 
-# Official code lists beside the project (../shared/data): a check that fails, not one that
-# is skipped, when they are missing (as the ``shared_data`` fixture does).
+# Official code lists beside the project (the ``shared_data`` fixture fails without them).
 
-def _shared_file(*parts: str) -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"Reference data not found at {SHARED_DATA} (expected ../shared/data).")
-    return SHARED_DATA.joinpath(*parts)
-
-
-def _nuts_codes() -> set[str]:
-    with _shared_file("nuts", "nuts_2021.csv").open(encoding="utf-8") as f:
+def _nuts_codes(shared_data: Path) -> set[str]:
+    with (shared_data / "nuts" / "nuts_2021.csv").open(encoding="utf-8") as f:
         return {row["NUTS_ID"] for row in csv.DictReader(f, delimiter=";")}
 
 
-def _cpv_codes() -> set[str]:
-    with _shared_file("cpv", "cpv_2008_en.csv").open(encoding="utf-8-sig") as f:
+def _cpv_codes(shared_data: Path) -> set[str]:
+    with (shared_data / "cpv" / "cpv_2008_en.csv").open(encoding="utf-8-sig") as f:
         return {row["CODE"][:8] for row in csv.DictReader(f)}
 
 
-def _art77_codes() -> set[str]:
-    text = _shared_file("eforms-codelists", "cpv_social-service-cpv.gc").read_text("utf-8")
+def _art77_codes(shared_data: Path) -> set[str]:
+    text = (shared_data / "eforms-codelists" / "cpv_social-service-cpv.gc").read_text("utf-8")
     rows = re.findall(r"<Row>(.*?)</Row>", text, flags=re.S)
     codes = {re.search(r"<SimpleValue>\s*([0-9-]+)\s*</SimpleValue>", row).group(1)[:8]
              for row in rows}
@@ -227,8 +219,8 @@ def _art77_codes() -> set[str]:
     return codes
 
 
-def test_every_nuts_code_exists(loaded):
-    nuts = _nuts_codes()
+def test_every_nuts_code_exists(loaded, shared_data):
+    nuts = _nuts_codes(shared_data)
     session, _ = loaded
     used = {a.nuts for a in all_rows(session, models.Authority)}
     for e in all_rows(session, models.Enterprise):
@@ -238,8 +230,8 @@ def test_every_nuts_code_exists(loaded):
     assert used - nuts == set()
 
 
-def test_every_cpv_code_exists(loaded):
-    cpv = _cpv_codes()
+def test_every_cpv_code_exists(loaded, shared_data):
+    cpv = _cpv_codes(shared_data)
     session, _ = loaded
     used = {c for s in all_rows(session, models.Sector) for c in s.cpv_codes}
     used |= {c for e in all_rows(session, models.Enterprise) for c in e.cpv_codes}
@@ -249,8 +241,8 @@ def test_every_cpv_code_exists(loaded):
     assert used - cpv == set()
 
 
-def test_art77_tenders_use_only_art77_services(loaded):
-    art77 = _art77_codes()
+def test_art77_tenders_use_only_art77_services(loaded, shared_data):
+    art77 = _art77_codes(shared_data)
     session, _ = loaded
     tenders = {t.id: t for t in all_rows(session, models.Tender)}
     for t in tenders.values():

@@ -444,7 +444,8 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
             parts += [lot.title, lot.description]
         return "\n".join(p for p in parts if p)
 
-    def _unit_codes(self, units: Sequence[Unit], tenders=None) -> _UnitCodes:
+    def _unit_codes(self, units: Sequence[Unit],
+                    tenders: Sequence[TenderItem] | None = None) -> _UnitCodes:
         """The lots' cleaned CPV and NUTS codes, and the CPV codes their evidence reads."""
         if tenders is None:
             tenders = [self.tenders_[u.tender_index] for u in units]
