@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from fixtures import load_fixtures
 from webapp import create_app
@@ -196,10 +196,51 @@ def live_server(app):
         yield url
 
 
+class _ClosingOnce:
+    """A response iterable whose ``close`` runs once, however often it is called."""
+
+    def __init__(self, iterable):
+        self.iterable, self.closed = iterable, False
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.iterable, "close"):
+                self.iterable.close()
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """werkzeug's handler, closing the response when the client has gone. Its ``run_wsgi``
+    closes the response after reading what is left of the request, and when that read fails
+    on a reset connection (Chromium cancels a page's favicon request as it navigates away) it
+    never does: the static file stays open until it is collected, whose ResourceWarning
+    (an error here) failed a browser test at random."""
+
+    def connection_dropped(self, error, environ=None) -> None:
+        response = (environ or {}).get(_RESPONSE_KEY)
+        if response is not None:
+            response.close()
+
+
+_RESPONSE_KEY = "tests.response"
+
+
+def _remembering_responses(wsgi_app):
+    def app(environ, start_response):
+        response = environ[_RESPONSE_KEY] = _ClosingOnce(wsgi_app(environ, start_response))
+        return response
+
+    return app
+
+
 @contextmanager
 def serve(wsgi_app):
     """A WSGI app served by threads on a free local port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _remembering_responses(wsgi_app), threaded=True,
+                         request_handler=_RequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
