@@ -121,10 +121,10 @@ def build(data_dir: Path = SHARED_DATA) -> Setup:
     from sqlmodel import Session
 
     from models import Role, User
-    from webapp import create_app, reference
+    from webapp import create_app
     from webapp.db import ENGINE_KEY
     from webapp.migrate import upgrade
-    from webapp.tenders.services import create_enterprise, importing, parse_profile
+    from webapp.tenders.services import create_enterprise, importing, parse_profile, reference
 
     workdir = tempfile.TemporaryDirectory(prefix="relevance-bench-")
     app = create_app({

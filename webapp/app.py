@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Blueprint, Flask, g, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
@@ -144,7 +144,6 @@ def _configure_logging(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp import alerts, groupings, tenders
-    from webapp.api import bp as api_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.home.views import bp as home_bp
@@ -157,8 +156,22 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tenders.blueprint())
     app.register_blueprint(alerts.blueprint())
     app.register_blueprint(audit_bp)
+    api_bp = _api_blueprint()
     app.register_blueprint(api_bp)
     app.extensions["csrf"].exempt(api_bp)  # bearer tokens, never cookies: no CSRF to forge
+
+
+def _api_blueprint() -> Blueprint:
+    """The JSON API's one blueprint, once each feature's API module has added its routes to
+    it: they do so as they are imported, so they are imported here, above them all."""
+    from webapp.alerts import api as alerts_api  # noqa: F401
+    from webapp.api import bp, core  # noqa: F401
+    from webapp.groupings import api as groupings_api  # noqa: F401
+    from webapp.groupings import members_api  # noqa: F401
+    from webapp.tenders import api as tenders_api  # noqa: F401
+    from webapp.tenders import imports_api  # noqa: F401
+
+    return bp
 
 
 def _log_requests(app: Flask) -> None:

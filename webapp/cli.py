@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlmodel import select
 
 from models import Role, Sector, User, utcnow
@@ -281,16 +281,3 @@ def serve(host: str, port: int) -> None:
     index.start_loading(app)  # the CLI's app skips the start-up work a served one does
     jobs.start_periodic_thread(app)
     run_simple(host, port, app, threaded=True)
-
-
-def main() -> None:
-    """Entry point of the `matchmaker` console script."""
-    from webapp.app import create_app
-
-    cli = FlaskGroup(
-        # Commands are no web workers: no index loading or periodic thread at start.
-        create_app=lambda: create_app({"BACKGROUND_AT_START": False}),
-        add_version_option=False,
-        help="Matchmaker: working groups of public buyers, tenders for social enterprises.",
-    )
-    cli.main(prog_name="matchmaker")

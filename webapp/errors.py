@@ -1,13 +1,15 @@
 """One error vocabulary, and the one place where errors become answers.
 
-Services raise four kinds of domain error, each named for what happened, never for an HTTP
+Services raise five kinds of domain error, each named for what happened, never for an HTTP
 status:
 
 - :class:`NotFound`: no such thing, or not the user's (both answer alike, so ids and slugs
   cannot be probed);
 - :class:`Forbidden`: the user may see it but not do this;
 - :class:`Invalid`: the input cannot be used; ``errors`` holds a message per field;
-- :class:`Conflict`: the thing changed meanwhile (a stale version) or is in the wrong state.
+- :class:`Conflict`: the thing changed meanwhile (a stale version) or is in the wrong state;
+- :class:`NotReady`: what the request needs is still being prepared (the first matching
+  index, say): come back in ``retry_after`` seconds.
 
 Features subclass them with domain nouns (``UnknownSector(NotFound)``,
 ``InvalidProfile(Invalid)``). :func:`field_messages` is the one way from a pydantic error to
@@ -48,8 +50,8 @@ DEFAULT_MESSAGES = {
 }
 
 __all__ = [
-    "Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "NotYours", "field_messages",
-    "init_app", "status_of",
+    "Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "NotReady", "NotYours",
+    "field_messages", "init_app", "status_of",
 ]
 
 
@@ -88,8 +90,14 @@ class Conflict(DomainError):
     """Changed meanwhile (a stale version) or in a state that does not allow this."""
 
 
+class NotReady(DomainError):
+    """Not possible yet: what it needs is being prepared. Answered with ``Retry-After``."""
+
+    retry_after = 30  # seconds
+
+
 _STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Invalid: 422,
-                                          Conflict: 409}
+                                          Conflict: 409, NotReady: 503}
 
 
 def status_of(error: DomainError) -> int:
@@ -125,9 +133,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    from webapp.tenders.services.index import IndexNotReady
-
-    app.register_error_handler(IndexNotReady, _index_not_ready)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -139,13 +144,17 @@ def wants_json() -> bool:
 def _domain_error(error: DomainError):
     rollback_session()
     status = status_of(error)
+    message = str(error.message or DEFAULT_MESSAGES.get(status, _title(status)))
     if wants_json():
-        body = {"error": _title(status),
-                "message": error.message or str(DEFAULT_MESSAGES.get(status, _title(status)))}
+        body = {"error": _title(status), "message": message}
         if error.errors:
             body["fields"] = error.errors
-        return jsonify(body), status
-    return _respond(status, error.message or str(DEFAULT_MESSAGES.get(status, _title(status))))
+        response = make_response(jsonify(body), status)
+    else:
+        response = make_response(_respond(status, message))
+    if isinstance(error, NotReady):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _csrf_error(error: CSRFError):
@@ -167,19 +176,6 @@ def _http_error(error: HTTPException):
         response = make_response(response)
         for name, value in extra:
             response.headers[name] = value
-    return response
-
-
-def _index_not_ready(error: Exception):
-    """The first matching index is still being built: say so, and when to come back."""
-    message = _(
-        "The matching index is being built; matches appear in a minute or two. "
-        "Please try again shortly."
-    )
-    response = _respond(503, message)
-    body, status = response if isinstance(response, tuple) else (response, 503)
-    response = make_response(body, status)
-    response.headers["Retry-After"] = "30"
     return response
 
 

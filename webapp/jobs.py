@@ -147,15 +147,16 @@ def wait_idle(app: Flask, timeout: float = 120) -> None:
 
 #: The app a worker process runs its jobs with (set by :func:`run_worker`; None elsewhere).
 _worker_app: Flask | None = None
+#: The factory of the app a worker started by ``rq worker`` (not ``matchmaker worker``) makes
+#: for itself: named by its path, as jobs are, since the app is built on top of this module.
+APP_FACTORY = "webapp.app:create_app"
 
 
 def perform(path: str, args: tuple, kwargs: dict):
     """What RQ runs: the job's function inside an app context, failures logged."""
     app = _worker_app
-    if app is None:  # a worker started by `rq worker` rather than `matchmaker worker`
-        from webapp.app import create_app
-
-        app = create_app()
+    if app is None:
+        app = resolve(APP_FACTORY)()
     with app.app_context():
         return _call(path, args, kwargs)
 

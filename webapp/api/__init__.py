@@ -1,4 +1,10 @@
-"""The JSON API under /api/v1: bearer tokens, JSON errors, an OpenAPI document."""
+"""The JSON API under /api/v1: bearer tokens, JSON errors, an OpenAPI document.
+
+One blueprint, ``bp``: each feature keeps its own API module (``webapp.tenders.api``,
+``webapp.groupings.api`` ...), whose routes add themselves to ``bp`` as it is imported. The
+app factory imports them (``webapp.app``), so that this package, below the features, never
+imports them back.
+"""
 
 from flask import Blueprint, jsonify
 from pydantic import BaseModel
@@ -12,11 +18,3 @@ def respond(model: BaseModel | list[BaseModel], status: int = 200):
         return jsonify([m.model_dump(mode="json") for m in model]), status
     return jsonify(model.model_dump(mode="json")), status
 
-
-# The routes register on `bp` as their modules are imported; each feature keeps its own API.
-import webapp.alerts.api  # noqa: E402,F401
-import webapp.groupings.api  # noqa: E402,F401
-import webapp.groupings.members_api  # noqa: E402,F401
-import webapp.tenders.api  # noqa: E402,F401
-import webapp.tenders.imports_api  # noqa: E402,F401
-from webapp.api import core  # noqa: E402,F401

@@ -123,7 +123,7 @@ def test_art77_for_work_art77_does_not_cover_gets_the_legal_reason_beside_the_fi
 
 def test_codes_missing_from_the_official_lists_are_refused_beside_their_field(client, db,
                                                                              shared_data):
-    from webapp import reference
+    from webapp.tenders.services import reference
 
     login(client, AUTHORITY)
     # Without the official lists only the format is checked.

@@ -19,6 +19,7 @@ from tests.helpers import AUTHORITY, COORDINATOR, ENTERPRISE, bearer, logged_in
 from webapp import create_app, jobs
 from webapp.db import ENGINE_KEY
 from webapp.tenders.services import index as index_service
+from webapp.tenders.services import warmup
 
 OCDS_TENDER = {
     "uri": "https://example.org/ocds", "version": "1.1", "publishedDate": "2026-01-10T00:00:00Z",
@@ -177,7 +178,7 @@ def test_a_started_worker_serves_from_its_loaded_index_and_remembers_nothing(sql
         worker = create_app({"TESTING": True, "DATABASE_URL": sqlite_url,
                              "SECRET_KEY": "test-secret", "INDEX_DIR": str(tmp_path / "index"),
                              "BACKGROUND_AT_START": True})
-        index_service.warm_up_worker(worker)
+        warmup.warm_up_worker(worker)
         holder = worker.extensions[index_service.HOLDER_KEY]
         assert holder.index is not None and holder.index.version == 1
         assert not holder.index._score_cache()[0]

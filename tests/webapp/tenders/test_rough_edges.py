@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.helpers import AUTHORITY, ENTERPRISE, login, post_form
-from webapp import reference
+from webapp.tenders.services import reference
 
 PROFILE = {"name": "Schoon & Sociaal", "kind": "wise", "disadvantaged_percent": "55",
            "nuts": "NL33C", "regions_served": "NL33", "cpv_codes": "90910000",

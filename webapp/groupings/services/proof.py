@@ -20,6 +20,7 @@ from models import Group, Membership, Proposal, Sector
 from webapp import jobs
 from webapp.groupings.services import adapter
 from webapp.groupings.services.parameters import POOL_KEY, stored
+from webapp.groupings.services.prepared import prepare
 
 log = logging.getLogger("matchmaker.groupings.proof")
 
@@ -68,7 +69,6 @@ def prove_run(run_key: str) -> float | None:
     proof would be of another problem, so nothing is stored.
     """
     from webapp.db import get_engine
-    from webapp.groupings.services.runs import prepare  # runs enqueues this job: no cycle
 
     with Session(get_engine(), expire_on_commit=False) as db:
         proposals = list(db.exec(select(Proposal).where(Proposal.run_key == run_key)

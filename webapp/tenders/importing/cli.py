@@ -6,10 +6,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from webapp import reference
 from webapp.db import get_engine, session_scope
 from webapp.tenders.importing import eforms
-from webapp.tenders.services import eforms_imports, importing
+from webapp.tenders.services import eforms_imports, importing, reference
 
 
 @click.group("import", cls=AppGroup)

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, delete, select
@@ -54,6 +55,7 @@ from matcher.nuts import NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from models import Enterprise, IndexChange, Lot, MatchIndex, Reservation, Tender, TenderStatus
 from webapp import jobs
+from webapp.errors import NotReady
 from webapp.tenders.services.matching import enterprise_profile, reference_lists
 from webapp.tenders.services.weights import weights_in_use
 
@@ -79,8 +81,12 @@ SCORE_CACHE_SIZE = 32
 FORMAT = 4
 
 
-class IndexNotReady(Exception):
+class IndexNotReady(NotReady):
     """No index is loaded yet: one is being built or loaded."""
+
+    def __init__(self):
+        super().__init__(_l("The matching index is being built; matches appear in a minute "
+                            "or two. Please try again shortly."))
 
 
 # --- what a request uses ----------------------------------------------------------------------
@@ -145,6 +151,10 @@ class MatchingIndex:
             while len(cache) > SCORE_CACHE_SIZE:
                 cache.popitem(last=False)
         return found
+
+    def forget_scores(self) -> None:
+        """Empty the score cache (a warm-up's list must answer no request)."""
+        self._score_cache()[0].clear()
 
     def _score_cache(self) -> tuple[OrderedDict, threading.Lock]:
         # Not a dataclass field: ``replace`` (with_changes) must not carry it to the new index,
@@ -512,33 +522,13 @@ def init_app(app: Flask) -> None:
         start_loading(app)
 
 
-def warm_up_worker(app: Flask, timeout: float = FIRST_LOAD_WAIT_S) -> None:
-    """At a serving worker's start, before it accepts connections (gunicorn's
-    ``post_worker_init``, see gunicorn.conf.py): wait for the start-up load of the index, then
-    make one enterprise's ranked list as a matches request does, and forget its scores.
-
-    That does once what a worker's first matches request would otherwise pay for: the first
-    database connection and the compilation of the list's queries, the products' first
-    reading of every page of the mapped arrays (each first reading of a page is a fault), the
-    decoding of the lots explained, and the locale data, time zones and number patterns the
-    read models format with. The score cache is emptied again, so no request is answered from
-    the warm-up's work: the first request is timed as any later one with a new profile.
-    """
-    from webapp.db import ENGINE_KEY
-    from webapp.tenders.services.listing import MatchFilters, ranked_for
-
+def wait_for_first_load(app: Flask, timeout: float = FIRST_LOAD_WAIT_S) -> MatchingIndex | None:
+    """The index a worker's start-up load gave it, once that load is done (at most ``timeout``
+    seconds), or None (nothing built yet, or the wait ran out); see ``warmup``."""
     holder = _holder(app)
-    started = time.perf_counter()
     if app.config.get("BACKGROUND_AT_START", not app.testing):  # else nothing is loading
         holder.loaded.wait(timeout)
-    with app.test_request_context("/"), Session(app.extensions[ENGINE_KEY]) as db:
-        enterprise = db.exec(select(Enterprise).order_by(Enterprise.id).limit(1)).first()
-        if holder.index is not None and enterprise is not None:
-            ranked_for(db, enterprise, MatchFilters())
-            holder.index._score_cache()[0].clear()
-        db.rollback()
-    log.info("worker ready in %.2fs (index %s)", time.perf_counter() - started,
-             holder.index.version if holder.index is not None else "none")
+    return holder.index
 
 
 def settle_heap(after_swap: bool = False) -> None:

@@ -46,10 +46,11 @@ from webapp.tenders.services.matching import (
     cpv_label_list,
     enterprise_profile,
     reference_lists,
+    region_label,
     rows_for,
     shown_rows,
 )
-from webapp.tenders.services.profiles import enterprise_of, euros, region_label
+from webapp.tenders.services.profiles import enterprise_of, euros
 
 SIGNAL_LABELS = {
     "cpv": _l("Activity (CPV)"),

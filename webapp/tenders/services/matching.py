@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from matcher.cpv import CPV_DIVISIONS, CpvTree, InvalidCpvCode, is_valid_cpv, normalize_cpv
 from matcher.languages import detect_language
-from matcher.nuts import COUNTRY_NAMES, NutsNames
+from matcher.nuts import COUNTRY_NAMES, InvalidNutsCode, NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from matcher.tenders.rules import DEFAULT_REACH
 from models import CpvCode, Enterprise, Lot, NutsRegion, Reservation, Tender
@@ -277,10 +277,19 @@ def region_labels(db: Session, enterprise: Enterprise | None) -> list[str]:
     """The enterprise's saved regions with their names ("NL33C Groot-Rijnmond")."""
     if enterprise is None:
         return []
-    from webapp.tenders.services.profiles import region_label  # profiles imports this module
-
     _tree, names = reference_lists(db)
     return [region_label(names, code) for code in enterprise.regions_served]
+
+
+def region_label(names, code: str, text=localize) -> str:
+    """``NL33C Groot-Rijnmond`` or the code with its country (``text``: a list's
+    :class:`~webapp.i18n.Localizer`)."""
+    if not code:
+        return "—"
+    try:
+        return str(text(names.label(code)))
+    except InvalidNutsCode:
+        return code
 
 
 def cpv_label_list(tree: CpvTree, codes, text=localize) -> list[str]:

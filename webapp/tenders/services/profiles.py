@@ -27,10 +27,10 @@ from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE
 from models import CpvCode, Enterprise, EnterpriseKind, NutsRegion, Role, User, is_web_url
 from webapp.db import writes
 from webapp.errors import Invalid, NotFound, NotYours, field_messages
-from webapp.i18n import localize, money
+from webapp.i18n import money
 from webapp.scope import may_change_enterprise
 from webapp.tenders.services.index import note_changes
-from webapp.tenders.services.matching import cpv_label_list, reference_lists
+from webapp.tenders.services.matching import cpv_label_list, reference_lists, region_label
 
 KIND_LABELS = {
     EnterpriseKind.WISE: _l("Work-integration social enterprise (WISE)"),
@@ -382,14 +382,3 @@ def profile_summary(db: Session, enterprise: Enterprise) -> ProfileSummary:
         art20_qualifies=qualifies,
         missing=missing,
     )
-
-
-def region_label(names, code: str, text=localize) -> str:
-    """``NL33C Groot-Rijnmond`` or the code with its country (``text``: a list's
-    :class:`~webapp.i18n.Localizer`)."""
-    if not code:
-        return "—"
-    try:
-        return str(text(names.label(code)))
-    except InvalidNutsCode:
-        return code

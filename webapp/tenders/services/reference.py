@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from matcher.cpv import InvalidCpvCode, read_cpv_csv
 from matcher.nuts import InvalidNutsCode, is_valid_nuts, normalize_nuts
 from models import CpvCode, NutsRegion
+from webapp.tenders.services.index import note_changes
 
 __all__ = ["InvalidReferenceFile", "LoadSummary", "load_cpv", "load_nuts"]
 
@@ -123,8 +124,6 @@ def _upsert(db: Session, table: type[SQLModel], rows: dict[str, dict]) -> LoadSu
             for name, value in values.items():
                 setattr(row, name, value)
             summary.n_updated += 1
-    from webapp.tenders.services.index import note_changes  # here: reference is imported early
-
     note_changes(db, "rebuild", [0])  # labels changed: the index is rebuilt
     db.commit()
     return summary

@@ -6,8 +6,7 @@ import pytest
 from sqlmodel import func, select
 
 from models import CpvCode, NutsRegion, Tender
-from webapp import reference
-from webapp.tenders.services import importing
+from webapp.tenders.services import importing, reference
 
 N_CPV = 9454
 
