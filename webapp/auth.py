@@ -39,6 +39,7 @@ from webapp.i18n import (
     LOCALE_COOKIE,
     SUPPORTED_LOCALES,
     european_timezones,
+    is_timezone,
     timezone_label,
 )
 from webapp.passwords import password_problems
@@ -104,8 +105,12 @@ class AccountForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
-        self.timezone.choices = [(name, timezone_label(name)) for name in european_timezones()]
-        self.timezone.validators = [AnyOf(european_timezones(), message=_l(
+        names = european_timezones()
+        kept = g.user.timezone if g.get("user") is not None else None
+        if kept and kept not in names and is_timezone(kept):  # an alias chosen before
+            names = sorted([*names, kept])
+        self.timezone.choices = [(name, timezone_label(name)) for name in names]
+        self.timezone.validators = [AnyOf(names, message=_l(
             "Choose one of the time zones in the list."))]
 
 

@@ -13,9 +13,12 @@ waitlist reasons) keep their templates beside the English (:func:`texts_of`).
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -68,7 +71,7 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """The user's time zone, else the configured default (Europe/Brussels)."""
     user = g.get("user")
-    if user is not None and user.timezone in european_timezones():
+    if user is not None and user.timezone and is_timezone(user.timezone):
         return user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
@@ -85,8 +88,20 @@ def force_timezone(name: str | None) -> Iterator[None]:
         g.forced_timezone = previous
 
 
+#: ISO codes of the EU's outermost regions that the tz database lists apart from their
+#: country (Guadeloupe, French Guiana, Martinique, Réunion, Mayotte, Saint-Martin): NUTS
+#: counts them as French regions (FRY).
+OUTERMOST_REGIONS = frozenset({"GP", "GF", "MQ", "RE", "YT", "MF"})
+
+
 def european_timezones() -> list[str]:
-    """The time zones a user may choose: Europe/…, from the system's tz database."""
+    """The time zones a user may choose, by name: those the tz database's ``zone.tab`` gives
+    the countries NUTS covers and their outermost regions (so the Canaries, the Azores,
+    Madeira, Cyprus and Réunion are there), and every other ``Europe/`` zone of it.
+
+    ``zone.tab`` names each zone once, so aliases (Europe/Kiev beside Europe/Kyiv,
+    Europe/Belfast for London, Europe/Tiraspol) are not offered; a user who chose one before
+    keeps it (``is_timezone``)."""
     return list(_european_timezones())
 
 
@@ -94,11 +109,33 @@ def european_timezones() -> list[str]:
 def _european_timezones() -> tuple[str, ...]:
     # Read once per process: listing the tz database walks its folders (tens of milliseconds),
     # and every request that shows a date asks for the user's zone.
-    return tuple(sorted(z for z in available_timezones() if z.startswith("Europe/")))
+    from matcher.nuts import COUNTRY_NAMES, nuts_to_iso_country
+
+    countries = {nuts_to_iso_country(code) for code in COUNTRY_NAMES} | OUTERMOST_REGIONS
+    zones = {zone for country, zone in _zone_tab()
+             if country in countries or zone.startswith("Europe/")}
+    if not zones:  # no zone.tab anywhere: the database's Europe/ names, aliases and all
+        zones = {zone for zone in available_timezones() if zone.startswith("Europe/")}
+    return tuple(sorted(zones & available_timezones()))
+
+
+def _zone_tab() -> list[tuple[str, str]]:
+    """(country, zone) rows of the tz database's zone.tab: the system's, else tzdata's."""
+    candidates = [Path(folder) / "zone.tab" for folder in zoneinfo.TZPATH]
+    with suppress(ModuleNotFoundError):
+        candidates.append(resources.files("tzdata") / "zoneinfo" / "zone.tab")
+    for candidate in candidates:
+        if candidate.is_file():
+            rows = (line.split("\t") for line in candidate.read_text(encoding="utf-8")
+                    .splitlines() if line and not line.startswith("#"))
+            return [(row[0], row[2].strip()) for row in rows if len(row) >= 3]
+    return []
 
 
 def is_timezone(name: str) -> bool:
-    return name in european_timezones()
+    """A zone a user may have: one of the list, or a European alias chosen before it."""
+    return name in _european_timezones() or (
+        name.startswith("Europe/") and name in available_timezones())
 
 
 @bp.post("/language")

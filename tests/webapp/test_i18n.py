@@ -204,6 +204,39 @@ def test_the_account_page_sets_language_and_time_zone(app, client):
         assert (user.locale, user.timezone) == ("nl", "Europe/Lisbon")
 
 
+def test_the_time_zones_are_those_of_europes_places_each_once(app, client):
+    # The Canaries, the Azores, Madeira, Cyprus and Reunion are EU regions outside Europe/...
+    login(client, COORDINATOR)
+    offered = set(re.findall(r'<option[^>]*value="([^"]+)"',
+                             client.get("/account").get_data(as_text=True)))
+    assert {"Atlantic/Canary", "Atlantic/Azores", "Atlantic/Madeira", "Asia/Nicosia",
+            "Indian/Reunion", "Europe/Kyiv", "Europe/London", "Europe/Amsterdam"} <= offered
+    # ... and an alias is not a second entry beside its zone.
+    assert not {"Europe/Kiev", "Europe/Belfast", "Europe/Tiraspol"} & offered
+    assert post_form(client, "/account", {"locale": "en", "timezone": "Atlantic/Canary"}
+                     ).status_code == 303
+
+
+def test_a_time_zone_chosen_before_as_an_alias_is_kept(app, client):
+    with Session(app.extensions[ENGINE_KEY]) as db:
+        user = db.exec(select(User).where(User.email == COORDINATOR)).one()
+        user.timezone = "Europe/Kiev"  # offered by an earlier version of the list
+        db.add(user)
+        db.commit()
+    login(client, COORDINATOR)
+    assert 'selected value="Europe/Kiev"' in client.get("/account").get_data(as_text=True)
+    assert post_form(client, "/account", {"locale": "en", "timezone": "Europe/Kiev"}
+                     ).status_code == 303
+    with app.test_request_context():
+        from flask import g
+
+        from webapp.i18n import select_timezone
+
+        with Session(app.extensions[ENGINE_KEY]) as db:
+            g.user = db.exec(select(User).where(User.email == COORDINATOR)).one()
+            assert select_timezone() == "Europe/Kiev"
+
+
 def test_times_are_shown_in_the_users_zone(app):
     from datetime import UTC, datetime
 
