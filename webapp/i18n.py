@@ -39,7 +39,9 @@ from flask_babel import get_timezone as _babel_timezone
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 
+from matcher.nuts import COUNTRY_NAMES, nuts_to_iso_country
 from matcher.text import Euros, Text, TextList, decode, encode
+from webapp.db import get_session
 from webapp.sector_text import SOURCE_LANGUAGE, SectorText, sector_text
 
 SUPPORTED_LOCALES = ("en", "nl")
@@ -109,8 +111,6 @@ def european_timezones() -> list[str]:
 def _european_timezones() -> tuple[str, ...]:
     # Read once per process: listing the tz database walks its folders (tens of milliseconds),
     # and every request that shows a date asks for the user's zone.
-    from matcher.nuts import COUNTRY_NAMES, nuts_to_iso_country
-
     countries = {nuts_to_iso_country(code) for code in COUNTRY_NAMES} | OUTERMOST_REGIONS
     zones = {zone for country, zone in _zone_tab()
              if country in countries or zone.startswith("Europe/")}
@@ -150,8 +150,6 @@ def switch_language():
                         httponly=True, secure=request.is_secure)
     user = g.get("user")
     if user is not None:
-        from webapp.db import get_session
-
         user.locale = locale
         get_session().commit()
     return response

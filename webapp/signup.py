@@ -26,6 +26,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from matcher.nuts import nuts_to_iso_country
 from models import Enterprise, EnterpriseKind, Role, User
 from webapp.alerts.services.mail import send_to
 from webapp.audit import services as audit
@@ -155,8 +156,6 @@ def signup():
 
 
 def _create(db, email: str, password: str, data):
-    from matcher.nuts import nuts_to_iso_country
-
     enterprise = Enterprise(name=data.name, kind=EnterpriseKind(data.kind), nuts=data.nuts,
                             country=nuts_to_iso_country(data.nuts), contact_email=email)
     db.add(enterprise)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from models import Group, Membership, Proposal, Sector
 from webapp import jobs
+from webapp.db import get_engine
 from webapp.groupings.services import adapter
 from webapp.groupings.services.parameters import POOL_KEY, stored
 from webapp.groupings.services.prepared import prepare
@@ -68,8 +69,6 @@ def prove_run(run_key: str) -> float | None:
     The pool, wishes and locks are loaded again; if the pool changed since the run, the
     proof would be of another problem, so nothing is stored.
     """
-    from webapp.db import get_engine
-
     with Session(get_engine(), expire_on_commit=False) as db:
         proposals = list(db.exec(select(Proposal).where(Proposal.run_key == run_key)
                                  .order_by(Proposal.alternative)).all())

@@ -42,6 +42,7 @@ from webapp.tenders.services.matching import (
     cpv_label_list,
     enterprise_profile,
     lots_by_tender,
+    reference_lists,
     rows_for,
     tender_item,
 )
@@ -311,8 +312,6 @@ def public_enterprise(fitted_or_db, enterprise: Enterprise,
     if isinstance(fitted_or_db, FittedMatcher):
         tree, names = fitted_or_db.cpv_tree, fitted_or_db.nuts_names
     else:
-        from webapp.tenders.services.matching import reference_lists
-
         tree, names = reference_lists(fitted_or_db)
     kind = EnterpriseKind(enterprise.kind)
     text = text or Localizer()

@@ -55,6 +55,7 @@ from matcher.nuts import NutsNames
 from matcher.tenders import EnterpriseProfile, LotItem, TenderItem, TenderMatcher
 from models import Enterprise, IndexChange, Lot, MatchIndex, Reservation, Tender, TenderStatus
 from webapp import jobs
+from webapp.db import ENGINE_KEY, get_engine
 from webapp.errors import NotReady
 from webapp.tenders.services.matching import enterprise_profile, reference_lists
 from webapp.tenders.services.weights import weights_in_use
@@ -451,16 +452,12 @@ def _prune(db: Session, folder: Path, keep: int) -> None:
 
 def build_job() -> int:
     """The background job: build and publish a new index version; returns the version."""
-    from webapp.db import get_engine
-
     return build_index(current_app._get_current_object(), get_engine()).id
 
 
 @jobs.periodic(every=timedelta(hours=1), name="index-compact")
 def compact_job() -> int | None:
     """Rebuild when many rows changed since the last build, so the encoders stay current."""
-    from webapp.db import get_engine
-
     app = current_app._get_current_object()
     with Session(get_engine()) as db:
         latest = db.exec(select(MatchIndex).order_by(col(MatchIndex.id).desc())).first()
@@ -558,8 +555,6 @@ def start_loading(app: Flask) -> None:
 def _load_latest_quietly(app: Flask, holder: _Holder) -> None:
     with holder.busy:
         try:
-            from webapp.db import ENGINE_KEY
-
             with Session(app.extensions[ENGINE_KEY]) as db:
                 row = db.exec(select(MatchIndex).order_by(col(MatchIndex.id).desc())).first()
                 if row is not None and holder.index is None:
@@ -625,8 +620,6 @@ def _first_index(app, holder, db, version, change_id) -> MatchingIndex:
             if n_open > app.config.get("INDEX_INLINE_BUILD_MAX", INLINE_BUILD_MAX_TENDERS):
                 request_build(app)
                 raise IndexNotReady()
-            from webapp.db import get_engine
-
             row = build_index(app, get_engine())
             index = _load(app, row)
             if index is None:
@@ -697,8 +690,6 @@ def _in_background(app: Flask, holder: _Holder, task) -> None:
 
     def run() -> None:
         try:
-            from webapp.db import ENGINE_KEY
-
             with Session(app.extensions[ENGINE_KEY]) as db:
                 task(app, holder, db)
         except Exception:
