@@ -140,6 +140,9 @@ def _configure_logging(app: Flask) -> None:
         level=app.config["LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces each of its plugins at INFO whenever it is imported: seven lines
+    # before every command's own output, telling an operator nothing.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _register_blueprints(app: Flask) -> None:
