@@ -109,7 +109,9 @@ class AccountForm(FlaskForm):
         kept = g.user.timezone if g.get("user") is not None else None
         if kept and kept not in names and is_timezone(kept):  # an alias chosen before
             names = sorted([*names, kept])
-        self.timezone.choices = [(name, timezone_label(name)) for name in names]
+        # By place, as the labels read (Amsterdam, Azores, Brussels, Canary ...).
+        self.timezone.choices = sorted(((name, timezone_label(name)) for name in names),
+                                       key=lambda choice: choice[1])
         self.timezone.validators = [AnyOf(names, message=_l(
             "Choose one of the time zones in the list."))]
 

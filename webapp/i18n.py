@@ -263,9 +263,11 @@ def moment(value: datetime | None, format: str = "medium") -> str:
 
 
 def timezone_label(name: str) -> str:
-    """A time zone as people read it: ``Europe/Brussels (UTC+01:00)``."""
+    """A time zone as people look for it, by its place: ``Brussels (UTC+01:00)`` for
+    Europe/Brussels, ``Canary (UTC+00:00)`` for Atlantic/Canary."""
     offset = datetime.now(ZoneInfo(name)).strftime("%z")
-    return f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
+    place = name.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{place} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def country_name(code: str | None) -> str:
