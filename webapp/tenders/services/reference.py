@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from matcher.cpv import InvalidCpvCode, read_cpv_csv
 from matcher.nuts import InvalidNutsCode, is_valid_nuts, normalize_nuts
 from models import CpvCode, NutsRegion
+from webapp.errors import Invalid
 from webapp.tenders.services.index import note_changes
 
 __all__ = ["InvalidReferenceFile", "LoadSummary", "load_cpv", "load_nuts"]
@@ -24,7 +25,7 @@ CPV_HEADER = ("CODE", "EN")
 NUTS_HEADER = ("NUTS_ID", "NAME_LATN")
 
 
-class InvalidReferenceFile(ValueError):
+class InvalidReferenceFile(Invalid):
     """The file is not the official list it was given as."""
 
 
