@@ -31,5 +31,25 @@ def test_the_benchmark_runs_and_every_figure_lies_in_the_unit_interval(shared_da
     assert all(set(b) == keys for b in report.baselines.values())
     assert all(report.ours[r][k] <= report.ceiling[r][k] + 1e-9 for r in report.ours for k in keys)
     assert all(0 < len(top) <= relevance.K for top in report.top.values())
+    # The baselines within a reach rank a subset of the tenders: a wider reach takes in at
+    # least as many, and every profile is scored at every reach.
+    assert set(report.baselines_in_reach) == set(relevance.REACHES)
+    assert all(set(report.baselines_in_reach[r][b]) == keys
+               for r in relevance.REACHES for b in relevance.BASELINES)
     relevance.print_report(report)
-    assert "mean nDCG@10" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "mean nDCG@10" in out and "ranking only the tenders in the same reach" in out
+
+
+def test_a_wider_reach_takes_in_every_tender_a_narrower_one_does(shared_data):
+    setup = relevance.build(shared_data)
+    try:
+        matcher = relevance.fitted_engine(setup)
+        narrow, wide = (relevance.reach_sets(setup, matcher, r) for r in ("", "country"))
+        assert all(narrow[key] <= wide[key] for key in narrow)
+        assert any(narrow[key] < wide[key] for key in narrow)  # the default reach leaves some out
+        # ... and the product never offers a tender outside the reach it was asked for.
+        offered = relevance.product_rankings(setup, "")
+        assert all(set(offered[key]) <= narrow[key] for key in narrow)
+    finally:
+        setup.close()
