@@ -119,3 +119,30 @@ def test_top_k_equals_the_full_sorts_top_k(n_rows, n_columns, k, seed, with_ties
         assert top[row, : len(expected)].tolist() == expected
         assert np.all(top[row, len(expected) :] == -1)
         np.testing.assert_array_equal(top_scores[row, : len(expected)], scores[row, expected])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n_rows=st.integers(1, 40), n_columns=st.integers(1, 30), density=st.floats(0, 1),
+    picks=st.lists(st.integers(0, 10_000), max_size=25), seed=st.integers(0, 2**31),
+    wide_indptr=st.booleans(),
+)
+def test_a_sides_rows_are_the_sparse_blocks_rows(n_rows, n_columns, density, picks, seed,
+                                                  wide_indptr):
+    # _Side.rows gathers CSR rows from the arrays (repeated, out of order, empty rows and an
+    # empty selection included): the same matrix as scipy's own indexing, entry for entry.
+    import scipy.sparse as sp
+
+    from matcher.tenders.engine import _csr_rows
+
+    matrix = sp.random(n_rows, n_columns, density=density, format="csr", dtype=np.float32,
+                       random_state=seed)
+    if wide_indptr:
+        matrix.indptr, matrix.indices = (matrix.indptr.astype(np.int64),
+                                         matrix.indices.astype(np.int64))
+    rows = np.array([p % n_rows for p in picks], dtype=np.int64)
+    expected, got = matrix[rows], _csr_rows(matrix, rows)
+    assert got.shape == expected.shape
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
