@@ -329,6 +329,23 @@ def test_rank_enterprises_counts_who_does_the_work_but_cannot_bid_and_why():
     assert unreserved.left_out == {"outside_reach": 1}
 
 
+def test_ranking_several_tenders_in_one_pass_gives_each_its_own_ranking():
+    # Market research ranks a planned tender and the same tender reserved in one pass.
+    enterprises = [
+        office_cleaning_wise(id=1),
+        office_cleaning_wise(id=2, kind="other", disadvantaged_share=0.0),
+        office_cleaning_wise(id=3, nuts="DEA11", regions_served=[]),
+    ]
+    matcher = fit([greek_road()], enterprises)
+    planned = [reserved_cleaning(reservation="none", deadline=None),
+               reserved_cleaning(deadline=None), greek_road(id="planned road")]
+    many = matcher.rank_enterprises_many(planned, n=5)
+    assert [asdict(r) for r in many] == [asdict(matcher.rank_enterprises(t, n=5))
+                                         for t in planned]
+    assert [[m.enterprise_id for m in r.matches] for r in many] == [[1, 2], [1], []]
+    assert matcher.rank_enterprises_many([]) == []
+
+
 def test_results_are_json_serialisable():
     matcher = fit([reserved_cleaning(), greek_road()], [office_cleaning_wise()])
     ranking = matcher.rank_tenders(office_cleaning_wise(), explain_gates=True)

@@ -271,18 +271,16 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     inputs with the same counts or the same error."""
     check_research(db, research)
     index = current_index(db)
-    planned = _planned_item(research, research.reservation)
-    ranking = index.matcher.rank_enterprises(planned, n=n, min_score=MIN_SCORE)
-    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
-    n_able = sum(r.n_enterprises for r in ranking.region_counts)
     # Art. 20: the same planned tender reserved, so only qualifying enterprises count, and
     # only those whose reach takes in its place (the matcher's reach gate); the same inputs
     # give the same count whichever reservation was chosen.
-    art20_counts = ranking.region_counts if research.reservation == "art20" else (
-        index.matcher.rank_enterprises(
-            _planned_item(research, "art20"), n=1, min_score=MIN_SCORE
-        ).region_counts
-    )
+    planned = [_planned_item(research, research.reservation)]
+    if research.reservation != "art20":
+        planned.append(_planned_item(research, "art20"))
+    rankings = index.matcher.rank_enterprises_many(planned, n=n, min_score=MIN_SCORE)
+    ranking, art20_counts = rankings[0], rankings[-1].region_counts
+    fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
+    n_able = sum(r.n_enterprises for r in ranking.region_counts)
     n_art20 = sum(r.n_enterprises for r in art20_counts)
     verdict, tone = _art20_verdict(n_art20, art20_counts)
     labels = ", ".join(cpv_label(fitted.cpv_tree, c) for c in research.cpv_codes)
