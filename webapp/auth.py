@@ -108,7 +108,7 @@ class AccountForm(FlaskForm):
         names = european_timezones()
         kept = g.user.timezone if g.get("user") is not None else None
         if kept and kept not in names and is_timezone(kept):  # an alias chosen before
-            names = sorted([*names, kept])
+            names = [*names, kept]
         # By place, as the labels read (Amsterdam, Azores, Brussels, Canary ...).
         self.timezone.choices = sorted(((name, timezone_label(name)) for name in names),
                                        key=lambda choice: choice[1])
