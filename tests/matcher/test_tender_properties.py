@@ -146,3 +146,27 @@ def test_a_sides_rows_are_the_sparse_blocks_rows(n_rows, n_columns, density, pic
     assert np.array_equal(got.indptr, expected.indptr)
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
+
+
+SHARED_WORD_PIECES = ["schoon", "maak", "kantoor", "reinig", "ung", "cleaning", "Strasse",
+                      "öffentlich", "re", "gladheid", "bestrijding", "GROEN"]
+shared_word_texts = st.lists(
+    st.lists(st.sampled_from(SHARED_WORD_PIECES), min_size=1, max_size=3).map("".join),
+    max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared_word_texts, shared_word_texts,
+       st.frozensets(st.sampled_from(["schoonmaak", "kantoor", "cleaning", "strasse"])))
+def test_the_shared_words_are_those_of_the_pairwise_test(first, second, not_counted):
+    # _shared_words searches with a joined string and an alternation; the rule it implements
+    # is the plain test of every pair of words: a word of the tender is shared when it lies in,
+    # or contains, a word of the description (parts of compounds count).
+    from matcher.tenders.explain import _WORD, _shared_words
+
+    mine = {w.lower() for w in _WORD.findall(first)} - not_counted
+    expected = [w for w in dict.fromkeys(w.lower() for w in _WORD.findall(second))
+                if w not in not_counted and any(w in own or own in w for own in mine)]
+    generic = frozenset(expected[::2])
+    expected = sorted(expected, key=lambda w: (w in generic, -len(w)))[:4]
+    assert _shared_words(first, second, not_counted, generic) == expected

@@ -60,7 +60,7 @@ from webapp.alerts.services import mail, notices
 from webapp.alerts.services.outbox import enqueue
 from webapp.alerts.services.preferences import preferences_of, wants
 from webapp.alerts.services.searches import due, list_args, match_filters
-from webapp.i18n import localize
+from webapp.i18n import Localizer, localize
 from webapp.tenders.services.index import MatchingIndex, current_index
 from webapp.tenders.services.listing import MatchFilters, _deadline_text, filter_mask
 from webapp.tenders.services.matching import enterprise_profile, lots_by_tender, rows_for
@@ -237,12 +237,13 @@ def _digest_block(db, index, now, users, by_user, preferences, report, dry_run,
                 profiles[key], scored[key][0], [p for _t, p in fresh], only_top_reason=True))
         labels = _labels(locale)
         with mail.as_reader(user, locale):
+            reader = Localizer()
             sections = [
                 SearchSection(
                     name=search.name,
                     list_url=mail.external_url("tenders.enterprise.index", **list_args(search)),
                     feed_url=mail.external_url("alerts.public.feed", token=search.feed_token),
-                    items=[_new_item(fitted, by_tender[tid], labels) for tid, _p in fresh
+                    items=[_new_item(fitted, by_tender[tid], labels, reader) for tid, _p in fresh
                            if tid in by_tender],
                 )
                 for search, fresh in fresh_by_user[user.id]
@@ -396,9 +397,10 @@ def _fresh(db, index, user, searches, scores, open_now, dismissed, sent, masks
     return found, listed
 
 
-def top_reason(signals) -> str:
+def top_reason(signals, text=localize) -> str:
     """The reason of the signal that adds most to the score (the engine's signals or the
-    list's views of them)."""
+    list's views of them), in the reader's language (``text``: a reader's
+    :class:`~webapp.i18n.Localizer`, for many reasons)."""
     counted = [s for s in signals if s.value is not None and s.reason]
     if not counted:
         return ""
@@ -406,7 +408,7 @@ def top_reason(signals) -> str:
     def weight(signal) -> float:
         return getattr(signal, "weight_percent", None) or getattr(signal, "weight", 0.0)
 
-    return str(localize(max(counted, key=lambda s: s.value * weight(s)).reason))
+    return str(text(max(counted, key=lambda s: s.value * weight(s)).reason))
 
 
 @functools.cache
@@ -426,12 +428,12 @@ def _labels(locale: str) -> dict[str, str]:
     return _label_formats(str(locale))
 
 
-def _new_item(fitted, match, labels) -> DigestItem:
+def _new_item(fitted, match, labels, reader: Localizer) -> DigestItem:
     tender = fitted.tenders[match.tender_id]
     lot = next((x for x in fitted.lots.get(tender.id, []) if x.id == match.best_lot_id), None)
     when = _deadline_text(tender.deadline)  # as the list writes it, in the reader's zone
     value = euros(tender.value_eur)
-    reason = top_reason(match.signals)
+    reason = top_reason(match.signals, reader)
     return DigestItem(
         tender_id=tender.id, reason="new", title=tender.title, buyer=tender.buyer_name,
         url=mail.external_url("tenders.enterprise.tender", tender_id=tender.id),
