@@ -80,7 +80,7 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 	  --project Matchmaker --copyright-holder "Matchmaker" \
 	  -o webapp/translations/messages.pot .
-	$(VENV)/bin/pybabel update --no-wrap -i webapp/translations/messages.pot -d webapp/translations
+	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete -i webapp/translations/messages.pot -d webapp/translations
 	$(VENV)/bin/pybabel compile --statistics -d webapp/translations
 
 clean:

@@ -106,6 +106,16 @@ def test_every_message_has_a_dutch_translation():
     assert not problems, "\n".join(problems)
 
 
+def test_the_dutch_catalogue_keeps_no_obsolete_messages():
+    """A message dropped from the code and later written again came back as a new entry beside
+    its old ``#~`` one: 42 such entries piled up, and GNU msgfmt, which translators' tools run,
+    refused the file for the two that repeated an active message (``make translations`` now
+    updates with --ignore-obsolete)."""
+    with DUTCH_PO.open("rb") as file:
+        catalogue = read_po(file)
+    assert not catalogue.obsolete, sorted(catalogue.obsolete)[:5]
+
+
 def test_the_dutch_catalogue_is_compiled():
     ensure_compiled()
     assert DUTCH_PO.with_suffix(".mo").stat().st_mtime >= DUTCH_PO.stat().st_mtime
