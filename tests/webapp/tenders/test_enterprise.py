@@ -40,6 +40,28 @@ def test_the_demo_wise_sees_cleaning_tenders_first_and_nothing_closed(client, db
     assert 'role="img"' in html
 
 
+SCORE = re.compile(r'id="match-(\d+)".*?<span class="score-value">(\d+)%</span>', re.S)
+
+
+def test_weaker_matches_are_listed_under_their_own_heading(client):
+    """The strong matches first; those below 40 % fit under "Weaker matches", which says what
+    they have in common with the profile. The demo list has both (seven tenders around
+    Rotterdam: cleaning contracts at 65-74 %, then a vehicle supply, street cleaning and a
+    training programme)."""
+    login(client, ENTERPRISE)
+    html = client.get("/opportunities/").get_data(as_text=True)
+    strong, _heading, weaker = html.partition('id="weaker-title"')
+    assert _heading, "no Weaker matches heading"
+    strong_scores = [int(score) for _id, score in SCORE.findall(strong)]
+    weaker_scores = [int(score) for _id, score in SCORE.findall(weaker)]
+    assert strong_scores and weaker_scores
+    assert min(strong_scores) >= 40 > max(weaker_scores)
+    assert "Below 40% fit: these tenders share only a few words" in weaker
+    # Widened to anywhere the first page holds strong matches only: no heading, no empty list.
+    wide = client.get("/opportunities/?reach=anywhere&limit=3").get_data(as_text=True)
+    assert 'id="weaker-title"' not in wide and "<ol class=\"matches\">" in wide
+
+
 def test_art20_tenders_only_for_eligible_enterprises(client, db):
     enterprise = demo_enterprise(db)
     enterprise.disadvantaged_share = 0.1
