@@ -45,6 +45,8 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from webapp.tenders.services.listing import STRONG_FIT
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RELEASES = Path("ocds") / "scotland" / "public_contracts_scotland_releases.json"
 PROFILES = Path("relevance") / "scotland_profiles.json"
@@ -172,19 +174,27 @@ def product_rankings(setup: Setup, reach: str = "", limit: int = 200) -> dict[st
     ``reach`` is the page's parameter: blank keeps the profile's (served regions and their
     neighbours), ``country`` widens it to the whole country.
     """
+    return {key: [ocid for ocid, _strong in listed]
+            for key, listed in product_lists(setup, reach, limit).items()}
+
+
+def product_lists(setup: Setup, reach: str = "", limit: int = 200
+                  ) -> dict[str, list[tuple[str, bool]]]:
+    """``product_rankings`` with, for each tender, whether the page lists it among the strong
+    matches (``MatchView.strong``) or under "Weaker matches"."""
     from sqlmodel import Session
 
     from models import Enterprise
     from webapp.tenders.services import MatchFilters, ranked_for
 
     ocid_of = {tid: ocid for ocid, tid in setup.tender_ids.items()}
-    rankings = {}
+    lists = {}
     with setup.app.test_request_context(), Session(setup.engine) as db:
         for key, enterprise_id in setup.enterprise_ids.items():
             view = ranked_for(db, db.get(Enterprise, enterprise_id),
                               MatchFilters(limit=limit, reach=reach))
-            rankings[key] = [ocid_of[m.tender_id] for m in view.matches]
-    return rankings
+            lists[key] = [(ocid_of[m.tender_id], m.strong) for m in view.matches]
+    return lists
 
 
 def fitted_engine(setup: Setup):
@@ -360,6 +370,8 @@ class Report:
     #: Per reach: the baselines ranking only the tenders that reach takes in (a diagnostic:
     #: the order within the same gate, which the targets do not ask for).
     baselines_in_reach: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: Per reach and grade: (tenders the lists show as strong matches, tenders they offer).
+    strong: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
 
     @staticmethod
     def mean_of(figures: Mapping[str, float]) -> float:
@@ -387,9 +399,15 @@ def run(data_dir: Path = SHARED_DATA, lopo: bool = True) -> Report:
     """Build the product's database, rank, score the baselines and (optionally) LOPO."""
     setup = build(data_dir)
     try:
-        ours, ceiling, tops, left_out = {}, {}, {}, {}
+        ours, ceiling, tops, left_out, strong = {}, {}, {}, {}, {}
         for reach in REACHES:
-            rankings = product_rankings(setup, reach)
+            lists = product_lists(setup, reach)
+            rankings = {k: [ocid for ocid, _s in listed] for k, listed in lists.items()}
+            strong[reach] = {}
+            for grade in (2, 1, 0):
+                offered = [is_strong for k, listed in lists.items() for ocid, is_strong in listed
+                           if setup.labels[k].get(ocid, 0) == grade]
+                strong[reach][grade] = (sum(offered), len(offered))
             ours[reach] = {k: ndcg_at(rankings[k], setup.labels[k]) for k in setup.enterprise_ids}
             ceiling[reach] = {
                 k: ceiling_of(rankings[k], setup.labels[k]) for k in setup.enterprise_ids
@@ -425,7 +443,7 @@ def run(data_dir: Path = SHARED_DATA, lopo: bool = True) -> Report:
             }
         lopo_figures = lopo_scores(setup, fitted, REACHES) if lopo else {}
         return Report(ours, ceiling, baselines, lopo_figures,
-                      {k: v[:K] for k, v in tops[""].items()}, left_out, in_reach)
+                      {k: v[:K] for k, v in tops[""].items()}, left_out, in_reach, strong)
     finally:
         setup.close()
 
@@ -491,6 +509,13 @@ def print_report(report: Report) -> None:
             worst, margin = report.worst_margin(reach, in_reach=True)
             print(f"diagnostic, {REACH_NAMES[reach]}: worst profile vs best baseline ranking "
                   f"only the tenders in the same reach {margin:+.3f} ({worst})")
+    # Not a target either: where the page draws its line between strong and weaker matches
+    # (STRONG_FIT, chosen on this set), per grade: shown as strong, of the tenders offered.
+    for reach in REACHES:
+        if report.strong:
+            split = report.strong[reach]
+            print(f"strong matches (fit >= {STRONG_FIT:.0%}), {REACH_NAMES[reach]}: "
+                  + ", ".join(f"graded {g} {split[g][0]} of {split[g][1]}" for g in (2, 1, 0)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -36,9 +36,16 @@ def test_the_benchmark_runs_and_every_figure_lies_in_the_unit_interval(shared_da
     assert set(report.baselines_in_reach) == set(relevance.REACHES)
     assert all(set(report.baselines_in_reach[r][b]) == keys
                for r in relevance.REACHES for b in relevance.BASELINES)
+    # Where the page draws its line: a tender graded good (its manager would bid) never sits
+    # under "Weaker matches", and the line sets most of what the lists offer apart.
+    for reach in relevance.REACHES:
+        split = report.strong[reach]
+        assert split[2][0] == split[2][1] > 0
+        assert split[0][0] <= split[0][1] // 10
     relevance.print_report(report)
     out = capsys.readouterr().out
     assert "mean nDCG@10" in out and "ranking only the tenders in the same reach" in out
+    assert "strong matches (fit >= 40%)" in out
 
 
 def test_a_wider_reach_takes_in_every_tender_a_narrower_one_does(shared_data):
