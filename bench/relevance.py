@@ -45,7 +45,7 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from webapp.tenders.services.listing import STRONG_FIT
+from matcher.tenders import STRONG_FIT
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RELEASES = Path("ocds") / "scotland" / "public_contracts_scotland_releases.json"

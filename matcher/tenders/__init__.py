@@ -15,11 +15,13 @@ from matcher.tenders.learning import (
     shrunk_weights,
 )
 from matcher.tenders.results import *  # noqa: F403  (the read models: results.__all__)
+from matcher.tenders.rules import STRONG_FIT
 from matcher.tenders.topk import top_k_rows
 
 __all__ = [
     "DEFAULT_WEIGHTS",
     "SIGNALS",
+    "STRONG_FIT",
     "EnterpriseProfile",
     "LotItem",
     "TenderItem",

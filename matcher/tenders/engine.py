@@ -1145,7 +1145,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         tender: TenderItem,
         n: int = 20,
         region_level: int = 2,
-        min_score: float = 0.4,
+        min_score: float = rules.STRONG_FIT,
     ) -> EnterpriseRanking:
         """Enterprises for a published or planned tender, with counts per region.
 
@@ -1158,7 +1158,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         n : int, default=20
         region_level : int, default=2
             NUTS level of the counts (0 counts by country).
-        min_score : float, default=0.4
+        min_score : float, default=rules.STRONG_FIT
             Enterprises scoring at least this are counted per region.
 
         Returns
@@ -1172,7 +1172,7 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         tenders: Sequence[TenderItem],
         n: int = 20,
         region_level: int = 2,
-        min_score: float = 0.4,
+        min_score: float = rules.STRONG_FIT,
     ) -> list[EnterpriseRanking]:
         """:meth:`rank_enterprises` of several tenders, their lots encoded and scored in one
         pass (market research asks for a planned tender and for the same tender reserved:

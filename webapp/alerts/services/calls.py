@@ -2,7 +2,7 @@
 whether they would bid, before it decides on lots and reservations.
 
 The recipients are the engine's candidates (the market research's or a planned tender's
-ranking, scoring at least `MIN_SCORE`), at most the cap the authority chooses, and only
+ranking, scoring at least `STRONG_FIT`), at most the cap the authority chooses, and only
 enterprises with a user who accepts calls. Each gets the call by e-mail and on its page, and
 answers "interested" (with a short message) or "not for us". The authority sees the answers,
 the enterprises' public profiles and whether reserving a lot looks realistic. Every step is in
@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, select
 
-from matcher.tenders.rules import qualifies_art20
+from matcher.tenders.rules import STRONG_FIT, qualifies_art20
 from models import (
     Authority,
     CallForInterest,
@@ -36,7 +36,7 @@ from webapp.audit import services as audit
 from webapp.db import writes
 from webapp.errors import Invalid, NotYours
 from webapp.tenders.services import buyer
-from webapp.tenders.services.buyer import MIN_SCORE, PublicEnterprise, ResearchInput
+from webapp.tenders.services.buyer import PublicEnterprise, ResearchInput
 from webapp.tenders.services.matching import enterprise_profile
 
 MAX_CAP = 100
@@ -134,7 +134,7 @@ def send_call(db: Session, user: User, data: CallInput) -> SendResult:
         research = data.research.model_dump()
     else:
         raise InvalidCall({"cpv_codes": _("Say what you plan to buy.")})
-    fitting = [c for c in candidates if c.score >= MIN_SCORE][: data.cap]
+    fitting = [c for c in candidates if c.score >= STRONG_FIT][: data.cap]
     reachable = _reachable_users(db, [c.enterprise.id for c in fitting])
     call = CallForInterest(
         authority_id=user.authority_id, created_by_id=user.id,

@@ -17,7 +17,13 @@ from sqlmodel import Session, select
 
 from matcher.languages import detect_language
 from matcher.reserved import ART20_MIN_DISADVANTAGED_SHARE, is_art77_cpv
-from matcher.tenders import EnterpriseMatch, EnterpriseRanking, RegionCount, TenderItem
+from matcher.tenders import (
+    STRONG_FIT,
+    EnterpriseMatch,
+    EnterpriseRanking,
+    RegionCount,
+    TenderItem,
+)
 from matcher.tenders.explain import VALUE_BAND_LEVELS, value_band
 from models import Enterprise, EnterpriseKind, Reservation, Tender, TenderStatus, User
 from webapp.cards import PublicCard
@@ -58,8 +64,6 @@ from webapp.tenders.services.profiles import (
     validation_errors,
 )
 
-#: Enterprises scoring at least this count as able to bid (per region and in totals).
-MIN_SCORE = 0.4
 #: Below this many qualifying enterprises, an Art. 20 reservation risks too few bids.
 ART20_REALISTIC = 3
 #: What a buyer reads instead of the value signal's number.
@@ -200,7 +204,7 @@ def tender_candidates(db: Session, user: User, tender_id: int, n: int = 20) -> C
     lots = lots_by_tender(db, [tender.id]).get(tender.id, [])
     index = current_index(db)
     item = tender_item(tender, lots)
-    ranking = index.matcher.rank_enterprises(item, n=n, min_score=MIN_SCORE)
+    ranking = index.matcher.rank_enterprises(item, n=n, min_score=STRONG_FIT)
     fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     lot_names = {lot.id: (f"{lot.lot_ref}: {lot.title}" if lot.title else lot.lot_ref)
                  for lot in lots}
@@ -277,7 +281,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
     planned = [_planned_item(research, research.reservation)]
     if research.reservation != "art20":
         planned.append(_planned_item(research, "art20"))
-    rankings = index.matcher.rank_enterprises_many(planned, n=n, min_score=MIN_SCORE)
+    rankings = index.matcher.rank_enterprises_many(planned, n=n, min_score=STRONG_FIT)
     ranking, art20_counts = rankings[0], rankings[-1].region_counts
     fitted = rows_for(db, index, enterprise_ids=[m.enterprise_id for m in ranking.matches])
     n_able = sum(r.n_enterprises for r in ranking.region_counts)
@@ -300,7 +304,7 @@ def market_research(db: Session, research: ResearchInput, n: int = 20) -> Resear
                          "(score of at least %(min)s%%).",
                          "%(num)s social enterprises fit a tender for %(cpv)s in %(place)s "
                          "(score of at least %(min)s%%).",
-                         n_able, cpv=labels, place=place, min=round(100 * MIN_SCORE)),
+                         n_able, cpv=labels, place=place, min=round(100 * STRONG_FIT)),
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from matcher.nuts import InvalidNutsCode, normalize_nuts
-from matcher.tenders import Gate, Signal, TenderMatch, top_k_rows
+from matcher.tenders import STRONG_FIT, Gate, Signal, TenderMatch, top_k_rows
 from models import (
     Enterprise,
     FeedbackAction,
@@ -191,13 +191,6 @@ class SignalView:
     reason: str
     band: str | None = None  # other parties' view of the value signal: fits, stretch, …
     band_label: str | None = None
-
-
-#: From this score on a match is listed as a strong one; below it, under "Weaker matches".
-#: On the graded Scottish set (8 profiles, default reach) every tender graded good (15 of 15)
-#: scores at least 0.40, and 94 of the 96 graded not relevant that the lists offer score less:
-#: below it a tender shares a few words or only a broad activity with the profile.
-STRONG_FIT = 0.40
 
 
 @dataclass(frozen=True)
