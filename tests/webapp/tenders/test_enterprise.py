@@ -62,6 +62,20 @@ def test_weaker_matches_are_listed_under_their_own_heading(client):
     assert 'id="weaker-title"' not in wide and "<ol class=\"matches\">" in wide
 
 
+def test_a_weight_that_rounds_to_nothing_reads_under_one_percent(client):
+    """The learned social weight is 0.4 %: "Social fit (weight 0%)" read as if social fit did
+    not count at all, in a product for social enterprises."""
+    from matcher.tenders import DEFAULT_WEIGHTS
+
+    login(client, ENTERPRISE)
+    html = client.get("/opportunities/").get_data(as_text=True)
+    assert "(weight 0%)" not in html
+    if 0 < DEFAULT_WEIGHTS["social"] < 0.005:
+        assert "Social fit (weight under 1%)" in html
+    text_weight = round(100 * DEFAULT_WEIGHTS["text"])
+    assert f"Description (weight {text_weight}%)" in html  # the others as before: rounded
+
+
 def test_art20_tenders_only_for_eligible_enterprises(client, db):
     enterprise = demo_enterprise(db)
     enterprise.disadvantaged_share = 0.1

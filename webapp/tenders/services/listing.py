@@ -189,6 +189,7 @@ class SignalView:
     percent: int | None
     weight_percent: int
     reason: str
+    weight: float = 0.0  # the engine's, unrounded
     band: str | None = None  # other parties' view of the value signal: fits, stretch, …
     band_label: str | None = None
 
@@ -574,7 +575,16 @@ def _signal_view(signal: Signal, labels: dict[str, str] | None = None,
         percent=None if signal.value is None else round(100 * signal.value),
         weight_percent=round(100 * signal.weight),
         reason=(text or localize)(signal.reason),
+        weight=signal.weight,
     )
+
+
+def _weight_label(signal: SignalView) -> str:
+    """A signal's row label with its weight; a weight that rounds to 0 % but counts reads
+    "under 1 %" (the social signal's learned weight is 0.4 %: "weight 0 %" read as not counted)."""
+    if signal.weight_percent == 0 and signal.weight > 0:
+        return _("%(label)s (weight under 1%%)", label=signal.label)
+    return _("%(label)s (weight %(weight)s%%)", label=signal.label, weight=signal.weight_percent)
 
 
 def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None,
@@ -603,8 +613,8 @@ def _match_view(fitted: FittedMatcher, match: TenderMatch, feedback: str | None,
             else f"{s.label}: {_('not counted')}" for s in signals
         ),
         rows=[
-            (_("%(label)s (weight %(weight)s%%)", label=s.label, weight=s.weight_percent),
-             s.value, percent_text(s.percent) if s.percent is not None else _("not counted"))
+            (_weight_label(s), s.value,
+             percent_text(s.percent) if s.percent is not None else _("not counted"))
             for s in signals
         ],
         label_header=_("Signal"),
