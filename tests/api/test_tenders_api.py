@@ -139,6 +139,27 @@ def test_matches_take_the_pages_filters_by_the_catalogues_names(client, db, ente
     assert set(bad.get_json()["fields"]) == {"nuts", "deadline_after"}
 
 
+def test_matches_and_candidates_say_which_are_strong_as_the_pages_do(app, client, db,
+                                                                    enterprise_auth):
+    """``strong`` (a v1 addition) is the line the list draws before "Weaker matches" and the
+    one from which research counts an enterprise as able to bid: the page and the API agree."""
+    from tests.helpers import login
+
+    own_id = user(db, ENTERPRISE).enterprise_id
+    matches = client.get(f"/api/v1/enterprises/{own_id}/matches?limit=50",
+                         headers=enterprise_auth).get_json()["matches"]
+    assert {m["strong"] for m in matches} == {True, False}  # the demo list has both
+    assert all(m["strong"] == (m["score"] >= 0.4) for m in matches)
+    login(client, ENTERPRISE)
+    page = client.get("/opportunities/?limit=50").get_data(as_text=True)
+    strong_part = page.partition('id="weaker-title"')[0]
+    for match in matches:
+        assert (f'id="match-{match["tender_id"]}"' in strong_part) == match["strong"]
+    research = client.post("/api/v1/market-research", headers=bearer(app, AUTHORITY), json={
+        "cpv_codes": ["77310000"], "nuts": "NL31", "value_eur": 150000}).get_json()
+    assert sum(c["strong"] for c in research["candidates"]) == research["n_able"]
+
+
 def test_candidates_for_own_tenders_only_and_public_fields(app, client, db):
     auth = bearer(app, AUTHORITY)
     authority_id = user(db, AUTHORITY).authority_id

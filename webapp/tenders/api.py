@@ -170,6 +170,10 @@ class MatchOut(BaseModel):
     buyer_name: str
     deadline: str
     score: float
+    strong: bool = Field(description=(
+        "An addition to v1 (December 2026): whether the score reaches the strong-fit line "
+        "(0.4), from which an enterprise's list shows the tender among its strong matches and "
+        "a buyer's research counts the enterprise as able to bid."))
     best_lot: BestLotOut | None
     signals: list[SignalOut]
     feedback: Literal["saved", "dismissed"] | None
@@ -209,6 +213,10 @@ class LeftOutOut(BaseModel):
 class CandidateOut(BaseModel):
     enterprise: EnterprisePublicOut
     score: float
+    strong: bool = Field(description=(
+        "An addition to v1 (December 2026): whether the score reaches the strong-fit line "
+        "(0.4), from which an enterprise's list shows the tender among its strong matches and "
+        "a buyer's research counts the enterprise as able to bid."))
     best_lot: str | None
     signals: list[SignalOut]
 
@@ -286,7 +294,7 @@ def _signals(signals) -> list[SignalOut]:
 def _candidate_out(candidate: buyer.Candidate) -> CandidateOut:
     return CandidateOut(
         enterprise=EnterprisePublicOut.model_validate(candidate.enterprise),
-        score=round(candidate.score, 4), best_lot=candidate.best_lot,
+        score=round(candidate.score, 4), strong=candidate.strong, best_lot=candidate.best_lot,
         signals=_signals(candidate.signals),
     )
 
@@ -360,7 +368,7 @@ def enterprise_matches(enterprise_id: int):
         total=view.n_total,
         matches=[
             MatchOut(tender_id=m.tender_id, title=m.title, buyer_name=m.buyer,
-                     deadline=m.deadline_text, score=round(m.score, 4),
+                     deadline=m.deadline_text, score=round(m.score, 4), strong=m.strong,
                      best_lot=BestLotOut(id=m.best_lot_id, name=m.best_lot)
                      if m.best_lot_id is not None else None,
                      signals=_signals(m.signals), feedback=m.feedback)

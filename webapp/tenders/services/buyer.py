@@ -137,6 +137,11 @@ class Candidate:
     best_lot: str | None
     signals: list[SignalView]
 
+    @property
+    def strong(self) -> bool:
+        """Whether the enterprise counts as able to bid (``STRONG_FIT``)."""
+        return self.score >= STRONG_FIT
+
 
 @dataclass(frozen=True)
 class LeftOut:
