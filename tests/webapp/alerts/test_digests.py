@@ -89,6 +89,16 @@ def test_a_saved_search_brings_its_ranked_tenders_to_the_mailbox(mail_app, db, s
     assert best.best_lot in text and "Why: " in text
     assert best.title in html and f"Fit {best.score_percent}%" in html
     assert '<html lang="en">' in html
+    # As on the page, the new tenders below 40 % fit come under "Weaker matches" (the demo
+    # list around Rotterdam has two).
+    shown = expected[:digests.MAX_NEW_PER_SEARCH]
+    weaker = [m for m in shown if not m.strong]
+    assert weaker and shown[0].strong
+    _strong_text, _divider, weaker_text = text.partition("-- Weaker matches --")
+    assert [int(x) for x in TENDER_LINK.findall(weaker_text)] == [m.tender_id for m in weaker]
+    strong_html, _divider, weaker_html = html.partition(">Weaker matches</h3>")
+    assert all(m.title in weaker_html and m.title not in strong_html for m in weaker)
+    assert f'start="{len(shown) - len(weaker) + 1}"' in weaker_html
 
     tender_page = client.get(TENDER_LINK.search(text).group(0))
     assert tender_page.status_code == 200 and best.title in tender_page.get_data(as_text=True)

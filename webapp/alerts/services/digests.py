@@ -41,7 +41,7 @@ from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from matcher.tenders import top_k_rows
+from matcher.tenders import STRONG_FIT, top_k_rows
 from models import (
     AlertSent,
     Enterprise,
@@ -121,6 +121,7 @@ class DigestItem:
     facts: str = ""  # "Fit 81% · Deadline: … · Value: …", in the reader's language
     lot_text: str = ""
     why_text: str = ""
+    strong: bool = True  # a new tender at least STRONG_FIT: listed before "Weaker matches"
 
 
 @dataclass
@@ -129,6 +130,16 @@ class SearchSection:
     list_url: str
     feed_url: str
     items: list[DigestItem]
+
+    @property
+    def strong(self) -> list[DigestItem]:
+        """The new tenders the list would show as strong matches (they come first)."""
+        return [item for item in self.items if item.strong]
+
+    @property
+    def weaker(self) -> list[DigestItem]:
+        """The others, which the mail lists under "Weaker matches" as the page does."""
+        return [item for item in self.items if not item.strong]
 
 
 def run_digest_round(
@@ -447,6 +458,7 @@ def _new_item(fitted, match, labels, reader: Localizer) -> DigestItem:
         lot_text=labels["lot"] % {"lot": f"{lot.lot_ref}: {lot.title}" if lot.title
                                   else lot.lot_ref} if lot else "",
         why_text=labels["why"] % {"reason": reason} if reason else "",
+        strong=match.score >= STRONG_FIT,
     )
 
 
