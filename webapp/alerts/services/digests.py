@@ -131,15 +131,11 @@ class SearchSection:
     feed_url: str
     items: list[DigestItem]
 
-    @property
-    def strong(self) -> list[DigestItem]:
-        """The new tenders the list would show as strong matches (they come first)."""
-        return [item for item in self.items if item.strong]
-
-    @property
-    def weaker(self) -> list[DigestItem]:
-        """The others, which the mail lists under "Weaker matches" as the page does."""
-        return [item for item in self.items if not item.strong]
+    def by_strength(self) -> tuple[list[DigestItem], list[DigestItem]]:
+        """The new tenders the list would show as strong matches (first in the mail), and
+        the others, which the mail lists under "Weaker matches" as the page does."""
+        strong = [item for item in self.items if item.strong]
+        return strong, [item for item in self.items if not item.strong]
 
 
 def run_digest_round(
