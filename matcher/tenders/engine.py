@@ -1116,10 +1116,11 @@ your branch 90910000 (part of Sewage, refuse, cleaning and environmental service
         }
         wanted = set(SIGNALS)
         if only_top:
-            counted = [(value_of[name] * weight, name)
-                       for name, weight in zip(SIGNALS, self.weights_, strict=True)
-                       if value_of[name] is not None]
-            wanted = {max(counted)[1]} if counted else set()
+            top = explain.top_signal({
+                name: value_of[name] * weight
+                for name, weight in zip(SIGNALS, self.weights_, strict=True)
+                if value_of[name] is not None})
+            wanted = {top} if top else set()
         return [
             Signal(name, value_of[name], float(weight),
                    reasons[name]() if name in wanted else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Mapping
 
 from matcher.cpv import CPV_LEVEL_NAMES, CpvTree, cpv_level
 from matcher.languages import language_name
@@ -204,6 +205,22 @@ def value_reason(profile: EnterpriseProfile, unit: Unit, value: float | None) ->
 # signal, or a score containing it, recovers the turnover within 1 % in about 20 requests.
 # Other parties therefore get a band computed against the capacity rounded to a coarse
 # 1-2-5 grid: bisection on the value then finds only the grid step (a factor of 2 to 2.5).
+
+#: The signals that say what the work has in common with the enterprise's (its trade).
+ACTIVITY_SIGNALS = ("cpv", "text")
+
+
+def top_signal(contributions: Mapping[str, float]) -> str | None:
+    """The signal whose reason stands for a match where one reason is shown (a digest, a
+    feed): of the activity signals adding to the score, the one adding most; else the one
+    adding most of all. By contribution alone a weaker match's one reason was often its value
+    or place ("Why: the value of EUR 133,500 fits what you can take on" for street cleaning
+    sent to an office-cleaning firm), which says why it scores, not what it shares."""
+    activity = {name: c for name, c in contributions.items()
+                if name in ACTIVITY_SIGNALS and c > 0}
+    pool = activity or contributions
+    return max(pool, key=lambda name: (pool[name], name)) if pool else None
+
 
 VALUE_BANDS = ("fits", "stretch", "too_large", "too_small")
 #: The band's part in a public score, in place of the exact value signal.

@@ -815,3 +815,24 @@ def test_a_shared_word_alone_is_no_match_when_no_signal_shows_the_activity():
     assert "CPV codes are outside your branches" in str(ranking.gates[0].reason)
     assert matcher.rank_enterprises(equipment).matches == []
     assert [m.enterprise_id for m in matcher.rank_enterprises(lunch).matches] == ["caterer"]
+
+
+def test_the_one_reason_shown_is_what_the_work_shares_when_anything_is():
+    """A digest shows one reason a tender: the activity signal adding most (CPV or text), not
+    the value or place that adds more to a weaker match's score; without any, what adds most."""
+    from matcher.tenders.explain import top_signal
+
+    weaker = {"cpv": 0.27 * 0.2, "text": 0.46 * 0.05, "region": 0.12 * 0.6, "value": 0.14}
+    assert top_signal(weaker) == "cpv"
+    assert top_signal({"cpv": 0.0, "text": 0.0, "region": 0.07, "value": 0.14}) == "value"
+    assert top_signal({"cpv": 0.27, "text": 0.4, "value": 0.14}) == "text"
+    assert top_signal({}) is None
+    # The engine writes that reason alone when asked for one (a digest's explanations).
+    tenders = [reserved_cleaning(), greek_road()]
+    wise = office_cleaning_wise()
+    matcher = fit(tenders, [wise])
+    side, _scores = matcher.score_tenders_many([wise])
+    [match] = matcher.explain_tenders(wise, side.rows([0]), [0], only_top_reason=True)
+    written = [s.name for s in match.signals if s.reason]
+    contributions = {s.name: s.value * s.weight for s in match.signals if s.value is not None}
+    assert written == [top_signal(contributions)]

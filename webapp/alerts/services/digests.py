@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from matcher.tenders import STRONG_FIT, top_k_rows
+from matcher.tenders.explain import top_signal
 from models import (
     AlertSent,
     Enterprise,
@@ -405,17 +406,12 @@ def _fresh(db, index, user, searches, scores, open_now, dismissed, sent, masks
 
 
 def top_reason(signals, text=localize) -> str:
-    """The reason of the signal that adds most to the score (the engine's signals or the
-    list's views of them), in the reader's language (``text``: a reader's
-    :class:`~webapp.i18n.Localizer`, for many reasons)."""
-    counted = [s for s in signals if s.value is not None and s.reason]
-    if not counted:
-        return ""
-
-    def weight(signal) -> float:
-        return getattr(signal, "weight_percent", None) or getattr(signal, "weight", 0.0)
-
-    return str(text(max(counted, key=lambda s: s.value * weight(s)).reason))
+    """The reason that stands for the match (``explain.top_signal``: what it shares with the
+    enterprise's trade, else what adds most) of the engine's signals or the list's views of
+    them, in the reader's language (``text``: a reader's :class:`~webapp.i18n.Localizer`)."""
+    counted = {s.name: s for s in signals if s.value is not None and s.reason}
+    top = top_signal({name: s.value * s.weight for name, s in counted.items()})
+    return str(text(counted[top].reason)) if top else ""
 
 
 @functools.cache
