@@ -157,7 +157,10 @@ def test_matches_and_candidates_say_which_are_strong_as_the_pages_do(app, client
         assert (f'id="match-{match["tender_id"]}"' in strong_part) == match["strong"]
     research = client.post("/api/v1/market-research", headers=bearer(app, AUTHORITY), json={
         "cpv_codes": ["77310000"], "nuts": "NL31", "value_eur": 150000}).get_json()
-    assert sum(c["strong"] for c in research["candidates"]) == research["n_able"]
+    # Candidates come best first: the strong ones are the first min(n_able, shown).
+    shown = research["candidates"]
+    assert [c["strong"] for c in shown] == sorted((c["strong"] for c in shown), reverse=True)
+    assert sum(c["strong"] for c in shown) == min(research["n_able"], len(shown))
 
 
 def test_candidates_for_own_tenders_only_and_public_fields(app, client, db):

@@ -21,6 +21,7 @@ from flask import abort, g, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from matcher.tenders import STRONG_FIT
 from models import Enterprise, Role, Tender
 from webapp import ratelimit
 from webapp.api import bp, respond
@@ -139,6 +140,12 @@ class TenderListQuery(BaseModel):
     offset: int = Field(default=0, ge=0, le=1_000_000)  # beyond any catalogue; SQL-safe
 
 
+STRONG_DESCRIPTION = (
+    "An addition to v1 (December 2026): whether the score reaches the strong-fit line "
+    f"({STRONG_FIT}), from which an enterprise's list shows the tender among its strong "
+    "matches and a buyer's research counts the enterprise as able to bid.")
+
+
 class SignalOut(BaseModel):
     name: str
     value: float | None = Field(description=(
@@ -170,10 +177,7 @@ class MatchOut(BaseModel):
     buyer_name: str
     deadline: str
     score: float
-    strong: bool = Field(description=(
-        "An addition to v1 (December 2026): whether the score reaches the strong-fit line "
-        "(0.4), from which an enterprise's list shows the tender among its strong matches and "
-        "a buyer's research counts the enterprise as able to bid."))
+    strong: bool = Field(description=STRONG_DESCRIPTION)
     best_lot: BestLotOut | None
     signals: list[SignalOut]
     feedback: Literal["saved", "dismissed"] | None
@@ -213,17 +217,15 @@ class LeftOutOut(BaseModel):
 class CandidateOut(BaseModel):
     enterprise: EnterprisePublicOut
     score: float
-    strong: bool = Field(description=(
-        "An addition to v1 (December 2026): whether the score reaches the strong-fit line "
-        "(0.4), from which an enterprise's list shows the tender among its strong matches and "
-        "a buyer's research counts the enterprise as able to bid."))
+    strong: bool = Field(description=STRONG_DESCRIPTION)
     best_lot: str | None
     signals: list[SignalOut]
 
 
 class CandidatesOut(BaseModel):
     tender_id: int
-    n_able: int = Field(description="Enterprises scoring at least 0.4, counted per region.")
+    n_able: int = Field(
+        description=f"Enterprises scoring at least {STRONG_FIT}, counted per region.")
     region_counts: list[RegionCountOut]
     candidates: list[CandidateOut]
     left_out: list[LeftOutOut] = Field(
