@@ -159,7 +159,7 @@ shared_word_texts = st.lists(
 @given(shared_word_texts, shared_word_texts,
        st.frozensets(st.sampled_from(["schoonmaak", "kantoor", "cleaning", "strasse"])))
 def test_the_shared_words_are_those_of_the_pairwise_test(first, second, not_counted):
-    # _shared_words searches with a joined string and an alternation; the rule it implements
+    # _shared_words searches a NUL-joined string and five-letter heads; the rule it implements
     # is the plain test of every pair of words: a word of the tender is shared when it lies in,
     # or contains, a word of the description (parts of compounds count).
     from matcher.tenders.explain import _WORD, _shared_words

@@ -63,7 +63,12 @@ from webapp.alerts.services.preferences import preferences_of, wants
 from webapp.alerts.services.searches import due, list_args, match_filters
 from webapp.i18n import Localizer, localize
 from webapp.tenders.services.index import MatchingIndex, current_index
-from webapp.tenders.services.listing import MatchFilters, _deadline_text, filter_mask
+from webapp.tenders.services.listing import (
+    MatchFilters,
+    _deadline_text,
+    by_strength,
+    filter_mask,
+)
 from webapp.tenders.services.matching import enterprise_profile, lots_by_tender, rows_for
 from webapp.tenders.services.profiles import euros
 
@@ -133,10 +138,8 @@ class SearchSection:
     items: list[DigestItem]
 
     def by_strength(self) -> tuple[list[DigestItem], list[DigestItem]]:
-        """The new tenders the list would show as strong matches (first in the mail), and
-        the others, which the mail lists under "Weaker matches" as the page does."""
-        strong = [item for item in self.items if item.strong]
-        return strong, [item for item in self.items if not item.strong]
+        """The new tenders as the list would show them: strong, then under "Weaker matches"."""
+        return by_strength(self.items)
 
 
 def run_digest_round(

@@ -187,11 +187,14 @@ class SignalView:
     label: str
     value: float | None
     percent: int | None
-    weight_percent: int
+    weight: float  # the engine's
     reason: str
-    weight: float = 0.0  # the engine's, unrounded
     band: str | None = None  # other parties' view of the value signal: fits, stretch, …
     band_label: str | None = None
+
+    @property
+    def weight_percent(self) -> int:
+        return round(100 * self.weight)
 
 
 @dataclass(frozen=True)
@@ -247,15 +250,16 @@ class MatchList:
 
     strong_fit = STRONG_FIT
 
-    @property
-    def strong(self) -> list[MatchView]:
-        """This page's strong matches (the list is ranked: they come first)."""
-        return [m for m in self.matches if m.strong]
+    def by_strength(self) -> tuple[list[MatchView], list[MatchView]]:
+        """This page's strong matches, and those below ``STRONG_FIT`` (:func:`by_strength`)."""
+        return by_strength(self.matches)
 
-    @property
-    def weaker(self) -> list[MatchView]:
-        """This page's matches below ``STRONG_FIT``, listed under their own heading."""
-        return [m for m in self.matches if not m.strong]
+
+def by_strength(items: list) -> tuple[list, list]:
+    """Ranked items with a ``strong`` flag as (strong, weaker), each in its order: the list
+    and the digests show the weaker ones after the others, under "Weaker matches"."""
+    strong = [item for item in items if item.strong]
+    return strong, [item for item in items if not item.strong]
 
 
 @dataclass(frozen=True)
@@ -573,9 +577,8 @@ def _signal_view(signal: Signal, labels: dict[str, str] | None = None,
         label=labels.get(signal.name, signal.name),
         value=signal.value,
         percent=None if signal.value is None else round(100 * signal.value),
-        weight_percent=round(100 * signal.weight),
-        reason=(text or localize)(signal.reason),
         weight=signal.weight,
+        reason=(text or localize)(signal.reason),
     )
 
 
